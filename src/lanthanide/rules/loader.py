@@ -1,0 +1,181 @@
+"""Load and validate rulebook YAML files.
+
+Every problem is reported with the file, the path inside it and what is
+allowed; nothing is loaded when anything is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from lanthanide.rules.model import Instrument
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where}: {self.message}"
+
+
+class RulebookError(Exception):
+    """The rulebook data is invalid. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the rulebook:\n{lines}")
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as dates and rejects duplicate keys."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_file(path: Path) -> tuple[Instrument | None, list[Problem]]:
+    """Parse one instrument file; return it or the problems found."""
+    name = path.name
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        return None, [Problem(name, "", f"not valid YAML: {exc}")]
+    if not isinstance(raw, dict):
+        return None, [Problem(name, "", "must be a mapping describing one instrument")]
+    try:
+        inst = Instrument.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = err["msg"]
+            ctx = err.get("ctx") or {}
+            if "expected" in ctx:
+                msg = f"{msg} (allowed: {ctx['expected']})"
+            problems.append(Problem(name, _loc(tuple(err["loc"])), msg))
+        return None, problems
+    if path.stem != inst.id:
+        return None, [Problem(name, "id", f"id '{inst.id}' must equal the file name '{path.stem}'")]
+    return inst, []
+
+
+def default_dir() -> Path:
+    """The rulebook that ships inside the package."""
+    return Path(str(resources.files("lanthanide") / "rulebook"))
+
+
+def load_instruments(directory: Path | None = None) -> list[Instrument]:
+    """Load and validate every ``*.yaml`` under ``directory`` (recursively).
+
+    Raises :class:`RulebookError` listing every problem (per file, per path),
+    including cross-references between files.
+    """
+    root = directory or default_dir()
+    files = sorted(root.rglob("*.yaml"))
+    if not files:
+        raise RulebookError([Problem(str(root), "", "no *.yaml instrument files found")])
+    problems: list[Problem] = []
+    instruments: list[Instrument] = []
+    for f in files:
+        inst, probs = parse_file(f)
+        problems.extend(probs)
+        if inst is not None:
+            instruments.append(inst)
+    if not problems:
+        problems.extend(check_references(instruments))
+    if problems:
+        raise RulebookError(problems)
+    return instruments
+
+
+def check_references(instruments: list[Instrument]) -> list[Problem]:
+    """Cross-file checks: ids unique, references resolve, suspensions aim at
+    existing controls, catalogue bases exist."""
+    problems: list[Problem] = []
+    by_id: dict[str, Instrument] = {}
+    for inst in instruments:
+        if inst.id in by_id:
+            problems.append(Problem(f"{inst.id}.yaml", "id", "duplicate instrument id"))
+        by_id[inst.id] = inst
+    known = ", ".join(sorted(by_id))
+    for inst in instruments:
+        f = f"{inst.id}.yaml"
+        for ref in (*inst.supersedes, *([inst.superseded_by] if inst.superseded_by else [])):
+            if ref not in by_id:
+                problems.append(
+                    Problem(f, "supersedes", f"unknown instrument '{ref}' (known: {known})")
+                )
+        for i, ctl in enumerate(inst.controls):
+            for j, ref in enumerate(ctl.applies_to.refs):
+                target, _, code = ref.partition(":")
+                path = f"controls[{i}].applies_to.refs[{j}]"
+                if not code:
+                    problems.append(Problem(f, path, f"'{ref}' must be 'instrument-id:code'"))
+                elif target not in by_id:
+                    problems.append(Problem(f, path, f"unknown instrument '{target}'"))
+                elif code != "*" and code not in {it.code for it in by_id[target].items}:
+                    codes = ", ".join(it.code for it in by_id[target].items) or "none"
+                    problems.append(
+                        Problem(f, path, f"'{target}' has no item '{code}' (items: {codes})")
+                    )
+        for i, sus in enumerate(inst.suspends):
+            path = f"suspends[{i}]"
+            if sus.instrument not in by_id:
+                problems.append(Problem(f, path, f"unknown instrument '{sus.instrument}'"))
+                continue
+            cids = {c.id for c in by_id[sus.instrument].controls}
+            for cid in sus.controls or ():
+                if cid not in cids:
+                    problems.append(
+                        Problem(
+                            f,
+                            path,
+                            f"'{sus.instrument}' has no control '{cid}' "
+                            f"(controls: {', '.join(sorted(cids)) or 'none'})",
+                        )
+                    )
+        if inst.catalogue and inst.catalogue.base:
+            base = by_id.get(inst.catalogue.base)
+            if base is None or base.catalogue is None:
+                problems.append(
+                    Problem(f, "catalogue.base", f"'{inst.catalogue.base}' is no catalogue version")
+                )
+    return problems
+
+
+def verified_dates(instruments: Iterable[Instrument]) -> list[_dt.date]:
+    return [i.verified_on for i in instruments]
