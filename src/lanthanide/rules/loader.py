@@ -6,7 +6,6 @@ allowed; nothing is loaded when anything is wrong.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -56,7 +55,7 @@ class _Loader(yaml.SafeLoader):
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key '{key}'", key_node.start_mark
@@ -72,7 +71,7 @@ def parse_file(path: Path) -> tuple[Instrument | None, list[Problem]]:
     """Parse one instrument file; return it or the problems found."""
     name = path.name
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as exc:
         return None, [Problem(name, "", f"not valid YAML: {exc}")]
     if not isinstance(raw, dict):
@@ -175,7 +174,3 @@ def check_references(instruments: list[Instrument]) -> list[Problem]:
                     Problem(f, "catalogue.base", f"'{inst.catalogue.base}' is no catalogue version")
                 )
     return problems
-
-
-def verified_dates(instruments: Iterable[Instrument]) -> list[_dt.date]:
-    return [i.verified_on for i in instruments]

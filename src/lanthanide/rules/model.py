@@ -147,8 +147,10 @@ class Condition(_Strict):
             raise ValueError("a condition needs 'param' with 'op' and 'value', or one of all/any")
         if leaf and (self.op is None or self.value is None):
             raise ValueError(f"condition on '{self.param}' needs both 'op' and 'value'")
-        if leaf and self.op == "between" and not (
-            isinstance(self.value, tuple) and len(self.value) == 2
+        if (
+            leaf
+            and self.op == "between"
+            and not (isinstance(self.value, tuple) and len(self.value) == 2)
         ):
             raise ValueError("'between' needs value: [low, high]")
         return self
@@ -340,6 +342,10 @@ class Duty(_Strict):
     valid: Period
     kinds: tuple[Kind, ...] = ("goods", "technology", "service")
     when: Literal["always", "controlled", "rare_earth"] = "always"
+    """``always``; ``controlled``: when a finding comes from this instrument, or
+    from an instrument of one of ``regimes`` if given; ``rare_earth``: when the
+    case concerns a rare-earth item or tariff line."""
+    regimes: tuple[Regime, ...] = ()
     sources: tuple[Source, ...] = Field(min_length=1)
 
 

@@ -123,18 +123,14 @@ def to_canonical(value: float, unit: str | None, param: Param) -> float:
     if key not in UNITS and unit.strip() in UNITS:
         key = unit.strip()
     if key not in UNITS:
-        raise ParamError(
-            f"unit '{unit}' is not known for '{param.name}' (use {param.unit})"
-        )
+        raise ParamError(f"unit '{unit}' is not known for '{param.name}' (use {param.unit})")
     canon, factor = UNITS[key]
     v = value * factor
     if canon == param.unit:
         return v
     cross = _CROSS.get((canon, param.unit))
     if cross is None:
-        raise ParamError(
-            f"unit '{unit}' does not fit parameter '{param.name}' (use {param.unit})"
-        )
+        raise ParamError(f"unit '{unit}' does not fit parameter '{param.name}' (use {param.unit})")
     return v * cross
 
 

@@ -1,0 +1,802 @@
+"""The determination engine: ``Case -> Determination``.
+
+Steps: (1) match the case to items (code, tariff line, text); (2) collect the
+controls that can apply to each match; (3) test each control on the date,
+suspensions, destination, end use and the item's technical condition,
+turning missing facts into questions; (4) settle the technology catalogue
+(registration only when the technology is known not to be listed); (5) add
+warnings and conflicts; (6) take the strictest definite finding, or
+``undetermined`` when a missing fact could lead to something stricter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from lanthanide.decide.model import (
+    RANK,
+    Case,
+    Conflict,
+    Determination,
+    Finding,
+    InstrumentRef,
+    ItemInfo,
+    Question,
+    Ref,
+    TraceEntry,
+    Validity,
+    Warning,
+)
+from lanthanide.decide.text import TextIndex
+from lanthanide.rules.book import CompiledControl, ItemRef, Rulebook
+from lanthanide.rules.model import Condition, Instrument, Source
+from lanthanide.rules.params import PARAMS
+
+RARE_EARTHS = frozenset(
+    [
+        "La",
+        "Ce",
+        "Pr",
+        "Nd",
+        "Pm",
+        "Sm",
+        "Eu",
+        "Gd",
+        "Tb",
+        "Dy",
+        "Ho",
+        "Er",
+        "Tm",
+        "Yb",
+        "Lu",
+        "Sc",
+        "Y",
+    ]
+)
+_CATALOGUE_NO = re.compile(r"^[0-9]{6}[JX]$", re.IGNORECASE)
+_CONTROL_CODE = re.compile(r"^[0-9][A-E][0-9]{3}", re.IGNORECASE)
+_LADDER = (
+    "prohibited",
+    "denial_presumed",
+    "licence_required",
+    "report_required",
+    "registration_required",
+)
+
+
+@dataclass(slots=True)
+class _Match:
+    ref: ItemRef
+    how: str
+    certain: bool
+    control_point: str | None = None
+
+
+class _Acc:
+    """Accumulates the pieces of one determination."""
+
+    __slots__ = (
+        "conflicts",
+        "findings",
+        "pending",
+        "questions",
+        "seen",
+        "trace",
+        "unknown_coverage",
+        "warn_keys",
+        "warnings",
+    )
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.questions: list[Question] = []
+        self.warnings: list[Warning] = []
+        self.warn_keys: set[str] = set()
+        self.conflicts: list[Conflict] = []
+        self.trace: list[TraceEntry] = []
+        self.seen: set[tuple[str, str | None]] = set()
+        self.pending: list[str] = []
+        self.unknown_coverage = False
+
+    def warn(
+        self, code: str, text: str, instrument: str | None = None, key: str | None = None
+    ) -> None:
+        k = key or f"{code}|{instrument}|{text}"
+        if k not in self.warn_keys:
+            self.warn_keys.add(k)
+            self.warnings.append(Warning(code, text, instrument))
+
+    def ask(self, q: Question) -> None:
+        for old in self.questions:
+            if old.field == q.field and old.text == q.text:
+                return
+        self.questions.append(q)
+        if q.pending_effect:
+            self.pending.append(q.pending_effect)
+
+
+def _refs(sources: tuple[Source, ...]) -> tuple[Ref, ...]:
+    return tuple(Ref(s.url, s.tag, s.ref) for s in sources)
+
+
+def _inst_ref(inst: Instrument) -> InstrumentRef:
+    return InstrumentRef(inst.id, inst.number, inst.title.zh or inst.title.best(), inst.short)
+
+
+def item_info(ref: ItemRef) -> ItemInfo:
+    it = ref.item
+    return ItemInfo(
+        code=it.code,
+        code_status=it.code_status,
+        control_code=it.control_code,
+        kind=it.kind,
+        title=it.title.en or it.title.zh or "",
+        title_zh=it.title.zh,
+        instrument=ref.instrument.id,
+    )
+
+
+def eval_condition(cond: Condition, params: Mapping[str, float | str]) -> bool | None:
+    """Three-valued: True, False, or None when a needed parameter is missing."""
+    if cond.param is not None:
+        v = params.get(cond.param)
+        if v is None:
+            return None
+        target = cond.value
+        op = cond.op
+        if isinstance(v, str) or isinstance(target, str):
+            if op == "==":
+                return v == target
+            if op == "!=":
+                return v != target
+            if op == "in" and isinstance(target, tuple):
+                return v in target
+            return False
+        if op == "between" and isinstance(target, tuple):
+            lo, hi = float(target[0]), float(target[1])
+            return lo <= v <= hi
+        if op == "in" and isinstance(target, tuple):
+            return v in target
+        t = float(target)  # type: ignore[arg-type]
+        if op == ">=":
+            return v >= t
+        if op == ">":
+            return v > t
+        if op == "<=":
+            return v <= t
+        if op == "<":
+            return v < t
+        if op == "==":
+            return v == t
+        return v != t
+    parts = cond.all if cond.all is not None else cond.any
+    results = [eval_condition(c, params) for c in parts or ()]
+    if cond.all is not None:
+        if any(r is False for r in results):
+            return False
+        return None if any(r is None for r in results) else True
+    if any(r is True for r in results):
+        return True
+    return None if any(r is None for r in results) else False
+
+
+def _missing_params(cond: Condition, params: Mapping[str, float | str]) -> list[str]:
+    return sorted(p for p in cond.params() if p not in params)
+
+
+def _describe(cond: Condition) -> str:
+    if cond.text is not None:
+        return cond.text.best()
+    if cond.param is not None:
+        unit = f" {cond.unit}" if cond.unit else ""
+        val = cond.value
+        if isinstance(val, tuple):
+            val = "–".join(str(v) for v in val)
+        return f"{cond.param} {cond.op} {val}{unit}"
+    joiner = " and " if cond.all is not None else " or "
+    return "(" + joiner.join(_describe(c) for c in (cond.all or cond.any or ())) + ")"
+
+
+class Engine:
+    """Determinations against one compiled rulebook."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.book = book
+        self._text: TextIndex | None = None
+        self._checked_cache: dict[date, tuple[str, ...]] = {}
+        self._prefix_codes: dict[str, list[ItemRef]] = {}
+        self.rare_earth_prefixes: tuple[str, ...] = tuple(
+            sorted(
+                {
+                    p
+                    for _, c in book.coverage
+                    for p in c.hs_prefixes
+                    if p[:4] in ("2530", "2805", "2846")
+                }
+            )
+        ) or ("2530902", "280530", "2846")
+
+    # ------------------------------------------------------------ matching
+    @property
+    def text_index(self) -> TextIndex:
+        if self._text is None:
+            self._text = TextIndex(self.book)
+        return self._text
+
+    def _relevant(self, ref: ItemRef, day: date) -> bool:
+        return any(cc.control.valid.contains(day) for cc in self.book.own_controls.get(ref.key, ()))
+
+    def _match_code(self, code: str, kind: str | None, acc: _Acc) -> list[_Match]:
+        key = code.lower()
+        refs = self.book.by_code.get(key)
+        how = "code"
+        if not refs:
+            refs = self._prefix_codes.get(key)
+            if refs is None:
+                refs = [
+                    r
+                    for r in self.book.item_refs
+                    if any(
+                        c and c.lower().startswith(key) and c[len(key) : len(key) + 1] in (".", "-")
+                        for c in (r.item.code, r.item.control_code)
+                    )
+                ]
+                self._prefix_codes[key] = refs
+            how = "control_code_prefix"
+        out = [_Match(r, how, True) for r in refs if kind is None or r.item.kind == kind]
+        if not out:
+            if _CATALOGUE_NO.match(code) or _CONTROL_CODE.match(code):
+                acc.warn(
+                    "unknown-code",
+                    f"'{code}' looks like a catalogue number or control code, but it is not "
+                    "encoded in this rulebook; the lists it may belong to are only partly "
+                    "encoded.",
+                )
+            else:
+                acc.warn("unknown-code", f"'{code}' is not a code in this rulebook.")
+            acc.unknown_coverage = True
+        return out
+
+    def _match_hs(self, hs: str, kind: str | None, acc: _Acc) -> list[_Match]:
+        book = self.book
+        out: list[_Match] = []
+        seen: set[tuple[str, str]] = set()
+        for r in book.hs_exact.get(hs, ()):
+            if kind is None or r.item.kind == kind:
+                out.append(_Match(r, "hs", True))
+                seen.add(r.key)
+        for k in range(4, len(hs)):
+            for r in book.hs_exact.get(hs[:k], ()):
+                if r.key not in seen and (kind is None or r.item.kind == kind):
+                    out.append(_Match(r, f"hs-heading {hs[:k]}", True))
+                    seen.add(r.key)
+        if len(hs) < 10:
+            narrower = [
+                r
+                for r in book.hs_prefix.get(hs, ())
+                if r.key not in seen and (kind is None or r.item.kind == kind)
+            ]
+            if narrower:
+                lines = sorted(
+                    {h.code for r in narrower for h in r.item.hs if h.code.startswith(hs)}
+                )
+                acc.ask(
+                    Question(
+                        field="hs",
+                        text=f"'{hs}' covers several tariff lines; which 10-digit line is it? "
+                        f"Controlled lines under it: {', '.join(lines)}.",
+                        options=tuple(lines),
+                    )
+                )
+                for r in narrower:
+                    if r.key not in seen:
+                        seen.add(r.key)
+                        out.append(_Match(r, "hs-broader", False))
+        return out
+
+    def _match_text(self, text: str, kind: str | None, day: date, acc: _Acc) -> list[_Match]:
+        hits = [
+            h
+            for h in self.text_index.search(text, limit=12)
+            if kind is None or h.ref.item.kind == kind
+        ]
+        if not hits:
+            acc.warn(
+                "no-text-match",
+                f"No encoded item matches the text '{text}'; the answer cannot rest on it.",
+            )
+            acc.unknown_coverage = True
+            return []
+        relevant = [h for h in hits if self._relevant(h.ref, day)]
+        pool = relevant or hits
+        top = pool[0]
+        close = [h for h in pool if h.score >= top.score * 0.8][:5]
+        if len(close) == 1 and top.score >= 2.0:
+            return [_Match(top.ref, "text", True, top.control_point)]
+        options = tuple(f"{h.ref.item.code} ({h.ref.instrument.id})" for h in close)
+        cands = [f"{h.ref.item.code} {h.ref.item.title.best()}" for h in close]
+        acc.ask(
+            Question(
+                field="item",
+                text=f"The text matches several items equally well (or only weakly); which is it? "
+                f"Candidates: {'; '.join(cands)}.",
+                options=options,
+            )
+        )
+        return [_Match(h.ref, "text-candidate", False, h.control_point) for h in close]
+
+    # ------------------------------------------------------------ evaluation
+    def _finding(self, cc: CompiledControl, m: _Match | None) -> Finding:
+        ctl = cc.control
+        item = m.ref.item if m else None
+        cp = m.control_point if m else None
+        if cp is None and item is not None and item.control_points:
+            cp = "; ".join(p.zh or p.en or "" for p in item.control_points)
+        sources = (
+            ctl.sources
+            if item is None
+            else (*ctl.sources, *(s for s in item.sources if s not in ctl.sources))
+        )
+        return Finding(
+            effect=ctl.effect,
+            instrument=_inst_ref(cc.instrument),
+            item=item_info(m.ref) if m else None,
+            control=ctl.id,
+            paragraph=ctl.paragraph,
+            control_point=cp,
+            reason=ctl.reason.en or ctl.reason.zh or "",
+            validity=Validity(ctl.valid.start, ctl.valid.end),
+            sources=_refs(tuple(sources)),
+            matched_by=m.how if m else None,
+        )
+
+    def _evaluate(self, cc: CompiledControl, m: _Match | None, case: Case, acc: _Acc) -> None:
+        key = (cc.uid, f"{m.ref.key[0]}:{m.ref.key[1]}" if m else None)
+        if key in acc.seen:
+            return
+        acc.seen.add(key)
+        ctl = cc.control
+        day = case.on
+        item_code = m.ref.item.code if m else None
+        inst_id = cc.instrument.id
+
+        def trace(outcome: str) -> None:
+            acc.trace.append(TraceEntry(inst_id, ctl.id, item_code, outcome))
+
+        as_of = self.book.data_as_of
+        for s in cc.suspensions:
+            p = s.suspension.period
+            if day >= p.start and p.end is not None and (p.end > as_of or p.end_uncertain):
+                num = s.by.number or s.by.id
+                if day < p.end:
+                    msg = (
+                        f"{cc.instrument.number or inst_id} is suspended by {num} until "
+                        f"{p.end}; that end lies after the data date {as_of}, so whether the "
+                        "suspension ends, is extended or is made permanent is not known."
+                    )
+                else:
+                    msg = (
+                        f"The suspension of {cc.instrument.number or inst_id} by {num} ran to "
+                        f"{p.end}, after the data date {as_of}; the control is shown as applying "
+                        "again, but no source says whether the suspension was extended."
+                    )
+                acc.warn("suspension-end-unknown", msg, s.by.id, key=f"sus|{s.by.id}|{inst_id}")
+        if not ctl.valid.contains(day):
+            end = ctl.valid.end
+            if end is not None and day >= end and ctl.valid.end_uncertain:
+                acc.warn(
+                    "ended-no-renewal",
+                    f"{cc.instrument.number or inst_id} ({ctl.id}) ran until {end}; no renewal "
+                    "or successor was found, so it is not applied after that date.",
+                    inst_id,
+                    key=f"end|{inst_id}|{ctl.id}",
+                )
+            trace(f"not in force on {day} (valid {ctl.valid.start} to {end or 'open'})")
+            return
+        sus = cc.suspended_on(day)
+        if sus is not None:
+            trace(
+                f"suspended by {sus.by.number or sus.by.id} "
+                f"({sus.suspension.period.start} to {sus.suspension.period.end})"
+            )
+            return
+        scope = ctl.destinations
+        if scope.mode != "all":
+            if case.destination is None:
+                acc.ask(
+                    Question(
+                        field="destination",
+                        text=f"Which country is the destination? {cc.instrument.number or inst_id} "
+                        f"({ctl.paragraph or ctl.id}) applies to {scope.mode} "
+                        f"{', '.join(scope.countries)}.",
+                        pending_effect=ctl.effect,
+                        instrument=inst_id,
+                    )
+                )
+                trace("destination not stated")
+                return
+            if not scope.covers(case.destination):
+                trace(
+                    f"destination {case.destination} outside scope ({scope.mode} "
+                    f"{', '.join(scope.countries)})"
+                )
+                return
+        if ctl.end_uses is not None:
+            if case.end_use is None:
+                acc.ask(
+                    Question(
+                        field="end_use",
+                        text="What is the end use / end user? Under "
+                        f"{cc.instrument.number or inst_id} "
+                        f"({ctl.paragraph or ctl.id}) the export is {ctl.effect.replace('_', ' ')} "
+                        f"for end use: {', '.join(ctl.end_uses)}.",
+                        options=tuple(ctl.end_uses),
+                        instrument=inst_id,
+                    )
+                )
+                acc.warn(
+                    "end-use-conditional",
+                    f"If the end user or end use is {' / '.join(ctl.end_uses)}, "
+                    f"{cc.instrument.number or inst_id} makes this export "
+                    f"{ctl.effect.replace('_', ' ')}: {ctl.reason.best()}",
+                    inst_id,
+                    key=f"eu|{cc.uid}",
+                )
+                trace("end use not stated")
+                return
+            if case.end_use not in ctl.end_uses:
+                trace(f"end use {case.end_use} not in {', '.join(ctl.end_uses)}")
+                return
+        item = m.ref.item if m else None
+        if item is not None and item.condition is not None:
+            ok = eval_condition(item.condition, case.params)
+            if ok is None:
+                missing = _missing_params(item.condition, case.params)
+                units = ", ".join(
+                    f"{p} ({PARAMS[p].unit or '|'.join(PARAMS[p].choices)})"
+                    for p in missing
+                    if p in PARAMS
+                )
+                acc.ask(
+                    Question(
+                        field="params",
+                        text=f"Item {item.code} ({item.title.best()}) is controlled only if "
+                        f"{_describe(item.condition)}. Give: {units}.",
+                        options=tuple(missing),
+                        pending_effect=ctl.effect,
+                        instrument=inst_id,
+                    )
+                )
+                trace(f"condition needs {', '.join(missing)}")
+                return
+            if not ok:
+                trace(f"condition not met ({_describe(item.condition)})")
+                return
+        if m is not None and not m.certain:
+            acc.pending.append(ctl.effect)
+            trace("would apply if this is the item / tariff line")
+            return
+        trace("applies")
+        acc.findings.append(self._finding(cc, m))
+
+    def _controls_for(self, m: _Match, case: Case) -> list[CompiledControl]:
+        book = self.book
+        out: list[CompiledControl] = []
+        for cc in book.controls_by_item.get(m.ref.key, ()):
+            sel = cc.control.applies_to
+            if (
+                sel.regimes
+                and m.ref.key not in cc.item_keys
+                and m.ref.instrument.regime in sel.regimes
+                and not (sel.elements and set(sel.elements) & set(m.ref.item.elements))
+                and not book.item_controlled_on(m.ref.key, case.on)
+            ):
+                continue
+            out.append(cc)
+        for cc in book.hs_controls:
+            if cc in out:
+                continue
+            prefixes = cc.control.applies_to.hs_prefixes
+            if any(h.code.startswith(p) for h in m.ref.item.hs for p in prefixes):
+                kinds = cc.control.applies_to.kinds
+                if not kinds or m.ref.item.kind in kinds:
+                    out.append(cc)
+        return out
+
+    # ------------------------------------------------------------ catalogue
+    def _catalogue(self, case: Case, matches: list[_Match], acc: _Acc) -> None:
+        book = self.book
+        tech = [m for m in matches if m.ref.item.kind == "technology"]
+        if not tech and case.kind != "technology":
+            return
+        if not tech and matches:
+            return
+        view = book.catalogue_in_force(case.on)
+        if view is None:
+            acc.warn(
+                "catalogue-none",
+                f"No version of the technology export catalogue is encoded for {case.on}.",
+            )
+            acc.unknown_coverage = True
+            return
+        label = f"{view.instrument.number} ({view.version} version)"
+        declared = view.declared.total
+        cover = (
+            f"{view.encoded} of {declared} items encoded"
+            if declared
+            else f"{view.encoded} items encoded, total not known"
+        )
+        known_absent = bool(tech)
+        listed = False
+        for m in tech:
+            code = m.ref.item.code
+            if m.ref.key in book.catalogue_item_keys:
+                if code in view.items:
+                    listed = True
+                    known_absent = False
+                elif code in view.deleted_codes:
+                    acc.trace.append(
+                        TraceEntry(
+                            view.instrument.id,
+                            "catalogue",
+                            code,
+                            f"deleted from the catalogue by {case.on}",
+                        )
+                    )
+                else:
+                    known_absent = False
+                    acc.warn(
+                        "catalogue-carry-over-unknown",
+                        f"Item {code} is not encoded in the catalogue in force on {case.on}, "
+                        f"{label}, and it is not recorded as deleted: the re-issued catalogue "
+                        f"is only partly encoded ({cover}), so whether the technology is still "
+                        "listed (perhaps under another number) is not known.",
+                        view.instrument.id,
+                    )
+                    acc.unknown_coverage = True
+            else:
+                known_absent = False
+        if listed:
+            return
+        if known_absent or view.complete:
+            for cc in book.anything_controls:
+                if cc.control.applies_to.residual:
+                    self._evaluate(cc, None, case, acc)
+            return
+        acc.warn(
+            "catalogue-coverage",
+            f"The technology export catalogue in force on {case.on}, {label}, is only "
+            f"partly encoded ({cover}). This technology matched no encoded catalogue "
+            "item, so whether it is prohibited, restricted or free (contract "
+            "registration) is not known.",
+            view.instrument.id,
+            key="cat-cover",
+        )
+        acc.unknown_coverage = True
+
+    # ------------------------------------------------------------ warnings
+    def _checked(self, day: date) -> tuple[str, ...]:
+        got = self._checked_cache.get(day)
+        if got is None:
+            got = tuple(
+                i.number or i.title.zh or i.id
+                for i in self.book.in_force(day)
+                if i.regime not in ("suspension", "statement")
+            )
+            if len(self._checked_cache) > 4096:
+                self._checked_cache.clear()
+            self._checked_cache[day] = got
+        return got
+
+    def _is_rare_earth(self, case: Case, matches: list[_Match]) -> bool:
+        if any(RARE_EARTHS & set(m.ref.item.elements) for m in matches):
+            return True
+        return case.hs is not None and case.hs.startswith(self.rare_earth_prefixes)
+
+    def _duties(self, case: Case, matches: list[_Match], acc: _Acc) -> None:
+        kind = case.kind or (matches[0].ref.item.kind if matches else "goods")
+        finding_insts = {f.instrument.id for f in acc.findings}
+        finding_regimes = {self.book.instruments[i].regime for i in finding_insts}
+        rare = None
+        for inst, duty in self.book.duties:
+            if not duty.valid.contains(case.on) or kind not in duty.kinds:
+                continue
+            if duty.when == "controlled":
+                if duty.regimes:
+                    if not finding_regimes & set(duty.regimes):
+                        continue
+                elif inst.id not in finding_insts:
+                    continue
+            elif duty.when == "rare_earth":
+                if rare is None:
+                    rare = self._is_rare_earth(case, matches)
+                if not rare:
+                    continue
+            acc.warn(
+                f"duty:{duty.id}",
+                f"{inst.number or inst.title.best()}: {duty.text.best()}",
+                inst.id,
+                key=f"duty|{inst.id}|{duty.id}",
+            )
+
+    def _coverage_gap(self, case: Case, acc: _Acc) -> bool:
+        """True when an unmatched tariff line falls where the encoding is partial."""
+        if case.hs is None:
+            return False
+        for inst, cov in self.book.coverage:
+            for p in cov.hs_prefixes:
+                if case.hs.startswith(p) or p.startswith(case.hs):
+                    acc.warn(
+                        "coverage",
+                        f"Tariff line {case.hs} falls under {p}, where "
+                        f"{inst.number or inst.title.best()} is only partly encoded "
+                        f"({cov.encoded} of {cov.declared or 'an unknown number of'} "
+                        f"{cov.unit}: {cov.scope.best()}); it matched no encoded line, so "
+                        "it may still be controlled.",
+                        inst.id,
+                        key=f"cov|{inst.id}|{p}",
+                    )
+                    return True
+        return False
+
+    # ------------------------------------------------------------ main
+    def decide(self, case: Case) -> Determination:
+        book = self.book
+        acc = _Acc()
+        matches: list[_Match] = []
+        if case.item:
+            matches += self._match_code(case.item, case.kind, acc)
+        if case.hs:
+            hs_matches = self._match_hs(case.hs, case.kind, acc)
+            if case.item:
+                codes = {m.ref.key for m in matches}
+                hs_keys = {m.ref.key for m in hs_matches}
+                if matches and hs_keys and not codes & hs_keys:
+                    acc.warn(
+                        "hs-item-mismatch",
+                        f"Tariff line {case.hs} is not a reference line of item {case.item}; "
+                        "the item code was used.",
+                    )
+                matches += [m for m in hs_matches if m.ref.key not in codes]
+            else:
+                matches += hs_matches
+        if case.text and not case.item and not case.hs:
+            matches += self._match_text(case.text, case.kind, case.on, acc)
+
+        for m in matches:
+            for cc in self._controls_for(m, case):
+                self._evaluate(cc, m, case, acc)
+            if m.ref.item.code_status == "draft" and m.certain:
+                acc.warn(
+                    "draft-number",
+                    f"Item number {m.ref.item.code} is taken from a draft; the final number "
+                    "is not confirmed.",
+                    m.ref.instrument.id,
+                )
+        if case.hs:
+            for cc in book.hs_controls:
+                if case.hs.startswith(cc.control.applies_to.hs_prefixes):
+                    kinds = cc.control.applies_to.kinds
+                    if not kinds or (case.kind or "goods") in kinds:
+                        self._evaluate(cc, None, case, acc)
+        for cc in book.anything_controls:
+            if cc.control.applies_to.residual:
+                continue
+            kinds = cc.control.applies_to.kinds
+            if (
+                kinds
+                and (case.kind or (matches[0].ref.item.kind if matches else "goods")) not in kinds
+            ):
+                continue
+            self._evaluate(cc, None, case, acc)
+        self._catalogue(case, matches, acc)
+
+        for m in matches:
+            if not m.certain:
+                continue
+            for h in m.ref.item.hs:
+                if h.tag == "U" and case.hs and case.hs == h.code:
+                    acc.warn(
+                        "uncertain-value",
+                        f"Tariff line {h.code} of item {m.ref.item.code} is uncertain (U)"
+                        f"{': ' + h.note if h.note else ''}.",
+                        m.ref.instrument.id,
+                    )
+
+        # conflicts: an explicit exemption against a control of another instrument
+        exempt = [f for f in acc.findings if f.effect == "exempt"]
+        for e in exempt:
+            others = [
+                f
+                for f in acc.findings
+                if f.effect != "exempt"
+                and f.instrument.id != e.instrument.id
+                and (f.item is None or e.item is None or f.item.code == e.item.code)
+            ]
+            if others:
+                names = sorted({o.instrument.number or o.instrument.id for o in others})
+                acc.conflicts.append(
+                    Conflict(
+                        text=f"{e.instrument.number or e.instrument.id} exempts this export while "
+                        f"{', '.join(names)} "
+                        "control it; the strictest is shown, but the conflict needs legal review.",
+                        findings=(e.instrument.id, *sorted({o.instrument.id for o in others})),
+                    )
+                )
+
+        ranks = [RANK[f.effect] for f in acc.findings if f.effect in RANK]
+        definite = max(ranks) if ranks else 0
+        pending = max((RANK[p] for p in acc.pending if p in RANK), default=0)
+        if case.on > book.data_as_of:
+            acc.warn(
+                "after-data-date",
+                f"{case.on} is after the rulebook's data date {book.data_as_of}: law made "
+                "after that date is not encoded.",
+            )
+        self._duties(case, matches, acc)
+
+        if definite and pending <= definite:
+            verdict = _LADDER[6 - definite]
+        elif (
+            pending > definite
+            or acc.unknown_coverage
+            or not all(m.certain for m in matches)
+            or (not matches and self._coverage_gap(case, acc))
+        ):
+            verdict = "undetermined"
+        else:
+            verdict = "not_controlled"
+            checked = self._checked(case.on)
+            acc.warn(
+                "checked",
+                "Not controlled by the instruments encoded and in force on "
+                f"{case.on}: {'; '.join(checked)}. Other Chinese export rules may still "
+                "apply.",
+            )
+            for inst, cov in book.coverage:
+                if cov.declared and cov.encoded < cov.declared and inst in book.in_force(case.on):
+                    acc.warn(
+                        "coverage",
+                        f"{inst.number or inst.title.best()} is only partly encoded "
+                        f"({cov.encoded} of {cov.declared} {cov.unit}: {cov.scope.best()}).",
+                        inst.id,
+                        key=f"cov|{inst.id}",
+                    )
+        if verdict == "undetermined" and not acc.questions and not acc.warnings:
+            acc.warn("undetermined", "The rulebook does not cover this case.")
+        return Determination(
+            verdict=verdict,
+            case=case,
+            findings=tuple(sorted(acc.findings, key=lambda f: -RANK.get(f.effect, 0))),
+            questions=tuple(acc.questions),
+            warnings=tuple(acc.warnings),
+            conflicts=tuple(acc.conflicts),
+            matched=tuple(item_info(m.ref) for m in matches if m.certain),
+            checked=self._checked(case.on),
+            trace=tuple(acc.trace),
+            rulebook_version=book.version,
+            data_as_of=book.data_as_of,
+        )
+
+
+_ENGINES: dict[int, Engine] = {}
+
+
+def engine_for(book: Rulebook) -> Engine:
+    eng = _ENGINES.get(id(book))
+    if eng is None or eng.book is not book:
+        eng = Engine(book)
+        _ENGINES[id(book)] = eng
+    return eng
+
+
+def decide(case: Case, book: Rulebook | None = None) -> Determination:
+    """Decide one case against ``book`` (default: the bundled rulebook)."""
+    if book is None:
+        from lanthanide.rules.book import load_rulebook
+
+        book = load_rulebook()
+    return engine_for(book).decide(case)

@@ -1,0 +1,269 @@
+"""Inputs and outputs of the determination engine.
+
+Plain frozen dataclasses: they are built tens of thousands of times a second
+in batch use. :func:`make_case` validates raw input and raises
+:class:`CaseError` naming the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Literal, get_args
+
+from lanthanide.rules import params as _params
+from lanthanide.rules.model import EndUse, Kind
+
+Verdict = Literal[
+    "prohibited",
+    "denial_presumed",
+    "licence_required",
+    "report_required",
+    "registration_required",
+    "not_controlled",
+    "undetermined",
+]
+
+RANK: dict[str, int] = {
+    "prohibited": 6,
+    "denial_presumed": 5,
+    "licence_required": 4,
+    "report_required": 3,
+    "registration_required": 2,
+    "not_controlled": 1,
+}
+"""Strictness of each verdict (``undetermined`` stands outside the ladder)."""
+
+KINDS: tuple[str, ...] = get_args(Kind)
+END_USES: tuple[str, ...] = get_args(EndUse)
+END_USE_HELP: dict[str, str] = {
+    "civil": "ordinary civilian use by a civilian end user",
+    "military": "a military end user, or any use that supports military capability",
+    "wmd": "design, development, production or use of weapons of mass destruction "
+    "or their means of delivery, or terrorism",
+    "re-activity-abroad": "used in, or substantially helping, rare-earth mining, "
+    "smelting/separation, metal smelting, magnet making or recycling outside China",
+}
+_ISO2 = re.compile(r"^[A-Z]{2}$")
+_HS = re.compile(r"^[0-9]{6,10}$")
+
+
+class CaseError(ValueError):
+    """Invalid case input. ``field`` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """What is exported, where, for what, when."""
+
+    on: date
+    item: str | None = None
+    hs: str | None = None
+    text: str | None = None
+    kind: str | None = None
+    destination: str | None = None
+    end_use: str | None = None
+    end_user: str | None = None
+    params: Mapping[str, float | str] = field(default_factory=dict)
+
+
+def make_case(
+    *,
+    on: date | str | None = None,
+    item: str | None = None,
+    hs: str | None = None,
+    text: str | None = None,
+    kind: str | None = None,
+    destination: str | None = None,
+    end_use: str | None = None,
+    end_user: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    countries: frozenset[str] | None = None,
+) -> Case:
+    """Validate raw input into a :class:`Case`.
+
+    ``params`` values may be numbers or strings with units (``"99.995%"``,
+    ``"5N"``, ``"40um"``). ``countries`` is the set of known ISO codes; when
+    given, ``destination`` must be one of them.
+    """
+    if not (item or hs or text):
+        raise CaseError("item", "give at least one of item, hs or text")
+    if on is None:
+        day = date.today()
+    elif isinstance(on, date):
+        day = on
+    else:
+        try:
+            day = date.fromisoformat(on)
+        except ValueError:
+            raise CaseError("on", f"'{on}' is not a date; use YYYY-MM-DD") from None
+    if hs is not None:
+        hs = hs.replace(".", "").replace(" ", "")
+        if not _HS.match(hs):
+            raise CaseError("hs", f"'{hs}' must be 6 to 10 digits (e.g. 2846901500)")
+    if kind is not None and kind not in KINDS:
+        raise CaseError("kind", f"'{kind}' is not allowed (allowed: {', '.join(KINDS)})")
+    if destination is not None:
+        destination = destination.strip().upper()
+        if not _ISO2.match(destination) or (countries is not None and destination not in countries):
+            raise CaseError(
+                "destination",
+                f"'{destination}' is not an ISO 3166-1 alpha-2 country code (e.g. US, JP, KR, DE)",
+            )
+        if destination == "CN":
+            raise CaseError(
+                "destination",
+                "'CN' is the exporting country; give the destination outside China "
+                "(ISO 3166-1 alpha-2, e.g. US, JP, KR, DE)",
+            )
+    if end_use is not None and end_use not in END_USES:
+        raise CaseError("end_use", f"'{end_use}' is not allowed (allowed: {', '.join(END_USES)})")
+    parsed: dict[str, float | str] = {}
+    for name, raw in (params or {}).items():
+        try:
+            if isinstance(raw, bool):
+                raise _params.ParamError(f"'{raw}' is not a value for '{name}'")
+            if isinstance(raw, int | float):
+                p = _params.PARAMS.get(name)
+                if p is None:
+                    raise _params.ParamError(
+                        f"unknown parameter '{name}' (allowed: {_params.known()})"
+                    )
+                if p.unit is None:
+                    raise _params.ParamError(f"'{name}' takes one of: {', '.join(p.choices)}")
+                parsed[name] = float(raw)
+            else:
+                parsed[name] = _params.parse(name, str(raw))
+        except _params.ParamError as exc:
+            raise CaseError(f"params.{name}", str(exc)) from None
+    return Case(
+        on=day,
+        item=item.strip() if item else None,
+        hs=hs,
+        text=text.strip() if text else None,
+        kind=kind,
+        destination=destination,
+        end_use=end_use,
+        end_user=end_user,
+        params=parsed,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A citation as shown in answers."""
+
+    url: str
+    tag: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentRef:
+    id: str
+    number: str | None
+    title: str
+    short: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemInfo:
+    code: str
+    code_status: str
+    control_code: str | None
+    kind: str
+    title: str
+    title_zh: str | None
+    instrument: str
+
+
+@dataclass(frozen=True, slots=True)
+class Validity:
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    effect: str
+    instrument: InstrumentRef
+    item: ItemInfo | None
+    control: str
+    paragraph: str | None
+    control_point: str | None
+    reason: str
+    validity: Validity
+    sources: tuple[Ref, ...]
+    matched_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    field: str
+    text: str
+    options: tuple[str, ...] = ()
+    pending_effect: str | None = None
+    """The strictest effect the answer could lead to (None if it cannot
+    change the verdict)."""
+    instrument: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    code: str
+    text: str
+    instrument: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    text: str
+    findings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEntry:
+    instrument: str
+    control: str
+    item: str | None
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class Determination:
+    verdict: str
+    case: Case
+    findings: tuple[Finding, ...]
+    questions: tuple[Question, ...]
+    warnings: tuple[Warning, ...]
+    conflicts: tuple[Conflict, ...]
+    matched: tuple[ItemInfo, ...]
+    checked: tuple[str, ...]
+    trace: tuple[TraceEntry, ...]
+    rulebook_version: str
+    data_as_of: date
+
+    def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
+        """JSON-ready dict (dates as ISO strings)."""
+        out = asdict(self)
+        out["case"]["params"] = dict(self.case.params)
+        if not trace:
+            out.pop("trace")
+        return _iso(out)  # type: ignore[no-any-return]
+
+
+def _iso(obj: Any) -> Any:
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, dict):
+        return {k: _iso(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_iso(v) for v in obj]
+    return obj

@@ -1,0 +1,143 @@
+"""A plain text matcher for ``check --text``: query against item titles,
+control points and keywords, in Chinese and English.
+
+Scoring: an item phrase found inside the query scores its length (Chinese
+characters count double, as they carry more meaning each); English words
+shared with the query score one each. The classifier (``classify/``) is the
+smarter path; this one keeps ``check`` self-contained.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lanthanide.rules.book import ItemRef, Rulebook
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "the",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "by",
+        "from",
+        "as",
+        "at",
+        "is",
+        "are",
+        "be",
+        "its",
+        "their",
+        "other",
+        "technology",
+        "technologies",
+        "item",
+        "items",
+        "export",
+        "exports",
+        "process",
+        "production",
+        "related",
+        "material",
+        "materials",
+        "products",
+        "product",
+        "equipment",
+    ]
+)
+
+
+def _norm(s: str) -> str:
+    return s.lower().replace("–", "-").replace("—", "-").strip()
+
+
+def _words(s: str) -> set[str]:
+    out = set()
+    for w in _WORD.findall(s):
+        if w in _STOP or len(w) < 2:
+            continue
+        out.add(w[:-1] if len(w) > 4 and w.endswith("s") else w)
+    return out
+
+
+def _weight(phrase: str) -> float:
+    cjk = len(_CJK.findall(phrase))
+    return cjk * 2.0 + (len(phrase) - cjk) * 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    ref: ItemRef
+    phrases: tuple[tuple[str, str | None], ...]
+    """(normalised phrase, control point it belongs to or None)."""
+    words: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TextHit:
+    ref: ItemRef
+    score: float
+    control_point: str | None
+
+
+class TextIndex:
+    def __init__(self, book: Rulebook) -> None:
+        entries = []
+        for ref in book.item_refs:
+            it = ref.item
+            phrases: list[tuple[str, str | None]] = []
+            for t in (it.title.zh, it.title.en):
+                if t:
+                    phrases.append((_norm(t), None))
+            for cp in it.control_points:
+                label = cp.zh or cp.en
+                for t in (cp.zh, cp.en):
+                    if t:
+                        phrases.append((_norm(t), label))
+            for k in it.keywords:
+                phrases.append((_norm(k), None))
+            if it.control_code:
+                phrases.append((_norm(it.control_code), None))
+            words: set[str] = set()
+            for p, _ in phrases:
+                words |= _words(p)
+            entries.append(_Entry(ref, tuple(phrases), frozenset(words)))
+        self._entries = entries
+
+    def search(self, text: str, limit: int = 5) -> list[TextHit]:
+        q = _norm(text)
+        qwords = _words(q)
+        hits: list[TextHit] = []
+        for e in self._entries:
+            score = 0.0
+            best_cp: str | None = None
+            best_cp_score = 0.0
+            for phrase, cp in e.phrases:
+                s = 0.0
+                if (
+                    len(phrase) >= 2
+                    and phrase in q
+                    and (_CJK.search(phrase) or re.search(rf"\b{re.escape(phrase)}\b", q))
+                ):
+                    s = _weight(phrase)
+                elif len(q) >= 2 and _CJK.search(q) and q in phrase:
+                    s = _weight(q)
+                if s:
+                    score += s
+                    if cp is not None and s > best_cp_score:
+                        best_cp, best_cp_score = cp, s
+            score += 1.0 * len(qwords & e.words)
+            if score > 0:
+                hits.append(TextHit(e.ref, score, best_cp))
+        hits.sort(key=lambda h: (-h.score, h.ref.item.code))
+        return hits[:limit]
