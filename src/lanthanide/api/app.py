@@ -72,7 +72,7 @@ def create_app() -> FastAPI:
         for e in exc.errors():
             msg = e["msg"]
             ctx = e.get("ctx") or {}
-            if "expected" in ctx:
+            if "expected" in ctx and str(ctx["expected"]) not in msg:
                 msg = f"{msg} (allowed: {ctx['expected']})"
             details.append({"loc": list(e["loc"]), "msg": msg, "type": e["type"]})
         return JSONResponse(status_code=422, content={"detail": details})

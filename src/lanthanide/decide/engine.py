@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from lanthanide.decide.model import (
@@ -85,6 +85,7 @@ class _Acc:
         "questions",
         "seen",
         "trace",
+        "uncertain",
         "unknown_coverage",
         "warn_keys",
         "warnings",
@@ -99,6 +100,9 @@ class _Acc:
         self.trace: list[TraceEntry] = []
         self.seen: set[tuple[str, str | None]] = set()
         self.pending: list[str] = []
+        # effects that would follow if an uncertain match (a broader tariff
+        # code, a text candidate) were the item
+        self.uncertain: list[str] = []
         self.unknown_coverage = False
 
     def warn(
@@ -116,6 +120,10 @@ class _Acc:
         self.questions.append(q)
         if q.pending_effect:
             self.pending.append(q.pending_effect)
+
+
+def _pending(effect: str) -> str | None:
+    return None if effect == "exempt" else effect
 
 
 def _refs(sources: tuple[Source, ...]) -> tuple[Ref, ...]:
@@ -412,7 +420,7 @@ class Engine:
                         text=f"Which country is the destination? {cc.instrument.number or inst_id} "
                         f"({ctl.paragraph or ctl.id}) applies to {scope.mode} "
                         f"{', '.join(scope.countries)}.",
-                        pending_effect=ctl.effect,
+                        pending_effect=_pending(ctl.effect),
                         instrument=inst_id,
                     )
                 )
@@ -466,7 +474,7 @@ class Engine:
                         text=f"Item {item.code} ({item.title.best()}) is controlled only if "
                         f"{_describe(item.condition)}. Give: {units}.",
                         options=tuple(missing),
-                        pending_effect=ctl.effect,
+                        pending_effect=_pending(ctl.effect),
                         instrument=inst_id,
                     )
                 )
@@ -476,7 +484,8 @@ class Engine:
                 trace(f"condition not met ({_describe(item.condition)})")
                 return
         if m is not None and not m.certain:
-            acc.pending.append(ctl.effect)
+            if ctl.effect != "exempt":
+                acc.uncertain.append(ctl.effect)
             trace("would apply if this is the item / tariff line")
             return
         trace("applies")
@@ -727,6 +736,13 @@ class Engine:
                     )
                 )
 
+        if acc.uncertain:
+            worst = max(acc.uncertain, key=lambda e: RANK[e])
+            for i, q in enumerate(acc.questions):
+                if q.field in ("hs", "item") and q.pending_effect is None:
+                    acc.questions[i] = replace(q, pending_effect=worst)
+                    acc.pending.append(worst)
+                    break
         ranks = [RANK[f.effect] for f in acc.findings if f.effect in RANK]
         definite = max(ranks) if ranks else 0
         pending = max((RANK[p] for p in acc.pending if p in RANK), default=0)

@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from lanthanide.rules.model import Instrument
+from lanthanide.rules.model import Condition, Instrument
+from lanthanide.rules.params import PARAMS, UNITS, known
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def parse_file(path: Path) -> tuple[Instrument | None, list[Problem]]:
         for err in exc.errors():
             msg = err["msg"]
             ctx = err.get("ctx") or {}
-            if "expected" in ctx:
+            if "expected" in ctx and str(ctx["expected"]) not in msg:
                 msg = f"{msg} (allowed: {ctx['expected']})"
             problems.append(Problem(name, _loc(tuple(err["loc"])), msg))
         return None, problems
@@ -167,6 +168,9 @@ def check_references(instruments: list[Instrument]) -> list[Problem]:
                             f"(controls: {', '.join(sorted(cids)) or 'none'})",
                         )
                     )
+        for i, item in enumerate(inst.items):
+            if item.condition is not None:
+                problems.extend(_check_condition(f, f"items[{i}].condition", item.condition))
         if inst.catalogue and inst.catalogue.base:
             base = by_id.get(inst.catalogue.base)
             if base is None or base.catalogue is None:
@@ -174,3 +178,45 @@ def check_references(instruments: list[Instrument]) -> list[Problem]:
                     Problem(f, "catalogue.base", f"'{inst.catalogue.base}' is no catalogue version")
                 )
     return problems
+
+
+def _check_condition(file: str, path: str, cond: Condition) -> list[Problem]:
+    if cond.param is None:
+        out: list[Problem] = []
+        key = "all" if cond.all is not None else "any"
+        for j, sub in enumerate(cond.all or cond.any or ()):
+            out.extend(_check_condition(file, f"{path}.{key}[{j}]", sub))
+        return out
+    param = PARAMS.get(cond.param)
+    if param is None:
+        return [
+            Problem(file, f"{path}.param", f"unknown parameter '{cond.param}' (allowed: {known()})")
+        ]
+    if param.unit is None:
+        values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+        bad = [str(v) for v in values if v not in param.choices]
+        if bad:
+            return [
+                Problem(
+                    file,
+                    f"{path}.value",
+                    f"{', '.join(bad)} not allowed for "
+                    f"'{cond.param}' (allowed: {', '.join(param.choices)})",
+                )
+            ]
+        return []
+    if cond.unit is not None:
+        canon = UNITS.get(cond.unit.lower().replace(" ", ""), UNITS.get(cond.unit, ("?", 0)))[0]
+        if (
+            canon != param.unit
+            or UNITS.get(cond.unit.lower().replace(" ", ""), ("", 0.0))[1] != 1.0
+        ):
+            return [
+                Problem(
+                    file,
+                    f"{path}.unit",
+                    f"'{cond.unit}' is not the unit of "
+                    f"'{cond.param}' (write the value in {param.unit})",
+                )
+            ]
+    return []

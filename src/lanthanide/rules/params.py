@@ -151,7 +151,7 @@ def parse(name: str, raw: str) -> float | str:
     if param.unit == "%" and re.fullmatch(r"[0-9](\.[0-9])?[nN]", text):
         # "5N" = 99.999 %, "4N5" style is not accepted here; "6N" = 99.9999 %.
         nines = float(text[:-1])
-        return 100.0 - 100.0 * 10 ** (-nines)
+        return round(100.0 - 100.0 * 10 ** (-nines), 10)
     m = _NUM.match(text)
     if m is None:
         raise ParamError(

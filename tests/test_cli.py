@@ -1,0 +1,70 @@
+"""The command line: exit codes, messages naming the flag, formats."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from lanthanide.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["check", "--hs", "28"], "--hs"),
+        (["check", "--hs", "2850001901", "--to", "ZZ"], "--to"),
+        (["check", "--hs", "2850001901", "--to", "CN"], "--to"),
+        (["check", "--hs", "2850001901", "--on", "01/02/2024"], "--on"),
+        (["check", "--hs", "2850001901", "--param", "purity"], "--param"),
+        (["check", "--hs", "2850001901", "--param", "colour=red"], "--param colour"),
+        (["check"], "--item/--hs/--text"),
+        (["check", "--hs", "2850001901", "--kind", "gizmo"], "--kind"),
+        (["check", "--hs", "2850001901", "--end-use", "peaceful"], "--end-use"),
+        (["rules", "show", "nope"], "IDENT"),
+        (["rules", "diff", "1999", "2000"], "A/B"),
+        (["rules", "list", "--regime", "nope"], "--regime"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_flag(args: list[str], fragment: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert fragment in result.output
+
+
+def test_check_json_and_table() -> None:
+    args = ["check", "--hs", "2850001901", "--to", "KR", "--on", "2024-02-01"]
+    j = runner.invoke(app, [*args, "--format", "json"])
+    assert j.exit_code == 0
+    data = json.loads(j.stdout)
+    assert data["verdict"] == "licence_required"
+    assert data["rulebook_version"]
+    t = runner.invoke(app, args)
+    assert t.exit_code == 0
+    assert "licence_required" in t.stdout
+
+
+def test_rules_validate_reports_problems(tmp_path: object) -> None:
+    from pathlib import Path
+
+    root = Path(str(tmp_path)) / "bad"
+    root.mkdir()
+    (root / "x.yaml").write_text("id: x\nkind: poem\n")
+    r = runner.invoke(app, ["rules", "validate", str(root)])
+    assert r.exit_code == 1
+    assert "x.yaml: kind" in r.output
+
+
+def test_installed_entry_point_exit_code() -> None:
+    """The real console script (not the in-process runner) exits 2 on bad input."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "lanthanide.cli", "check", "--hs", "1"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2
+    assert "--hs" in proc.stderr
