@@ -64,7 +64,9 @@ def test_installed_entry_point_exit_code() -> None:
     """The real console script (not the in-process runner) exits 2 on bad input."""
     proc = subprocess.run(
         [sys.executable, "-m", "lanthanide.cli", "check", "--hs", "1"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert "--hs" in proc.stderr

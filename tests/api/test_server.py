@@ -20,15 +20,21 @@ def test_check_matches_cli_json(server: str, book: Rulebook) -> None:
     body = r.json()
     assert body["verdict"] == "licence_required"
     assert body["findings"][0]["instrument"]["number"] == "商务部 海关总署公告2023年第23号"
-    cli = CliRunner().invoke(app, ["check", "--hs", GAN["hs"], "--to", GAN["to"],
-                                   "--on", GAN["on"], "--format", "json"])
+    cli = CliRunner().invoke(
+        app, ["check", "--hs", GAN["hs"], "--to", GAN["to"], "--on", GAN["on"], "--format", "json"]
+    )
     assert cli.exit_code == 0, cli.output
     assert json.loads(cli.stdout) == body
 
 
 def test_every_response_carries_the_version(server: str, book: Rulebook) -> None:
-    for path in ("/api/v1/health", "/api/v1/rules", "/api/v1/rules/coverage",
-                 "/openapi.json", "/api/v1/rules/no-such-instrument"):
+    for path in (
+        "/api/v1/health",
+        "/api/v1/rules",
+        "/api/v1/rules/coverage",
+        "/openapi.json",
+        "/api/v1/rules/no-such-instrument",
+    ):
         r = httpx.get(f"{server}{path}")
         assert r.headers["X-Rulebook-Version"] == book.version, path
 
@@ -41,8 +47,9 @@ def test_bad_field_is_422_naming_it(server: str) -> None:
     assert r.status_code == 422
     detail = r.json()["detail"][0]
     assert detail["loc"][-1] == "end_use" and "military" in detail["msg"]
-    r = httpx.post(f"{server}/api/v1/check",
-                   json={"hs": "2850001901", "params": {"purity": "lots"}})
+    r = httpx.post(
+        f"{server}/api/v1/check", json={"hs": "2850001901", "params": {"purity": "lots"}}
+    )
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "params", "purity"]
     r = httpx.post(f"{server}/api/v1/check", json={"hs": "2850001901", "colour": "red"})

@@ -39,8 +39,9 @@ def test_destination_scope_and_denial(mini: Rulebook) -> None:
 def test_missing_destination_is_a_question(mini: Rulebook) -> None:
     d = run(mini, hs="1111112222", on="2021-06-01", end_use="civil")
     assert d.verdict == "undetermined"
-    assert any(q.field == "destination" and q.pending_effect == "denial_presumed"
-               for q in d.questions)
+    assert any(
+        q.field == "destination" and q.pending_effect == "denial_presumed" for q in d.questions
+    )
 
 
 def test_suspension_first_and_last_day(mini: Rulebook) -> None:
@@ -66,12 +67,11 @@ def test_military_end_use(mini: Rulebook) -> None:
 
 def test_parameter_condition(mini: Rulebook) -> None:
     missing = run(mini, hs="1111111111", destination="KR", on="2021-05-01")
-    above = run(mini, hs="1111111111", destination="KR", on="2021-05-01",
-                params={"purity": "99.995%"})
-    equal = run(mini, hs="1111111111", destination="KR", on="2021-05-01",
-                params={"purity": "4N"})
-    below = run(mini, hs="1111111111", destination="KR", on="2021-05-01",
-                params={"purity": 99.9})
+    above = run(
+        mini, hs="1111111111", destination="KR", on="2021-05-01", params={"purity": "99.995%"}
+    )
+    equal = run(mini, hs="1111111111", destination="KR", on="2021-05-01", params={"purity": "4N"})
+    below = run(mini, hs="1111111111", destination="KR", on="2021-05-01", params={"purity": 99.9})
     assert missing.verdict == "undetermined"
     assert any(q.field == "params" and "purity" in q.options for q in missing.questions)
     assert above.verdict == "licence_required"
@@ -125,8 +125,9 @@ def test_deleted_technology_needs_registration(mini: Rulebook) -> None:
 
 def test_unmatched_technology_complete_catalogue_is_free(mini: Rulebook) -> None:
     # v1 declares 3 items and all 3 are encoded: an unlisted technology is free
-    d = run(mini, text="quantum widget know-how", kind="technology", destination="VN",
-            on="2020-06-01")
+    d = run(
+        mini, text="quantum widget know-how", kind="technology", destination="VN", on="2020-06-01"
+    )
     assert d.verdict == "registration_required"
 
 
@@ -135,8 +136,9 @@ def test_unmatched_technology_partial_catalogue_is_undetermined(tmp_path: Path) 
     cat = next(d for d in docs if d["id"] == "t-cat-1")
     cat["catalogue"]["declared"]["total"] = 164
     book = Rulebook(load_instruments(write_book(tmp_path / "b", docs)))
-    d = run(book, text="quantum widget know-how", kind="technology", destination="VN",
-            on="2020-06-01")
+    d = run(
+        book, text="quantum widget know-how", kind="technology", destination="VN", on="2020-06-01"
+    )
     assert d.verdict == "undetermined"
     assert any(w.code == "catalogue-coverage" and "3 of 164" in w.text for w in d.warnings)
 

@@ -16,18 +16,25 @@ from tests.conftest import SRC, instrument, synthetic_docs
 BASE = [Instrument.model_validate(d) for d in synthetic_docs()]
 BASE_ENGINE = Engine(Rulebook(BASE))
 
-EFFECTS = ["prohibited", "denial_presumed", "licence_required", "report_required",
-           "registration_required"]
+EFFECTS = [
+    "prohibited",
+    "denial_presumed",
+    "licence_required",
+    "report_required",
+    "registration_required",
+]
 COUNTRIES = ["US", "JP", "KR", "DE", "VN"]
 
-cases = st.fixed_dictionaries({
-    "hs": st.sampled_from([None, "1111111111", "1111112222", "111111", "9999999999"]),
-    "item": st.sampled_from([None, "A-1", "B-1", "T-1", "000001J", "000003X"]),
-    "destination": st.sampled_from([None, *COUNTRIES]),
-    "end_use": st.sampled_from([None, "civil", "military", "wmd"]),
-    "on": st.dates(min_value=date(2018, 1, 1), max_value=date(2025, 12, 31)),
-    "params": st.sampled_from([{}, {"purity": 99.9}, {"purity": 99.999}]),
-}).filter(lambda c: c["hs"] or c["item"])
+cases = st.fixed_dictionaries(
+    {
+        "hs": st.sampled_from([None, "1111111111", "1111112222", "111111", "9999999999"]),
+        "item": st.sampled_from([None, "A-1", "B-1", "T-1", "000001J", "000003X"]),
+        "destination": st.sampled_from([None, *COUNTRIES]),
+        "end_use": st.sampled_from([None, "civil", "military", "wmd"]),
+        "on": st.dates(min_value=date(2018, 1, 1), max_value=date(2025, 12, 31)),
+        "params": st.sampled_from([{}, {"purity": 99.9}, {"purity": 99.999}]),
+    }
+).filter(lambda c: c["hs"] or c["item"])
 
 
 @st.composite
@@ -37,27 +44,54 @@ def extra_control(draw: st.DrawFn) -> dict[str, Any]:
     valid: dict[str, Any] = {"start": start.isoformat()}
     if length is not None:
         valid["end"] = (start + timedelta(days=length)).isoformat()
-    selector = draw(st.sampled_from([
-        {"items": "all"}, {"refs": ["t-dual:*"]}, {"refs": ["t-dual:B-1"]},
-        {"regimes": ["dual_use"]}, {"hs_prefixes": ["1111"]}, {"anything": True},
-        {"elements": ["Dy"]},
-    ]))
+    selector = draw(
+        st.sampled_from(
+            [
+                {"items": "all"},
+                {"refs": ["t-dual:*"]},
+                {"refs": ["t-dual:B-1"]},
+                {"regimes": ["dual_use"]},
+                {"hs_prefixes": ["1111"]},
+                {"anything": True},
+                {"elements": ["Dy"]},
+            ]
+        )
+    )
     ctl: dict[str, Any] = {
-        "id": "extra", "effect": draw(st.sampled_from(EFFECTS)), "applies_to": selector,
-        "valid": valid, "reason": {"en": "extra"}, "sources": SRC,
+        "id": "extra",
+        "effect": draw(st.sampled_from(EFFECTS)),
+        "applies_to": selector,
+        "valid": valid,
+        "reason": {"en": "extra"},
+        "sources": SRC,
     }
     if draw(st.booleans()):
-        ctl["destinations"] = {"mode": draw(st.sampled_from(["only", "except"])),
-                               "countries": draw(st.lists(st.sampled_from(COUNTRIES),
-                                                          min_size=1, max_size=3, unique=True))}
+        ctl["destinations"] = {
+            "mode": draw(st.sampled_from(["only", "except"])),
+            "countries": draw(
+                st.lists(st.sampled_from(COUNTRIES), min_size=1, max_size=3, unique=True)
+            ),
+        }
     if draw(st.booleans()):
-        ctl["end_uses"] = draw(st.lists(st.sampled_from(["military", "wmd"]), min_size=1,
-                                        unique=True))
+        ctl["end_uses"] = draw(
+            st.lists(st.sampled_from(["military", "wmd"]), min_size=1, unique=True)
+        )
     items = []
     if selector.get("items") == "all":
-        items = [{"code": "X-1", "kind": "goods", "title": {"en": "Extra"},
-                  "hs": [{"code": "1111112222"}], "sources": SRC}]
+        items = [
+            {
+                "code": "X-1",
+                "kind": "goods",
+                "title": {"en": "Extra"},
+                "hs": [{"code": "1111112222"}],
+                "sources": SRC,
+            }
+        ]
     return instrument("z-extra", controls=[ctl], items=items)
+
+
+def keys(d: Any) -> set[tuple[str, str, str | None]]:
+    return {(f.instrument.id, f.control, f.item.code if f.item else None) for f in d.findings}
 
 
 def strictness(d: Any) -> int:
@@ -72,8 +106,6 @@ def test_adding_a_control_never_makes_a_verdict_less_strict(
     c = make_case(**case)
     before = BASE_ENGINE.decide(c)
     after = Engine(Rulebook([*BASE, Instrument.model_validate(extra)])).decide(c)
-    keys = lambda d: {(f.instrument.id, f.control, f.item.code if f.item else None)  # noqa: E731
-                      for f in d.findings}
     assert keys(before) <= keys(after)
     assert strictness(after) >= strictness(before)
     if before.verdict in RANK and after.verdict in RANK:

@@ -31,18 +31,37 @@ def test_bad_tag_names_file_path_and_allowed_values(tmp_path: Path) -> None:
 
 
 def test_bad_effect_lists_allowed(tmp_path: Path) -> None:
-    doc = instrument("x-eff", controls=[{
-        "id": "c", "effect": "banned", "applies_to": {"anything": True},
-        "valid": {"start": "2020-01-01"}, "reason": {"en": "r"}, "sources": SRC}])
+    doc = instrument(
+        "x-eff",
+        controls=[
+            {
+                "id": "c",
+                "effect": "banned",
+                "applies_to": {"anything": True},
+                "valid": {"start": "2020-01-01"},
+                "reason": {"en": "r"},
+                "sources": SRC,
+            }
+        ],
+    )
     (msg,) = problems(tmp_path, [doc])
     assert "controls[0].effect" in msg and "licence_required" in msg
 
 
 def test_period_end_before_start(tmp_path: Path) -> None:
-    doc = instrument("x-per", controls=[{
-        "id": "c", "effect": "licence_required", "applies_to": {"anything": True},
-        "valid": {"start": "2020-01-01", "end": "2019-01-01"}, "reason": {"en": "r"},
-        "sources": SRC}])
+    doc = instrument(
+        "x-per",
+        controls=[
+            {
+                "id": "c",
+                "effect": "licence_required",
+                "applies_to": {"anything": True},
+                "valid": {"start": "2020-01-01", "end": "2019-01-01"},
+                "reason": {"en": "r"},
+                "sources": SRC,
+            }
+        ],
+    )
     (msg,) = problems(tmp_path, [doc])
     assert "controls[0].valid" in msg and "must be after" in msg
 
@@ -56,11 +75,23 @@ def test_unknown_field_is_rejected(tmp_path: Path) -> None:
 def test_id_must_match_file_name(tmp_path: Path) -> None:
     root = tmp_path / "b"
     root.mkdir()
-    (root / "other-name.yaml").write_text("id: x-one\n" + "\n".join(
-        f"{k}: {v}" for k, v in [("number", "N"), ("title", "{en: T}"), ("issuer", "[MOFCOM]"),
-                                 ("kind", "announcement"), ("regime", "dual_use"),
-                                 ("status", "in_force"), ("verified_on", "2024-01-01"),
-                                 ("sources", "[{url: 'https://e.org', tag: P}]")]) + "\n")
+    (root / "other-name.yaml").write_text(
+        "id: x-one\n"
+        + "\n".join(
+            f"{k}: {v}"
+            for k, v in [
+                ("number", "N"),
+                ("title", "{en: T}"),
+                ("issuer", "[MOFCOM]"),
+                ("kind", "announcement"),
+                ("regime", "dual_use"),
+                ("status", "in_force"),
+                ("verified_on", "2024-01-01"),
+                ("sources", "[{url: 'https://e.org', tag: P}]"),
+            ]
+        )
+        + "\n"
+    )
     with pytest.raises(RulebookError) as exc:
         load_instruments(root)
     assert "must equal the file name" in str(exc.value)
@@ -77,26 +108,58 @@ def test_duplicate_yaml_key(tmp_path: Path) -> None:
 
 def test_dangling_reference(tmp_path: Path) -> None:
     docs = synthetic_docs()
-    docs.append(instrument("x-ref", controls=[{
-        "id": "c", "effect": "licence_required", "applies_to": {"refs": ["t-dual:NOPE"]},
-        "valid": {"start": "2020-01-01"}, "reason": {"en": "r"}, "sources": SRC}]))
+    docs.append(
+        instrument(
+            "x-ref",
+            controls=[
+                {
+                    "id": "c",
+                    "effect": "licence_required",
+                    "applies_to": {"refs": ["t-dual:NOPE"]},
+                    "valid": {"start": "2020-01-01"},
+                    "reason": {"en": "r"},
+                    "sources": SRC,
+                }
+            ],
+        )
+    )
     msgs = problems(tmp_path, docs)
     assert any("x-ref.yaml: controls[0].applies_to.refs[0]" in m and "A-1" in m for m in msgs)
 
 
 def test_suspension_of_unknown_control(tmp_path: Path) -> None:
     docs = synthetic_docs()
-    docs.append(instrument("x-sus", regime="suspension", suspends=[{
-        "instrument": "t-us", "controls": ["para9"],
-        "period": {"start": "2022-01-01"}, "sources": SRC}]))
+    docs.append(
+        instrument(
+            "x-sus",
+            regime="suspension",
+            suspends=[
+                {
+                    "instrument": "t-us",
+                    "controls": ["para9"],
+                    "period": {"start": "2022-01-01"},
+                    "sources": SRC,
+                }
+            ],
+        )
+    )
     msgs = problems(tmp_path, docs)
     assert any("para9" in m and "para1" in m for m in msgs)
 
 
 def test_unknown_condition_parameter(tmp_path: Path) -> None:
-    doc = instrument("x-par", items=[{
-        "code": "I", "kind": "goods", "title": {"en": "t"}, "sources": SRC,
-        "condition": {"param": "shininess", "op": ">", "value": 3}}])
+    doc = instrument(
+        "x-par",
+        items=[
+            {
+                "code": "I",
+                "kind": "goods",
+                "title": {"en": "t"},
+                "sources": SRC,
+                "condition": {"param": "shininess", "op": ">", "value": 3},
+            }
+        ],
+    )
     msgs = problems(tmp_path, [doc])
     assert any("shininess" in m and "purity" in m for m in msgs)
 
