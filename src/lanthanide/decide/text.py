@@ -76,10 +76,18 @@ def _weight(phrase: str) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class _Phrase:
+    text: str
+    control_point: str | None
+    weight: float
+    boundary: re.Pattern[str] | None
+    """Word-boundary pattern for Latin phrases (None for Chinese ones)."""
+
+
+@dataclass(frozen=True, slots=True)
 class _Entry:
     ref: ItemRef
-    phrases: tuple[tuple[str, str | None], ...]
-    """(normalised phrase, control point it belongs to or None)."""
+    phrases: tuple[_Phrase, ...]
     words: frozenset[str]
 
 
@@ -109,33 +117,36 @@ class TextIndex:
             if it.control_code:
                 phrases.append((_norm(it.control_code), None))
             words: set[str] = set()
-            for p, _ in phrases:
+            compiled = []
+            for p, cp in phrases:
                 words |= _words(p)
-            entries.append(_Entry(ref, tuple(phrases), frozenset(words)))
+                if len(p) < 2:
+                    continue
+                boundary = None if _CJK.search(p) else re.compile(rf"\b{re.escape(p)}\b")
+                compiled.append(_Phrase(p, cp, _weight(p), boundary))
+            entries.append(_Entry(ref, tuple(compiled), frozenset(words)))
         self._entries = entries
 
     def search(self, text: str, limit: int = 5) -> list[TextHit]:
         q = _norm(text)
         qwords = _words(q)
+        q_cjk = len(q) >= 2 and _CJK.search(q) is not None
+        q_weight = _weight(q)
         hits: list[TextHit] = []
         for e in self._entries:
             score = 0.0
             best_cp: str | None = None
             best_cp_score = 0.0
-            for phrase, cp in e.phrases:
+            for ph in e.phrases:
                 s = 0.0
-                if (
-                    len(phrase) >= 2
-                    and phrase in q
-                    and (_CJK.search(phrase) or re.search(rf"\b{re.escape(phrase)}\b", q))
-                ):
-                    s = _weight(phrase)
-                elif len(q) >= 2 and _CJK.search(q) and q in phrase:
-                    s = _weight(q)
+                if ph.text in q and (ph.boundary is None or ph.boundary.search(q)):
+                    s = ph.weight
+                elif q_cjk and q in ph.text:
+                    s = q_weight
                 if s:
                     score += s
-                    if cp is not None and s > best_cp_score:
-                        best_cp, best_cp_score = cp, s
+                    if ph.control_point is not None and s > best_cp_score:
+                        best_cp, best_cp_score = ph.control_point, s
             score += 1.0 * len(qwords & e.words)
             if score > 0:
                 hits.append(TextHit(e.ref, score, best_cp))

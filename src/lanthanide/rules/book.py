@@ -150,6 +150,7 @@ class Rulebook:
 
     def __init__(self, instruments: Iterable[Instrument]) -> None:
         self.instruments: dict[str, Instrument] = {i.id: i for i in instruments}
+        self._in_force_cache: dict[date, list[Instrument]] = {}
         self.version: str = hashlib.sha256(
             _canonical_json(self.instruments.values()).encode("utf-8")
         ).hexdigest()[:12]
@@ -332,6 +333,9 @@ class Rulebook:
 
     def in_force(self, day: date) -> list[Instrument]:
         """Instruments whose controls, duties or catalogue apply on ``day``."""
+        cached = self._in_force_cache.get(day)
+        if cached is not None:
+            return cached
         out = []
         for inst in self.instruments.values():
             periods = [c.valid for c in inst.controls] + [d.valid for d in inst.duties]
@@ -339,6 +343,9 @@ class Rulebook:
                 periods.append(inst.catalogue.valid)
             if any(p.contains(day) for p in periods):
                 out.append(inst)
+        if len(self._in_force_cache) > 8192:
+            self._in_force_cache.clear()
+        self._in_force_cache[day] = out
         return out
 
     @cached_property
