@@ -420,7 +420,13 @@ def version() -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except RulebookError as exc:
+        err.print("[bold red]The rulebook is invalid:[/]", highlight=False)
+        for p in exc.problems:
+            err.print(f"  ✗ {p}", highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
