@@ -81,7 +81,9 @@ def api_rps(requests: int, runs: int) -> list[float]:
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "lanthanide.cli", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -96,8 +98,7 @@ def api_rps(requests: int, runs: int) -> list[float]:
                 time.sleep(0.1)
         bodies = [
             {"hs": "2853909026", "to": "KR", "on": "2025-06-01", "trace": False},
-            {"item": "1C902.a", "to": "US", "on": "2025-06-01", "end_use": "civil",
-             "trace": False},
+            {"item": "1C902.a", "to": "US", "on": "2025-06-01", "end_use": "civil", "trace": False},
             {"hs": "2825800010", "to": "DE", "params": {"purity": "99.995%"}, "trace": False},
         ]
         rates = []

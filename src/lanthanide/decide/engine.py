@@ -361,19 +361,21 @@ class Engine:
             matched_by=m.how if m else None,
         )
 
-    def _evaluate(self, cc: CompiledControl, m: _Match | None, case: Case, acc: _Acc) -> None:
-        key = (cc.uid, f"{m.ref.key[0]}:{m.ref.key[1]}" if m else None)
-        if key in acc.seen:
-            return
-        acc.seen.add(key)
+    def _suspension_warnings(
+        self, cc: CompiledControl, m: _Match | None, case: Case, acc: _Acc
+    ) -> None:
+        """Warn when a suspension relevant to this case ends after the data
+        date. Relevant: the control's destination and end-use scope fit the
+        case as stated (an unstated end use does not make it relevant)."""
         ctl = cc.control
         day = case.on
-        item_code = m.ref.item.code if m else None
+        if case.destination is not None and not ctl.destinations.covers(case.destination):
+            return
+        if ctl.end_uses is not None and case.end_use not in ctl.end_uses:
+            return
+        if m is None and ctl.applies_to.anything and ctl.end_uses is None:
+            return
         inst_id = cc.instrument.id
-
-        def trace(outcome: str) -> None:
-            acc.trace.append(TraceEntry(inst_id, ctl.id, item_code, outcome))
-
         as_of = self.book.data_as_of
         for s in cc.suspensions:
             p = s.suspension.period
@@ -392,6 +394,20 @@ class Engine:
                         "again, but no source says whether the suspension was extended."
                     )
                 acc.warn("suspension-end-unknown", msg, s.by.id, key=f"sus|{s.by.id}|{inst_id}")
+
+    def _evaluate(self, cc: CompiledControl, m: _Match | None, case: Case, acc: _Acc) -> None:
+        key = (cc.uid, f"{m.ref.key[0]}:{m.ref.key[1]}" if m else None)
+        if key in acc.seen:
+            return
+        acc.seen.add(key)
+        ctl = cc.control
+        day = case.on
+        item_code = m.ref.item.code if m else None
+        inst_id = cc.instrument.id
+
+        def trace(outcome: str) -> None:
+            acc.trace.append(TraceEntry(inst_id, ctl.id, item_code, outcome))
+
         if not ctl.valid.contains(day):
             end = ctl.valid.end
             if end is not None and day >= end and ctl.valid.end_uncertain:
@@ -404,6 +420,8 @@ class Engine:
                 )
             trace(f"not in force on {day} (valid {ctl.valid.start} to {end or 'open'})")
             return
+        if cc.suspensions:
+            self._suspension_warnings(cc, m, case, acc)
         sus = cc.suspended_on(day)
         if sus is not None:
             trace(
@@ -686,7 +704,12 @@ class Engine:
                     m.ref.instrument.id,
                 )
         if case.hs:
+            via_items = {f.control for f in acc.findings if f.item is not None}
             for cc in book.hs_controls:
+                if cc.control.id in via_items and any(
+                    f.instrument.id == cc.instrument.id for f in acc.findings
+                ):
+                    continue
                 if case.hs.startswith(cc.control.applies_to.hs_prefixes):
                     kinds = cc.control.applies_to.kinds
                     if not kinds or (case.kind or "goods") in kinds:
