@@ -32,7 +32,7 @@ from lanthanide.decide.model import (
 )
 from lanthanide.decide.text import TextIndex
 from lanthanide.rules.book import CompiledControl, ItemRef, Rulebook
-from lanthanide.rules.model import Condition, Instrument, Source
+from lanthanide.rules.model import Condition, Duty, Instrument, Source
 from lanthanide.rules.params import PARAMS
 
 RARE_EARTHS = frozenset(
@@ -216,6 +216,8 @@ class Engine:
         self._text: TextIndex | None = None
         self._checked_cache: dict[date, tuple[str, ...]] = {}
         self._prefix_codes: dict[str, list[ItemRef]] = {}
+        self._static: dict[tuple[str, str], list[tuple[CompiledControl, bool]]] = {}
+        self._duties_cache: dict[date, list[tuple[Instrument, Duty]]] = {}
         self.rare_earth_prefixes: tuple[str, ...] = tuple(
             sorted(
                 {
@@ -509,29 +511,44 @@ class Engine:
         trace("applies")
         acc.findings.append(self._finding(cc, m))
 
-    def _controls_for(self, m: _Match, case: Case) -> list[CompiledControl]:
+    def _static_controls(self, key: tuple[str, str]) -> list[tuple[CompiledControl, bool]]:
+        """Controls that can select an item, with a flag for those that select
+        it only through a regime (which needs the item to be controlled on the
+        day). Static per rulebook, so computed once per item."""
+        got = self._static.get(key)
+        if got is not None:
+            return got
         book = self.book
-        out: list[CompiledControl] = []
-        for cc in book.controls_by_item.get(m.ref.key, ()):
+        ref = book.by_key[key]
+        out: list[tuple[CompiledControl, bool]] = []
+        for cc in book.controls_by_item.get(key, ()):
             sel = cc.control.applies_to
-            if (
+            via_regime = bool(
                 sel.regimes
-                and m.ref.key not in cc.item_keys
-                and m.ref.instrument.regime in sel.regimes
-                and not (sel.elements and set(sel.elements) & set(m.ref.item.elements))
-                and not book.item_controlled_on(m.ref.key, case.on)
-            ):
-                continue
-            out.append(cc)
+                and key not in cc.item_keys
+                and ref.instrument.regime in sel.regimes
+                and not (sel.elements and set(sel.elements) & set(ref.item.elements))
+            )
+            out.append((cc, via_regime))
         for cc in book.hs_controls:
-            if cc in out:
+            if any(c is cc for c, _ in out):
                 continue
             prefixes = cc.control.applies_to.hs_prefixes
-            if any(h.code.startswith(p) for h in m.ref.item.hs for p in prefixes):
-                kinds = cc.control.applies_to.kinds
-                if not kinds or m.ref.item.kind in kinds:
-                    out.append(cc)
+            kinds = cc.control.applies_to.kinds
+            if any(h.code.startswith(prefixes) for h in ref.item.hs) and (
+                not kinds or ref.item.kind in kinds
+            ):
+                out.append((cc, False))
+        self._static[key] = out
         return out
+
+    def _controls_for(self, m: _Match, case: Case) -> list[CompiledControl]:
+        key = m.ref.key
+        return [
+            cc
+            for cc, via_regime in self._static_controls(key)
+            if not via_regime or self.book.item_controlled_on(key, case.on)
+        ]
 
     # ------------------------------------------------------------ catalogue
     def _catalogue(self, case: Case, matches: list[_Match], acc: _Acc) -> None:
@@ -628,8 +645,14 @@ class Engine:
         finding_insts = {f.instrument.id for f in acc.findings}
         finding_regimes = {self.book.instruments[i].regime for i in finding_insts}
         rare = None
-        for inst, duty in self.book.duties:
-            if not duty.valid.contains(case.on) or kind not in duty.kinds:
+        live = self._duties_cache.get(case.on)
+        if live is None:
+            live = [(i, d) for i, d in self.book.duties if d.valid.contains(case.on)]
+            if len(self._duties_cache) > 8192:
+                self._duties_cache.clear()
+            self._duties_cache[case.on] = live
+        for inst, duty in live:
+            if kind not in duty.kinds:
                 continue
             if duty.when == "controlled":
                 if duty.regimes:
@@ -795,8 +818,9 @@ class Engine:
                 f"{case.on}: {'; '.join(checked)}. Other Chinese export rules may still "
                 "apply.",
             )
+            live = {i.id for i in book.in_force(case.on)}
             for inst, cov in book.coverage:
-                if cov.declared and cov.encoded < cov.declared and inst in book.in_force(case.on):
+                if cov.declared and cov.encoded < cov.declared and inst.id in live:
                     acc.warn(
                         "coverage",
                         f"{inst.number or inst.title.best()} is only partly encoded "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lanthanide.rules.book import ItemRef, Rulebook
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+_TOK = re.compile(r"[a-z0-9]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _STOP = frozenset(
     [
@@ -68,6 +69,10 @@ def _words(s: str) -> set[str]:
             continue
         out.add(w[:-1] if len(w) > 4 and w.endswith("s") else w)
     return out
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
 def _weight(phrase: str) -> float:
@@ -126,6 +131,18 @@ class TextIndex:
                 compiled.append(_Phrase(p, cp, _weight(p), boundary))
             entries.append(_Entry(ref, tuple(compiled), frozenset(words)))
         self._entries = entries
+        # inverted index: an entry can only score if it shares a word, a raw
+        # token or (for Chinese phrases) a character bigram with the query
+        self._by_key: dict[str, set[int]] = {}
+        for i, e in enumerate(entries):
+            keys: set[str] = set(e.words)
+            for ph in e.phrases:
+                if ph.boundary is None:
+                    keys |= _bigrams(ph.text)
+                else:
+                    keys |= set(_TOK.findall(ph.text))
+            for k in keys:
+                self._by_key.setdefault(k, set()).add(i)
 
     def search(self, text: str, limit: int = 5) -> list[TextHit]:
         q = _norm(text)
@@ -133,7 +150,13 @@ class TextIndex:
         q_cjk = len(q) >= 2 and _CJK.search(q) is not None
         q_weight = _weight(q)
         hits: list[TextHit] = []
-        for e in self._entries:
+        cand: set[int] = set()
+        for k in qwords | set(_TOK.findall(q)) | _bigrams(q):
+            found = self._by_key.get(k)
+            if found:
+                cand |= found
+        for i in sorted(cand):
+            e = self._entries[i]
             score = 0.0
             best_cp: str | None = None
             best_cp_score = 0.0

@@ -54,7 +54,7 @@ class SuspensionRef:
     suspension: Suspension
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class CompiledControl:
     """A control with the instrument that imposes it and its suspensions."""
 
