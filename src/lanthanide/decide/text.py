@@ -123,12 +123,12 @@ class TextIndex:
                 phrases.append((_norm(it.control_code), None))
             words: set[str] = set()
             compiled = []
-            for p, cp in phrases:
+            for p, label in phrases:
                 words |= _words(p)
                 if len(p) < 2:
                     continue
                 boundary = None if _CJK.search(p) else re.compile(rf"\b{re.escape(p)}\b")
-                compiled.append(_Phrase(p, cp, _weight(p), boundary))
+                compiled.append(_Phrase(p, label, _weight(p), boundary))
             entries.append(_Entry(ref, tuple(compiled), frozenset(words)))
         self._entries = entries
         # inverted index: an entry can only score if it shares a word, a raw
