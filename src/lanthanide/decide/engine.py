@@ -114,8 +114,15 @@ class _Acc:
             self.warnings.append(Warning(code, text, instrument))
 
     def ask(self, q: Question) -> None:
-        for old in self.questions:
+        for i, old in enumerate(self.questions):
             if old.field == q.field and old.text == q.text:
+                if q.pending_effect and (
+                    old.pending_effect is None
+                    or RANK[q.pending_effect] > RANK[old.pending_effect]
+                ):
+                    self.questions[i] = q
+                if q.pending_effect:
+                    self.pending.append(q.pending_effect)
                 return
         self.questions.append(q)
         if q.pending_effect:
@@ -218,6 +225,16 @@ class Engine:
         self._prefix_codes: dict[str, list[ItemRef]] = {}
         self._static: dict[tuple[str, str], list[tuple[CompiledControl, bool]]] = {}
         self._duties_cache: dict[date, list[tuple[Instrument, Duty]]] = {}
+        self._by_instrument: dict[str, list[CompiledControl]] = {}
+        # catalogue codes a version explicitly adds: absent before that version
+        self._added_on: dict[str, date] = {}
+        for views in book.catalogues.values():
+            for v in views:
+                for code, r in v.items.items():
+                    if r.item.change == "added" and r.instrument is v.instrument:
+                        self._added_on.setdefault(code, v.valid.start)
+        for cc in book.controls:
+            self._by_instrument.setdefault(cc.instrument.id, []).append(cc)
         self.rare_earth_prefixes: tuple[str, ...] = tuple(
             sorted(
                 {
@@ -270,7 +287,7 @@ class Engine:
             acc.unknown_coverage = True
         return out
 
-    def _match_hs(self, hs: str, kind: str | None, acc: _Acc) -> list[_Match]:
+    def _match_hs(self, hs: str, kind: str | None, day: date, acc: _Acc) -> list[_Match]:
         book = self.book
         out: list[_Match] = []
         seen: set[tuple[str, str]] = set()
@@ -278,11 +295,40 @@ class Engine:
             if kind is None or r.item.kind == kind:
                 out.append(_Match(r, "hs", True))
                 seen.add(r.key)
+        exact_elements = {e for r in book.hs_exact.get(hs, ()) for e in r.item.elements}
         for k in range(4, len(hs)):
             for r in book.hs_exact.get(hs[:k], ()):
-                if r.key not in seen and (kind is None or r.item.kind == kind):
-                    out.append(_Match(r, f"hs-heading {hs[:k]}", True))
-                    seen.add(r.key)
+                if r.key in seen or (kind is not None and r.item.kind != kind):
+                    continue
+                seen.add(r.key)
+                if exact_elements and r.item.elements and not (
+                    exact_elements & set(r.item.elements)
+                ):
+                    # the line is a reference line of items for other elements
+                    continue
+                same = any(
+                    set(e.item.elements) & set(r.item.elements)
+                    and e.item.stage is not None
+                    and e.item.stage == r.item.stage
+                    for e in book.hs_exact.get(hs, ())
+                )
+                if same:
+                    # the exact line is an item of the same element and stage
+                    out.append(_Match(r, f"hs-heading {hs[:k]} (same element and stage)", True))
+                    continue
+                out.append(_Match(r, f"hs-heading {hs[:k]}", False))
+                if not self._relevant(r, day):
+                    continue
+                acc.ask(
+                    Question(
+                        field="item",
+                        text=f"Item {r.item.code} ({r.item.title.best()}) gives only the "
+                        f"heading {hs[:k]} as its reference code; does tariff line {hs} "
+                        "hold that item?",
+                        options=(r.item.code,),
+                        instrument=r.instrument.id,
+                    )
+                )
         if len(hs) < 10:
             narrower = [
                 r
@@ -503,7 +549,13 @@ class Engine:
             if not ok:
                 trace(f"condition not met ({_describe(item.condition)})")
                 return
-        if m is not None and not m.certain:
+        identified = (
+            m is not None
+            and item is not None
+            and item.condition is not None
+            and m.how.startswith("hs-heading")
+        )  # the technical condition, met above, identifies the item
+        if m is not None and not m.certain and not identified:
             if ctl.effect != "exempt":
                 acc.uncertain.append(ctl.effect)
             trace("would apply if this is the item / tariff line")
@@ -581,6 +633,16 @@ class Engine:
                 if code in view.items:
                     listed = True
                     known_absent = False
+                elif code in self._added_on and case.on < self._added_on[code]:
+                    acc.trace.append(
+                        TraceEntry(
+                            view.instrument.id,
+                            "catalogue",
+                            code,
+                            f"not yet in the catalogue on {case.on}: added on "
+                            f"{self._added_on[code]}",
+                        )
+                    )
                 elif code in view.deleted_codes:
                     acc.trace.append(
                         TraceEntry(
@@ -672,25 +734,45 @@ class Engine:
                 key=f"duty|{inst.id}|{duty.id}",
             )
 
-    def _coverage_gap(self, case: Case, acc: _Acc) -> bool:
-        """True when an unmatched tariff line falls where the encoding is partial."""
+    def _coverage_gaps(self, case: Case, matches: list[_Match], acc: _Acc) -> bool:
+        """A tariff line under a partly encoded list that matched none of that
+        list's encoded items may still be controlled by it: warn, and count
+        the list's strictest live effect as pending. True if any gap."""
         if case.hs is None:
             return False
+        matched = {m.ref.instrument.id for m in matches if m.certain}
+        found = False
         for inst, cov in self.book.coverage:
-            for p in cov.hs_prefixes:
-                if case.hs.startswith(p) or p.startswith(case.hs):
-                    acc.warn(
-                        "coverage",
-                        f"Tariff line {case.hs} falls under {p}, where "
-                        f"{inst.number or inst.title.best()} is only partly encoded "
-                        f"({cov.encoded} of {cov.declared or 'an unknown number of'} "
-                        f"{cov.unit}: {cov.scope.best()}); it matched no encoded line, so "
-                        "it may still be controlled.",
-                        inst.id,
-                        key=f"cov|{inst.id}|{p}",
-                    )
-                    return True
-        return False
+            if inst.id in matched:
+                continue
+            prefix = next(
+                (p for p in cov.hs_prefixes if case.hs.startswith(p) or p.startswith(case.hs)),
+                None,
+            )
+            if prefix is None:
+                continue
+            live = [
+                cc.control.effect
+                for cc in self._by_instrument.get(inst.id, ())
+                if cc.control.effect != "exempt" and cc.in_force(case.on)
+                and (case.destination is None or cc.control.destinations.covers(case.destination))
+            ]
+            if not live:
+                continue
+            effect = max(live, key=lambda e: RANK[e])
+            acc.warn(
+                "coverage",
+                f"Tariff line {case.hs} falls under {prefix}, where "
+                f"{inst.number or inst.title.best()} is only partly encoded "
+                f"({cov.encoded} of {cov.declared or 'an unknown number of'} "
+                f"{cov.unit}: {cov.scope.best()}); it matched none of its encoded lines, so "
+                f"it may still be {effect.replace('_', ' ')} under it.",
+                inst.id,
+                key=f"cov|{inst.id}|{prefix}",
+            )
+            acc.pending.append(effect)
+            found = True
+        return found
 
     # ------------------------------------------------------------ main
     def decide(self, case: Case) -> Determination:
@@ -700,7 +782,7 @@ class Engine:
         if case.item:
             matches += self._match_code(case.item, case.kind, acc)
         if case.hs:
-            hs_matches = self._match_hs(case.hs, case.kind, acc)
+            hs_matches = self._match_hs(case.hs, case.kind, case.on, acc)
             if case.item:
                 codes = {m.ref.key for m in matches}
                 hs_keys = {m.ref.key for m in hs_matches}
@@ -789,6 +871,7 @@ class Engine:
                     acc.questions[i] = replace(q, pending_effect=worst)
                     acc.pending.append(worst)
                     break
+        self._coverage_gaps(case, matches, acc)
         ranks = [RANK[f.effect] for f in acc.findings if f.effect in RANK]
         definite = max(ranks) if ranks else 0
         pending = max((RANK[p] for p in acc.pending if p in RANK), default=0)
@@ -802,12 +885,7 @@ class Engine:
 
         if definite and pending <= definite:
             verdict = _LADDER[6 - definite]
-        elif (
-            pending > definite
-            or acc.unknown_coverage
-            or not all(m.certain for m in matches)
-            or (not matches and self._coverage_gap(case, acc))
-        ):
+        elif pending > definite or acc.unknown_coverage:
             verdict = "undetermined"
         else:
             verdict = "not_controlled"
