@@ -174,10 +174,15 @@ def diff(book: Rulebook, a: str, b: str) -> dict[str, Any]:
         unknown = []
         deleted_untraced = []
         label_a, label_b = insts[0].id, insts[1].id
-    added = sorted(set(ib) - set(ia))
+    new_codes = set(ib) - set(ia)
+    # an item that B itself marks as modified or retained existed before, even
+    # when A's encoding lacks it: it is not counted as added
+    added = sorted(c for c in new_codes if ib[c].item.change not in ("modified", "retained"))
     modified = sorted(
-        c for c in set(ia) & set(ib) if ia[c].item != ib[c].item or ib[c].item.change == "modified"
+        [c for c in set(ia) & set(ib) if ia[c].item != ib[c].item]
+        + [c for c in new_codes if ib[c].item.change == "modified"]
     )
+    retained = sorted(c for c in new_codes if ib[c].item.change == "retained")
     return {
         "from": label_a,
         "to": label_b,
@@ -185,6 +190,7 @@ def diff(book: Rulebook, a: str, b: str) -> dict[str, Any]:
         "removed": [_item_brief(ia[c]) for c in removed],
         "modified": [_item_brief(ib[c]) for c in modified],
         "unknown": [_item_brief(ia[c]) for c in unknown],
+        "retained_not_encoded_in_from": [_item_brief(ib[c]) for c in retained],
         "deleted_without_encoded_item": deleted_untraced,
         "declared": declared,
         "counts": {
@@ -192,5 +198,6 @@ def diff(book: Rulebook, a: str, b: str) -> dict[str, Any]:
             "removed": len(removed),
             "modified": len(modified),
             "unknown": len(unknown),
+            "retained_not_encoded_in_from": len(retained),
         },
     }
