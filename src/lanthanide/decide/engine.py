@@ -781,20 +781,34 @@ class Engine:
         matches: list[_Match] = []
         if case.item:
             matches += self._match_code(case.item, case.kind, acc)
-        if case.hs:
-            hs_matches = self._match_hs(case.hs, case.kind, case.on, acc)
-            if case.item:
-                codes = {m.ref.key for m in matches}
-                hs_keys = {m.ref.key for m in hs_matches}
-                if matches and hs_keys and not codes & hs_keys:
-                    acc.warn(
-                        "hs-item-mismatch",
-                        f"Tariff line {case.hs} is not a reference line of item {case.item}; "
-                        "the item code was used.",
-                    )
-                matches += [m for m in hs_matches if m.ref.key not in codes]
-            else:
-                matches += hs_matches
+        if case.item and matches:
+            # the named item decides; its tariff lines only bring in items
+            # that a list defines by tariff line alone (the goods export
+            # licence catalogue), for the same element
+            lines = {h.code for m in matches for h in m.ref.item.hs if len(h.code) == 10}
+            if case.hs and not any(
+                case.hs == line or line.startswith(case.hs) or case.hs.startswith(line)
+                for m in matches
+                for line in (h.code for h in m.ref.item.hs)
+            ):
+                acc.warn(
+                    "hs-item-mismatch",
+                    f"Tariff line {case.hs} is not a reference line of item {case.item}; "
+                    "the item code was used.",
+                )
+            elements = {e for m in matches for e in m.ref.item.elements}
+            keys = {m.ref.key for m in matches}
+            for line in sorted(lines):
+                for r in self.book.hs_exact.get(line, ()):
+                    if (
+                        r.key not in keys
+                        and r.instrument.regime == "goods_licence"
+                        and set(r.item.elements) & elements
+                    ):
+                        keys.add(r.key)
+                        matches.append(_Match(r, f"tariff line {line} of {case.item}", True))
+        elif case.hs:
+            matches += self._match_hs(case.hs, case.kind, case.on, acc)
         if case.text and not case.item and not case.hs:
             matches += self._match_text(case.text, case.kind, case.on, acc)
 
