@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
@@ -24,6 +24,7 @@ from lanthanide.decide import CaseError, Determination
 from lanthanide.decide.model import END_USE_HELP
 from lanthanide.rules import report
 from lanthanide.rules.loader import RulebookError, default_dir, load_instruments
+from lanthanide.rules.model import Regime
 
 app = typer.Typer(
     help="China's export controls on critical minerals and technologies, as cited rules.",
@@ -235,15 +236,7 @@ def rules_list(
             day = date.fromisoformat(on)
         except ValueError:
             _fail(f"--on: '{on}' is not a date; use YYYY-MM-DD")
-    regimes = {
-        "dual_use",
-        "technology_catalogue",
-        "goods_licence",
-        "reporting",
-        "framework",
-        "suspension",
-        "statement",
-    }
+    regimes = set(get_args(Regime))
     if regime is not None and regime not in regimes:
         _fail(f"--regime: '{regime}' is not allowed (allowed: {', '.join(sorted(regimes))})")
     rows = report.list_instruments(services.book(), on=day, regime=regime)

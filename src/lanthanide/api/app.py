@@ -18,6 +18,7 @@ from starlette.responses import Response
 from lanthanide import __version__, services
 from lanthanide.decide import CaseError
 from lanthanide.rules import report
+from lanthanide.rules.model import Regime
 
 
 class CheckRequest(BaseModel):
@@ -107,16 +108,7 @@ def create_app() -> FastAPI:
     @app.get("/api/v1/rules")
     def rules(
         on: date | None = Query(None, description="Only instruments in force on this date"),
-        regime: Literal[
-            "dual_use",
-            "technology_catalogue",
-            "goods_licence",
-            "reporting",
-            "framework",
-            "suspension",
-            "statement",
-        ]
-        | None = None,
+        regime: Regime | None = None,
     ) -> Any:
         return report.list_instruments(book, on=on, regime=regime)
 
