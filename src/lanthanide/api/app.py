@@ -18,6 +18,7 @@ from starlette.responses import Response
 from lanthanide import __version__, services
 from lanthanide.decide import CaseError
 from lanthanide.rules import report
+from lanthanide.rules.loader import error_message
 from lanthanide.rules.model import Regime
 
 
@@ -69,13 +70,10 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = []
-        for e in exc.errors():
-            msg = e["msg"]
-            ctx = e.get("ctx") or {}
-            if "expected" in ctx and str(ctx["expected"]) not in msg:
-                msg = f"{msg} (allowed: {ctx['expected']})"
-            details.append({"loc": list(e["loc"]), "msg": msg, "type": e["type"]})
+        details = [
+            {"loc": list(e["loc"]), "msg": error_message(e), "type": e["type"]}
+            for e in exc.errors()
+        ]
         return JSONResponse(status_code=422, content={"detail": details})
 
     @app.get("/api/v1/health")

@@ -117,8 +117,7 @@ class _Acc:
         for i, old in enumerate(self.questions):
             if old.field == q.field and old.text == q.text:
                 if q.pending_effect and (
-                    old.pending_effect is None
-                    or RANK[q.pending_effect] > RANK[old.pending_effect]
+                    old.pending_effect is None or RANK[q.pending_effect] > RANK[old.pending_effect]
                 ):
                     self.questions[i] = q
                 if q.pending_effect:
@@ -301,8 +300,10 @@ class Engine:
                 if r.key in seen or (kind is not None and r.item.kind != kind):
                     continue
                 seen.add(r.key)
-                if exact_elements and r.item.elements and not (
-                    exact_elements & set(r.item.elements)
+                if (
+                    exact_elements
+                    and r.item.elements
+                    and not (exact_elements & set(r.item.elements))
                 ):
                     # the line is a reference line of items for other elements
                     continue
@@ -754,7 +755,8 @@ class Engine:
             live = [
                 cc.control.effect
                 for cc in self._by_instrument.get(inst.id, ())
-                if cc.control.effect != "exempt" and cc.in_force(case.on)
+                if cc.control.effect != "exempt"
+                and cc.in_force(case.on)
                 and (case.destination is None or cc.control.destinations.covers(case.destination))
             ]
             if not live:

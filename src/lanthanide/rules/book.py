@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 
 from lanthanide.rules.model import (
@@ -27,7 +26,6 @@ from lanthanide.rules.model import (
     Item,
     Period,
     Selector,
-    Source,
     Suspension,
     Text,
 )
@@ -63,8 +61,6 @@ class CompiledControl:
     suspensions: list[SuspensionRef] = field(default_factory=list)
     item_keys: frozenset[ItemKey] = frozenset()
     """Items selected explicitly (own items or refs)."""
-    whole_instruments: frozenset[str] = frozenset()
-    """Instruments all of whose items are selected (``id:*``)."""
     catalogue_version: CatalogueVersionView | None = None
 
     @property
@@ -270,11 +266,7 @@ class Rulebook:
                         keys.add((target, code))
                 for target in whole:
                     keys |= {(target, it.code) for it in self.instruments[target].items}
-                compiled.append(
-                    CompiledControl(
-                        inst, ctl, item_keys=frozenset(keys), whole_instruments=frozenset(whole)
-                    )
-                )
+                compiled.append(CompiledControl(inst, ctl, item_keys=frozenset(keys)))
         for views in self.catalogues.values():
             for view in views:
                 for iref in view.items.values():
@@ -347,14 +339,6 @@ class Rulebook:
             self._in_force_cache.clear()
         self._in_force_cache[day] = out
         return out
-
-    @cached_property
-    def all_sources(self) -> list[Source]:
-        seen: dict[str, Source] = {}
-        for inst in self.instruments.values():
-            for s in inst.sources:
-                seen.setdefault(s.url, s)
-        return list(seen.values())
 
 
 _CACHE: dict[str, Rulebook] = {}

@@ -6,7 +6,7 @@ allowed; nothing is loaded when anything is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -37,6 +37,15 @@ class RulebookError(Exception):
         self.problems: list[Problem] = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{len(self.problems)} problem(s) in the rulebook:\n{lines}")
+
+
+def error_message(err: Mapping[str, Any]) -> str:
+    """A pydantic error's message, with the allowed values when it has them."""
+    msg = str(err["msg"])
+    ctx = err.get("ctx") or {}
+    if "expected" in ctx and str(ctx["expected"]) not in msg:
+        msg = f"{msg} (allowed: {ctx['expected']})"
+    return msg
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -80,13 +89,9 @@ def parse_file(path: Path) -> tuple[Instrument | None, list[Problem]]:
     try:
         inst = Instrument.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            msg = err["msg"]
-            ctx = err.get("ctx") or {}
-            if "expected" in ctx and str(ctx["expected"]) not in msg:
-                msg = f"{msg} (allowed: {ctx['expected']})"
-            problems.append(Problem(name, _loc(tuple(err["loc"])), msg))
+        problems = [
+            Problem(name, _loc(tuple(err["loc"])), error_message(err)) for err in exc.errors()
+        ]
         return None, problems
     if path.stem != inst.id:
         return None, [Problem(name, "id", f"id '{inst.id}' must equal the file name '{path.stem}'")]
