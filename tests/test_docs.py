@@ -1,4 +1,4 @@
-"""Every CLI command is documented with an example in the user guide."""
+"""Every CLI command is documented with an example in the user guide or an area guide."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import typer.main
 
 from lanthanide.cli import app
 
-GUIDE = (Path(__file__).parents[1] / "docs" / "guide.md").read_text(encoding="utf-8")
+DOCS = Path(__file__).parents[1] / "docs"
+# The user guide plus the area guides (registry.md, supply.md, screening.md, ...).
+GUIDE = "\n".join(p.read_text(encoding="utf-8") for p in sorted(DOCS.glob("*.md")))
 
 
 def commands() -> list[str]:
