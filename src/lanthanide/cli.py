@@ -34,6 +34,10 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Browse, compare and validate the rulebook.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+from lanthanide.cli_supply import scenario_app, supply_app  # noqa: E402
+
+app.add_typer(supply_app, name="supply")
+app.add_typer(scenario_app, name="scenario")
 
 _WIDTH = None if sys.stdout.isatty() else 160
 out = Console(soft_wrap=False, width=_WIDTH)

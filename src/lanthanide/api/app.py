@@ -76,6 +76,10 @@ def create_app() -> FastAPI:
         ]
         return JSONResponse(status_code=422, content={"detail": details})
 
+    from lanthanide.api.supply import router as supply_router
+
+    app.include_router(supply_router)
+
     @app.get("/api/v1/health")
     def health() -> dict[str, Any]:
         return {

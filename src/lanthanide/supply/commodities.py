@@ -1,0 +1,65 @@
+"""Commodities the supply model knows, with their stages and units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Commodity:
+    name: str
+    stages: tuple[str, ...]
+    """Production stages, upstream first; final demand follows the last."""
+    unit: str
+    network: bool = True
+    """False when the data gives shares only (no network can be built)."""
+    aliases: tuple[str, ...] = ()
+
+
+COMMODITIES: dict[str, Commodity] = {
+    "rare_earth": Commodity(
+        "rare_earth",
+        ("mining", "separation", "metal_alloy", "magnet"),
+        "t REO",
+        aliases=("rare_earths",),
+    ),
+    "gallium": Commodity("gallium", ("refining",), "kg"),
+    "germanium": Commodity("germanium", ("refining",), "share", network=False),
+    "graphite": Commodity("graphite", ("mining",), "t"),
+    "antimony": Commodity("antimony", ("mining",), "t Sb"),
+    "tungsten": Commodity("tungsten", ("mining",), "t W"),
+}
+
+STAGES = ("mining", "refining", "separation", "metal_alloy", "magnet", "demand")
+DEMAND = "demand"
+
+# Rulebook item stage -> network stage, for multi-stage commodities. Single-stage
+# commodities map every goods stage below to their one stage.
+ITEM_STAGE = {
+    "mining": "mining",
+    "separation": "separation",
+    "metal_alloy": "metal_alloy",
+    "magnet": "magnet",
+    "material": "magnet",
+    "product": "magnet",
+}
+NOT_FLOWS = ("equipment", "technology", "other")
+"""Item stages that are not material flows in the network (not modelled)."""
+
+
+def canonical(name: str) -> str | None:
+    for c in COMMODITIES.values():
+        if name == c.name or name in c.aliases:
+            return c.name
+    return None
+
+
+def network_stage(commodity: Commodity, item_stage: str | None) -> str | None:
+    """The network stage a rulebook item's stage falls in, or None if not a flow."""
+    if item_stage in NOT_FLOWS:
+        return None
+    if len(commodity.stages) == 1:
+        return commodity.stages[0]
+    if item_stage is None:
+        return None
+    return ITEM_STAGE.get(item_stage)

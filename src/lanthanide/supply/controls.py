@@ -1,0 +1,230 @@
+"""Turn scenario controls into flow restrictions.
+
+A rulebook control is an instrument id applied on a date. Its controls in
+force on that date (not yet in force, ended or suspended ones are reported
+and skipped) select items through the rulebook's own selectors; the goods
+items of the scenario's commodity give the network stages (``elements``,
+``commodity`` and ``stage`` of each item), the control gives the
+destination scope and the effect. The law is not re-encoded here: all of
+it comes from :mod:`lanthanide.rules`.
+
+Blocked fraction of the selected flows, by effect (documented assumptions,
+overridable in the scenario):
+
+- ``prohibited``: 1.0.
+- ``denial_presumed``: ``assumptions.denial_block_fraction`` (default 1.0).
+- ``licence_required``: ``assumptions.licence_block_fraction`` (default 0.5),
+  or the control's own ``licence_block_fraction``.
+- ``report_required``, ``registration_required``, ``exempt``: 0 (no flow blocked).
+- a control limited to end uses (e.g. military) is scaled by
+  ``assumptions.end_use_share`` (default 0).
+All are multiplied by the control's ``element_coverage`` (default 1.0: the
+whole stage flow counts as controlled, an upper bound when the items name
+only some elements).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from lanthanide.supply.commodities import COMMODITIES, canonical, network_stage
+from lanthanide.supply.scenario import AdHocControl, RulebookControl, Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class FlowControl:
+    """A restriction on flows out of one exporter at some stages."""
+
+    label: str
+    exporter: str
+    stages: tuple[str, ...]
+    mode: str
+    """``all``, ``only`` or ``except`` (like the rulebook's destination scope)."""
+    countries: tuple[str, ...]
+    fraction: float
+    years: tuple[int, ...] | None = None
+    source: dict[str, object] = field(default_factory=dict)
+
+    def covers(self, dest: str) -> bool:
+        if dest == self.exporter:
+            return False
+        if self.mode == "all":
+            return True
+        if self.mode == "only":
+            return dest in self.countries
+        return dest not in self.countries
+
+    def active(self, year: int) -> bool:
+        return self.years is None or year in self.years
+
+
+class ControlError(ValueError):
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
+def resolve(scn: Scenario) -> tuple[list[FlowControl], list[dict[str, object]]]:
+    """Flow controls for a scenario, and a report of what each control became."""
+    out: list[FlowControl] = []
+    report: list[dict[str, object]] = []
+    stages = COMMODITIES[scn.commodity].stages
+    for k, c in enumerate(scn.controls):
+        if isinstance(c, AdHocControl):
+            sts = tuple(stages) if c.stages == "all" else tuple(c.stages)
+            if c.destinations == "all":
+                mode, ctry = ("except", tuple(c.destinations_except)) if c.destinations_except \
+                    else ("all", ())
+            else:
+                mode = "only"
+                ctry = tuple(x for x in c.destinations if x not in c.destinations_except)
+            fc = FlowControl(
+                label=c.name or f"controls[{k}] ad hoc {c.exporter}",
+                exporter=c.exporter,
+                stages=sts,
+                mode=mode,
+                countries=ctry,
+                fraction=c.fraction,
+                years=tuple(c.years) if c.years else None,
+                source={"kind": "ad_hoc", "index": k},
+            )
+            out.append(fc)
+            report.append({"control": k, "kind": "ad_hoc", "applied": [_desc(fc)], "skipped": []})
+        else:
+            fcs, rep = _from_rulebook(scn, k, c)
+            out += fcs
+            report.append(rep)
+    return out, report
+
+
+def _desc(fc: FlowControl) -> dict[str, object]:
+    return {
+        "label": fc.label,
+        "exporter": fc.exporter,
+        "stages": list(fc.stages),
+        "destinations": {"mode": fc.mode, "countries": list(fc.countries)},
+        "fraction_blocked": round(fc.fraction, 6),
+        "years": list(fc.years) if fc.years else "all",
+        "source": fc.source,
+    }
+
+
+def _from_rulebook(
+    scn: Scenario, k: int, c: RulebookControl
+) -> tuple[list[FlowControl], dict[str, object]]:
+    from lanthanide.rules.book import load_rulebook
+
+    book = load_rulebook()
+    inst = book.instruments.get(c.rulebook)
+    if inst is None:
+        near = sorted(i for i in book.instruments if c.rulebook.split("-")[-1] in i)[:8]
+        raise ControlError(
+            f"controls[{k}].rulebook",
+            f"unknown instrument '{c.rulebook}'"
+            + (f" (similar: {', '.join(near)})" if near else "")
+            + "; `lanthanide rules list` shows the ids",
+        )
+    spec = COMMODITIES[scn.commodity]
+    a = scn.assumptions
+    applied: list[FlowControl] = []
+    skipped: list[dict[str, object]] = []
+    items_by_cc: dict[str, list[tuple[str, str]]] = {}
+    for key, ccs in book.controls_by_item.items():
+        for cc in ccs:
+            if cc.instrument.id == inst.id:
+                items_by_cc.setdefault(cc.uid, []).append(key)
+    for cc in [cc for cc in book.controls if cc.instrument.id == inst.id]:
+        ctl = cc.control
+        base = {"control": cc.uid, "effect": ctl.effect, "paragraph": ctl.paragraph}
+        why = _not_in_force(cc, c.on)
+        if why:
+            skipped.append({**base, "reason": why})
+            continue
+        stages: set[str] = set()
+        elements: set[str] = set()
+        other: set[str] = set()
+        for key in items_by_cc.get(cc.uid, []):
+            item = book.by_key[key].item
+            if item.kind != "goods":
+                other.add(f"{key[1]} ({item.kind}: not a flow)")
+                continue
+            com = canonical(item.commodity or "")
+            if com != scn.commodity:
+                other.add(f"{key[1]} ({item.commodity or 'no commodity'})")
+                continue
+            st = network_stage(spec, item.stage)
+            if st is None:
+                other.add(f"{key[1]} (stage {item.stage}: not modelled)")
+                continue
+            stages.add(st)
+            elements.update(item.elements)
+        if not stages:
+            skipped.append({**base, "reason": f"no goods item of {scn.commodity} at a modelled "
+                            "stage", "items_not_modelled": sorted(other)[:20]})
+            continue
+        frac = {
+            "prohibited": 1.0,
+            "denial_presumed": a.denial_block_fraction,
+            "licence_required": c.licence_block_fraction
+            if c.licence_block_fraction is not None else a.licence_block_fraction,
+        }.get(ctl.effect, 0.0)
+        basis = f"effect {ctl.effect}"
+        if ctl.end_uses:
+            frac *= a.end_use_share
+            basis += (f"; end uses {', '.join(ctl.end_uses)} only "
+                      f"(x end_use_share {a.end_use_share})")
+        frac *= c.element_coverage
+        if frac <= 0:
+            skipped.append({**base, "reason": f"blocks nothing ({basis})"})
+            continue
+        dest = ctl.destinations
+        mode, ctry = dest.mode, tuple(dest.countries)
+        if c.only_destinations is not None:
+            narrowed = tuple(x for x in c.only_destinations if dest.covers(x))
+            mode, ctry = "only", narrowed
+        fc = FlowControl(
+            label=f"{inst.number or inst.id} {ctl.id}",
+            exporter="CN",
+            stages=tuple(s for s in spec.stages if s in stages),
+            mode=mode,
+            countries=ctry,
+            fraction=frac,
+            years=tuple(c.years) if c.years else None,
+            source={
+                "kind": "rulebook",
+                "instrument": inst.id,
+                "number": inst.number,
+                "control": ctl.id,
+                "effect": ctl.effect,
+                "basis": basis + f"; element_coverage {c.element_coverage}",
+                "elements": sorted(elements),
+                "sources": [s.url for s in ctl.sources],
+            },
+        )
+        applied.append(fc)
+    return applied, {
+        "control": k,
+        "kind": "rulebook",
+        "instrument": inst.id,
+        "number": inst.number,
+        "on": c.on.isoformat(),
+        "applied": [_desc(f) for f in applied],
+        "skipped": skipped,
+    }
+
+
+def _not_in_force(cc: object, day: date) -> str | None:
+    from lanthanide.rules.book import CompiledControl
+
+    assert isinstance(cc, CompiledControl)
+    v = cc.control.valid
+    if day < v.start:
+        return f"not yet in force on {day} (from {v.start})"
+    if v.end is not None and day >= v.end:
+        return f"ended before {day} (until {v.end})"
+    s = cc.suspended_on(day)
+    if s is not None:
+        return f"suspended on {day} by {s.by.number or s.by.id} until {s.suspension.period.end}"
+    return None
