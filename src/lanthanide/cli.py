@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lanthanide import __version__, services
+from lanthanide.cli_classify import classify
 from lanthanide.decide import CaseError, Determination
 from lanthanide.decide.model import END_USE_HELP
 from lanthanide.rules import report
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Browse, compare and validate the rulebook.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+app.command()(classify)
 
 _WIDTH = None if sys.stdout.isatty() else 160
 out = Console(soft_wrap=False, width=_WIDTH)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from lanthanide import __version__, services
+from lanthanide.api.classify import router as classify_router
 from lanthanide.decide import CaseError
 from lanthanide.rules import report
 from lanthanide.rules.loader import error_message
@@ -75,6 +76,8 @@ def create_app() -> FastAPI:
             for e in exc.errors()
         ]
         return JSONResponse(status_code=422, content={"detail": details})
+
+    app.include_router(classify_router)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, Any]:
