@@ -514,7 +514,6 @@ GENERIC: frozenset[str] = frozenset(
         "au",
         "zn",
         "as",
-        "p",
     ]
 )
 """Concepts that say what *sort* of thing (an oxide, a powder, a furnace).

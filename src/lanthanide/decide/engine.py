@@ -828,14 +828,24 @@ class Engine:
     def _agreeing_candidates(
         self, case: Case, d: Determination, found: Mapping[str, float]
     ) -> Determination:
-        """When the text matches several items and each of them, taken as the
-        item, leads to the same controlled verdict, that verdict holds
-        whichever it is: answer it, citing every candidate, and say so."""
+        """When the text matches several items that are one substance listed
+        by several instruments, and each of them, taken as the item, leads to
+        the same controlled verdict, that verdict holds whichever it is:
+        answer it, citing every candidate, and say so."""
         assert case.text is not None
         pool = self._text_pool(case.text, case.kind, case.on)
         top = pool[0].score if pool else 0.0
         cands = [r for r in pool if r.score >= top * 0.6][:5]
         if len(cands) < 2:
+            return d
+        # only candidates that are the same substance under several lists
+        # (same elements, same kind): NdFeB with Dy and NdFeB with Tb are
+        # different things, and plain NdFeB may be on no list at all
+        shapes = {
+            (r.entry.kind, frozenset(e for ref in r.entry.refs for e in ref.item.elements))
+            for r in cands
+        }
+        if len(shapes) != 1 or not next(iter(shapes))[1]:
             return d
         subs = [
             self._decide(
