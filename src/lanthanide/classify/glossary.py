@@ -254,7 +254,8 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("mining", ("mining", "mine", "开采", "采矿", "矿山", "beneficiation", "选矿", "ore dressing")),
     # tungsten and friends
     ("apt", ("apt", "ammonium paratungstate", "仲钨酸铵", "para tungstate")),
-    ("wc", ("tungsten carbide", "碳化钨", "wc powder", "cemented carbide", "硬质合金")),
+    ("wc", ("tungsten carbide", "碳化钨", "wc powder", "cemented carbide", "硬质合金",
+            "hard metal", "hardmetal")),
     (
         "wo3",
         (
@@ -477,7 +478,6 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 GENERIC: frozenset[str] = frozenset(
     [
-        "ree",
         "hree",
         "oxide",
         "compound",

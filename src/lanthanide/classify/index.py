@@ -39,6 +39,13 @@ FIELD_WEIGHTS: dict[str, float] = {
     "concepts": 2.5,
 }
 """Weight of each field's BM25 score in the total."""
+RARE_EARTHS = frozenset(
+    ["La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"]
+    + ["Sc", "Y"]
+)
+CROWD = 3
+"""A top result is *high* only if at most this many other rulebook items
+score half as much: a one-word query such as 稀土 fits too many items."""
 HS_FACTOR = 0.55
 """HS-nomenclature hits are scaled down so that a rulebook item matching as
 well ranks above a bare tariff heading."""
@@ -292,6 +299,8 @@ class Classifier:
                     {"title": title, "points": points, "keywords": keywords}[fname].extend(words)
                     concepts.extend(cons)
                 concepts.extend(f"§{e.lower()}" for e in r.item.elements)
+                if RARE_EARTHS & set(r.item.elements):
+                    concepts.append("§ree")
             prior = STATUS_PRIOR.get(primary_inst.status, 0.9)
             out.append(
                 Entry(
@@ -432,6 +441,7 @@ class Classifier:
         qset = set(qtokens)
         top_score = float(scores[picked[0]]) if picked else 0.0
         second = float(scores[picked[1]]) if len(picked) > 1 else 0.0
+        crowd = int(np.count_nonzero(scores[:n] >= 0.5 * top_score)) - 1 if picked else 0
         for rank, i in enumerate(picked[:top]):
             e = self.entries[i]
             matched: dict[str, list[str]] = {}
@@ -450,6 +460,8 @@ class Classifier:
                 matched["typos"] = [f"{a} → {b}" for a, b in sorted(fixes.items())]
             cov = _coverage(qwords or qcons, e.fields, i in bonus)
             conf = _confidence(float(scores[i]), top_score, second, cov, rank, e.source, i in bonus)
+            if rank == 0 and conf == "high" and crowd > CROWD:
+                conf = "medium"
             if results and _ORDER[conf] > _ORDER[results[0].confidence]:
                 conf = results[0].confidence
             results.append(
