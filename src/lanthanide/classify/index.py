@@ -40,8 +40,7 @@ FIELD_WEIGHTS: dict[str, float] = {
 }
 """Weight of each field's BM25 score in the total."""
 RARE_EARTHS = frozenset(
-    ["La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"]
-    + ["Sc", "Y"]
+    "La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu Sc Y".split()  # noqa: SIM905
 )
 CROWD = 3
 """A top result is *high* only if at most this many other rulebook items
