@@ -35,7 +35,7 @@ lint:
 	$(BIN)/ruff check src tests benchmarks
 
 typecheck:
-	$(BIN)/mypy --strict src/lanthanide/rules src/lanthanide/decide src/lanthanide/supply
+	$(BIN)/mypy --strict src/lanthanide/rules src/lanthanide/decide src/lanthanide/supply src/lanthanide/classify
 
 pytest:
 	$(BIN)/python -m pytest -q

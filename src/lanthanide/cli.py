@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lanthanide import __version__, services
+from lanthanide.cli_classify import classify
 from lanthanide.decide import CaseError, Determination
 from lanthanide.decide.model import END_USE_HELP
 from lanthanide.rules import report
@@ -38,6 +39,8 @@ from lanthanide.cli_supply import scenario_app, supply_app  # noqa: E402
 
 app.add_typer(supply_app, name="supply")
 app.add_typer(scenario_app, name="scenario")
+app.command()(classify)
+
 
 _WIDTH = None if sys.stdout.isatty() else 160
 out = Console(soft_wrap=False, width=_WIDTH)

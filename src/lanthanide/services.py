@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from lanthanide.classify import classifier_for
 from lanthanide.countries import codes
 from lanthanide.decide import Case, Determination, decide, make_case
 from lanthanide.rules.book import Rulebook, load_rulebook
@@ -44,3 +45,11 @@ def build_case(
 
 def check(case: Case) -> Determination:
     return decide(case, book())
+
+
+def classify(text: str, *, kind: str | None = None, top: int = 5) -> dict[str, Any]:
+    """Rank rulebook items and HS 2022 headings for ``text`` (JSON-ready)."""
+    b = book()
+    out = classifier_for(b).classify(text, kind=kind, top=top).to_dict()
+    out["rulebook_version"] = b.version
+    return out

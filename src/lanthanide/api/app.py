@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from lanthanide import __version__, services
+from lanthanide.api.classify import router as classify_router
+from lanthanide.api.supply import router as supply_router
 from lanthanide.decide import CaseError
 from lanthanide.rules import report
 from lanthanide.rules.loader import error_message
@@ -76,9 +78,8 @@ def create_app() -> FastAPI:
         ]
         return JSONResponse(status_code=422, content={"detail": details})
 
-    from lanthanide.api.supply import router as supply_router
-
     app.include_router(supply_router)
+    app.include_router(classify_router)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, Any]:

@@ -16,6 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+from lanthanide.classify import Classifier, classifier_for
+from lanthanide.classify.index import (
+    MEDIUM_COVERAGE,
+    Classification,
+    Result,
+    confidence_among,
+)
+from lanthanide.classify.params import extract
 from lanthanide.decide.model import (
     RANK,
     Case,
@@ -30,7 +38,6 @@ from lanthanide.decide.model import (
     Validity,
     Warning,
 )
-from lanthanide.decide.text import TextIndex
 from lanthanide.rules.book import CompiledControl, ItemRef, Rulebook
 from lanthanide.rules.model import Condition, Duty, Instrument, Source
 from lanthanide.rules.params import PARAMS
@@ -219,7 +226,7 @@ class Engine:
 
     def __init__(self, book: Rulebook) -> None:
         self.book = book
-        self._text: TextIndex | None = None
+        self._classified: dict[tuple[str, str | None], Classification] = {}
         self._checked_cache: dict[date, tuple[str, ...]] = {}
         self._prefix_codes: dict[str, list[ItemRef]] = {}
         self._static: dict[tuple[str, str], list[tuple[CompiledControl, bool]]] = {}
@@ -247,10 +254,26 @@ class Engine:
 
     # ------------------------------------------------------------ matching
     @property
-    def text_index(self) -> TextIndex:
-        if self._text is None:
-            self._text = TextIndex(self.book)
-        return self._text
+    def classifier(self) -> Classifier:
+        return classifier_for(self.book)
+
+    def _classify(self, text: str, kind: str | None) -> Classification:
+        key = (text, kind)
+        got = self._classified.get(key)
+        if got is None:
+            got = self.classifier.classify(text, kind=kind, top=8)
+            if len(self._classified) > 4096:
+                self._classified.clear()
+            self._classified[key] = got
+        return got
+
+    def _ref_for(self, r: Result, day: date) -> ItemRef:
+        """The version of a classified item that applies on ``day`` (the
+        newest with a control valid then), else its newest version."""
+        for ref in r.entry.refs:
+            if self._relevant(ref, day):
+                return ref
+        return r.entry.refs[0]
 
     def _relevant(self, ref: ItemRef, day: date) -> bool:
         return any(cc.control.valid.contains(day) for cc in self.book.own_controls.get(ref.key, ()))
@@ -354,36 +377,47 @@ class Engine:
                         out.append(_Match(r, "hs-broader", False))
         return out
 
-    def _match_text(self, text: str, kind: str | None, day: date, acc: _Acc) -> list[_Match]:
+    def _text_pool(self, text: str, kind: str | None, day: date) -> list[Result]:
+        """Rulebook items the classifier finds for ``text`` (not low
+        confidence), those with a control valid on ``day`` first."""
         hits = [
-            h
-            for h in self.text_index.search(text, limit=12)
-            if kind is None or h.ref.item.kind == kind
+            r for r in self._classify(text, kind).results if r.entry.source == "rulebook"
         ]
-        if not hits:
+        if not hits or (hits[0].coverage < MEDIUM_COVERAGE and not hits[0].coded):
+            return []
+        hits = [r for r in hits if r.score >= hits[0].score * 0.5]
+        relevant = [r for r in hits if any(self._relevant(ref, day) for ref in r.entry.refs)]
+        return relevant or hits
+
+    def _match_text(self, text: str, kind: str | None, day: date, acc: _Acc) -> list[_Match]:
+        pool = self._text_pool(text, kind, day)
+        if not pool:
+            weak = [r.code for r in self._classify(text, kind).results[:3]]
             acc.warn(
                 "no-text-match",
-                f"No encoded item matches the text '{text}'; the answer cannot rest on it.",
+                f"No encoded item matches the text '{text}' with confidence"
+                + (f" (weak candidates: {', '.join(weak)})" if weak else "")
+                + "; the answer cannot rest on it.",
             )
             acc.unknown_coverage = True
             return []
-        relevant = [h for h in hits if self._relevant(h.ref, day)]
-        pool = relevant or hits
         top = pool[0]
-        close = [h for h in pool if h.score >= top.score * 0.8][:5]
-        if len(close) == 1 and top.score >= 2.0:
-            return [_Match(top.ref, "text", True, top.control_point)]
-        options = tuple(f"{h.ref.item.code} ({h.ref.instrument.id})" for h in close)
-        cands = [f"{h.ref.item.code} {h.ref.item.title.best()}" for h in close]
+        if confidence_among(pool) == "high":
+            return [_Match(self._ref_for(top, day), "text", True, top.control_point)]
+        close = [r for r in pool if r.score >= top.score * 0.6][:5]
+        options = tuple(f"{r.code} ({self._ref_for(r, day).instrument.id})" for r in close)
+        cands = [f"{r.code} {r.entry.title_en or r.entry.title_zh}" for r in close]
         acc.ask(
             Question(
                 field="item",
-                text=f"The text matches several items equally well (or only weakly); which is it? "
+                text="The text matches several items (or one only weakly); which is it? "
                 f"Candidates: {'; '.join(cands)}.",
                 options=options,
             )
         )
-        return [_Match(h.ref, "text-candidate", False, h.control_point) for h in close]
+        return [
+            _Match(self._ref_for(r, day), "text-candidate", False, r.control_point) for r in close
+        ]
 
     # ------------------------------------------------------------ evaluation
     def _finding(self, cc: CompiledControl, m: _Match | None) -> Finding:
@@ -778,8 +812,95 @@ class Engine:
 
     # ------------------------------------------------------------ main
     def decide(self, case: Case) -> Determination:
+        text_only = bool(case.text and not case.item and not case.hs)
+        found: dict[str, float] = {}
+        if text_only and case.text:
+            found = {
+                k: p.value for k, p in extract(case.text).items() if k not in case.params
+            }
+            if found:
+                case = replace(case, params={**case.params, **found})
+        d = self._decide(case, None, found)
+        if d.verdict != "undetermined" or not text_only or case.text is None:
+            return d
+        return self._agreeing_candidates(case, d, found)
+
+    def _agreeing_candidates(
+        self, case: Case, d: Determination, found: Mapping[str, float]
+    ) -> Determination:
+        """When the text matches several items that are one substance listed
+        by several instruments, and each of them, taken as the item, leads to
+        the same controlled verdict, that verdict holds whichever it is:
+        answer it, citing every candidate, and say so."""
+        assert case.text is not None
+        pool = self._text_pool(case.text, case.kind, case.on)
+        top = pool[0].score if pool else 0.0
+        cands = [r for r in pool if r.score >= top * 0.6][:5]
+        if len(cands) < 2:
+            return d
+        # only candidates that are the same substance under several lists
+        # (same elements, same kind): NdFeB with Dy and NdFeB with Tb are
+        # different things, and plain NdFeB may be on no list at all
+        shapes = {
+            (r.entry.kind, frozenset(e for ref in r.entry.refs for e in ref.item.elements))
+            for r in cands
+        }
+        if len(shapes) != 1 or not next(iter(shapes))[1]:
+            return d
+        subs = [
+            self._decide(
+                case,
+                [_Match(self._ref_for(r, case.on), "text-candidate", True, r.control_point)],
+                found,
+            )
+            for r in cands
+        ]
+        verdicts = {s.verdict for s in subs}
+        if len(verdicts) != 1:
+            return d
+        verdict = verdicts.pop()
+        if verdict in ("undetermined", "not_controlled"):
+            return d
+        findings: dict[tuple[str, str, str | None], Finding] = {}
+        questions: dict[tuple[str, str], Question] = {}
+        warnings: dict[str, Warning] = {}
+        for s in subs:
+            for f in s.findings:
+                key = (f.instrument.id, f.control, f.item.code if f.item else None)
+                findings.setdefault(key, f)
+            for q in s.questions:
+                questions.setdefault((q.field, q.text), q)
+            for w in s.warnings:
+                warnings.setdefault(w.text, w)
+        names = ", ".join(r.code for r in cands)
+        agree = Warning(
+            "text-candidates-agree",
+            f"The text matches several items ({names}); taken as any one of them the export "
+            f"is {verdict.replace('_', ' ')}, so that is the answer. Check that the item is "
+            "one of them.",
+        )
+        return replace(
+            d,
+            verdict=verdict,
+            findings=tuple(sorted(findings.values(), key=lambda f: -RANK.get(f.effect, 0))),
+            questions=tuple(questions.values()),
+            warnings=(agree, *warnings.values()),
+            matched=tuple(m for s in subs for m in s.matched),
+            trace=tuple(t for s in subs for t in s.trace),
+        )
+
+    def _decide(
+        self, case: Case, preset: list[_Match] | None, found: Mapping[str, float]
+    ) -> Determination:
         book = self.book
         acc = _Acc()
+        if found:
+            acc.warn(
+                "params-from-text",
+                "Parameters read from the text: "
+                + ", ".join(f"{k}={v:g}" for k, v in found.items())
+                + "; give --param to override.",
+            )
         matches: list[_Match] = []
         if case.item:
             matches += self._match_code(case.item, case.kind, acc)
@@ -812,7 +933,10 @@ class Engine:
         elif case.hs:
             matches += self._match_hs(case.hs, case.kind, case.on, acc)
         if case.text and not case.item and not case.hs:
-            matches += self._match_text(case.text, case.kind, case.on, acc)
+            if preset is not None:
+                matches += preset
+            else:
+                matches += self._match_text(case.text, case.kind, case.on, acc)
 
         for m in matches:
             for cc in self._controls_for(m, case):

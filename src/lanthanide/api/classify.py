@@ -1,0 +1,24 @@
+"""``GET /api/v1/classify``: the same JSON as ``lanthanide classify --format json``."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+
+from lanthanide import services
+
+router = APIRouter()
+
+
+@router.get("/api/v1/classify")
+def classify(
+    q: str = Query(
+        ..., min_length=1, description="Chinese or English text, a code or a tariff line"
+    ),
+    kind: Literal["goods", "technology"] | None = Query(None, description="goods or technology"),
+    top: int = Query(5, ge=1, le=50, description="How many results"),
+) -> Any:
+    """Ranked catalogue items, control codes and HS headings for a text, with
+    matched terms, confidence and the parameters found in the text."""
+    return services.classify(q, kind=kind, top=top)

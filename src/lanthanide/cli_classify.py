@@ -1,0 +1,86 @@
+"""``lanthanide classify``: text → ranked catalogue items, control codes and
+tariff lines, explained. Registered on the main app in :mod:`lanthanide.cli`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lanthanide import services
+
+_out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+_err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+MAX_TOP = 50
+
+
+class ClassifyKind(StrEnum):
+    goods = "goods"
+    technology = "technology"
+
+
+class ClassifyFmt(StrEnum):
+    json = "json"
+    table = "table"
+
+
+def classify(
+    text: Annotated[str, typer.Argument(help="Chinese or English text, a code or a tariff line.")],
+    kind: Annotated[
+        ClassifyKind | None, typer.Option("--kind", help="Only goods or only technology.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help=f"How many results (1-{MAX_TOP}).")] = 5,
+    fmt: Annotated[ClassifyFmt, typer.Option("--format", help="json or table.")] = (
+        ClassifyFmt.table
+    ),
+) -> None:
+    """Find the catalogue item, control code and tariff line a text describes,
+    with the matched terms, a confidence and the parameters found in the text.
+
+    Example: lanthanide classify "氧化镝 99.5%" --top 3 --format json
+    """
+    if not text.strip():
+        _err.print("[bold red]Error:[/] TEXT: give a non-empty text", highlight=False)
+        raise typer.Exit(2)
+    if not 1 <= top <= MAX_TOP:
+        _err.print(
+            f"[bold red]Error:[/] --top: {top} is out of range (allowed: 1 to {MAX_TOP})",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    data = services.classify(text, kind=kind.value if kind else None, top=top)
+    if fmt is ClassifyFmt.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    if data["corrected"]:
+        _out.print(f"(read as: {data['corrected']})", highlight=False)
+    if data["params"]:
+        ps = " ".join(f"--param {k}={v}" for k, v in data["params"].items())
+        _out.print(f"Parameters found: {ps}", highlight=False)
+    t = Table("#", "code", "kind", "instrument", "title", "HS", "confidence", "matched")
+    for r in data["results"]:
+        inst = r["instrument"]
+        where = (inst["number"] or inst["id"]) if inst else "HS 2022 (no rulebook item)"
+        title = r["title"]["zh"] or ""
+        if r["title"]["en"]:
+            title = f"{title}\n{r['title']['en']}" if title else r["title"]["en"]
+        matched = "; ".join(f"{k}: {', '.join(v)}" for k, v in r["matched"].items())
+        t.add_row(
+            str(r["rank"]),
+            r["code"],
+            r["kind"],
+            where,
+            title,
+            ", ".join(r["hs"][:4]) + (" …" if len(r["hs"]) > 4 else ""),
+            f"{r['confidence']} ({r['score']:.1f})",
+            matched,
+        )
+    _out.print(t)
+    if not data["results"]:
+        _out.print("No rulebook item or tariff heading matches this text.")
+    _out.print(f"rulebook {data['rulebook_version']}", highlight=False)

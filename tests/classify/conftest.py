@@ -1,0 +1,13 @@
+"""Fixtures for the classifier tests: one classifier over the bundled rulebook."""
+
+from __future__ import annotations
+
+import pytest
+
+from lanthanide.classify import Classifier, classifier_for
+from lanthanide.rules.book import load_rulebook
+
+
+@pytest.fixture(scope="session")
+def clf() -> Classifier:
+    return classifier_for(load_rulebook())

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lanthanide.classify import Classifier
+from lanthanide.classify.index import confidence_among
+from lanthanide.rules.book import load_rulebook
+
+
+def test_each_result_carries_what_the_judge_reads(clf: Classifier) -> None:
+    d = clf.classify("GaAs wafers", top=3).to_dict()
+    r = d["results"][0]
+    assert r["code"] == "Ga-5"
+    assert r["instrument"]["number"] == "商务部 海关总署公告2023年第23号"
+    assert "2853909026" in r["hs"]
+    assert r["source"] == "rulebook"
+    assert r["confidence"] == "high"
+    assert "gaas" in r["matched"]["keywords"]
+    assert any("gaas" in m for m in r["matched"]["concepts"])
+    assert set(r) >= {"code", "control_code", "kind", "title", "score", "also_in"}
+
+
+def test_chinese_query_finds_the_english_only_item(clf: Classifier) -> None:
+    top = clf.classify("氧化钬").top
+    assert top is not None and top.code == "1C909.b"
+
+
+def test_trade_abbreviation(clf: Classifier) -> None:
+    top = clf.classify("APT").top
+    assert top is not None and top.code == "1C117.d-1"
+    assert top.entry.control_code == "1C117.d"
+
+
+def test_typo_is_corrected_and_explained(clf: Classifier) -> None:
+    res = clf.classify("dysprosim oxide")
+    assert res.corrected == "dysprosium oxide"
+    assert res.top is not None and res.top.code == "1C905.b"
+    assert res.top.matched["typos"] == ["dysprosim → dysprosium"]
+
+
+def test_exact_tariff_line(clf: Classifier) -> None:
+    top = clf.classify("2853909026").top
+    assert top is not None and top.code == "Ga-5"
+    assert top.matched["hs"] == ["2853909026"]
+
+
+def test_item_code(clf: Classifier) -> None:
+    top = clf.classify("1C902.a").top
+    assert top is not None and top.code == "1C902.a" and top.confidence == "high"
+
+
+def test_hs_only_hits_are_marked_and_rank_below_items(clf: Classifier) -> None:
+    res = clf.classify("tantalum capacitors", top=5)
+    hs = [r for r in res.results if r.entry.source == "hs2022"]
+    assert hs and hs[0].entry.instrument is None
+    assert hs[0].to_dict(1)["instrument"] is None
+    assert res.top is not None and res.top.code == "853221"  # no rulebook item covers it
+    assert res.top.confidence != "high"
+    # a rulebook item that matches as well ranks above the bare heading
+    codes = [r.code for r in clf.classify("antimony oxides", top=10).results]
+    assert "282580" in codes and codes.index("Sb-3") < codes.index("282580")
+
+
+def test_versions_of_one_code_are_one_result(clf: Classifier) -> None:
+    res = clf.classify("稀土萃取分离工艺", kind="technology", top=10)
+    codes = [r.code for r in res.results]
+    assert codes.count("213301J") == 1
+    r = next(r for r in res.results if r.code == "213301J")
+    assert r.entry.instrument is not None
+    assert r.entry.instrument.id == "cn-mofcom-most-2025-28"  # the version in force
+    assert "cn-mofcom-most-2023-57" in {i.id for i in r.entry.also_in}
+
+
+def test_kind_filter(clf: Classifier) -> None:
+    res = clf.classify("tungsten", kind="technology")
+    assert res.results and all(r.entry.kind == "technology" for r in res.results)
+
+
+def test_technology_intent_prefers_technology_items(clf: Classifier) -> None:
+    top = clf.classify("anode granulation technology").top
+    assert top is not None and top.code == "Li-15"
+    top = clf.classify("anode granulation kettle").top
+    assert top is not None and top.code == "Li-10"
+
+
+def test_control_point_explanation(clf: Classifier) -> None:
+    top = clf.classify("卤水提锂技术").top
+    assert top is not None and top.control_point == "卤水提锂技术"
+
+
+def test_nothing_matches(clf: Classifier) -> None:
+    assert clf.classify("量子纠错码芯片布线技术").results == ()
+
+
+def test_confidence_threshold(clf: Classifier) -> None:
+    # a unique, well-covered match is high; a near tie is not
+    assert clf.classify("四氯化锗").results[0].confidence == "high"
+    res = clf.classify("2805301000", top=3)
+    assert res.top is not None and res.top.confidence == "low"
+    tied = list(res.results)
+    assert confidence_among(tied) == "low"
+    # the margin rule: the same top result alone is confident again
+    assert confidence_among(tied[:1]) == "high"
+
+
+def test_confidence_never_rises_below_the_top(clf: Classifier) -> None:
+    order = {"low": 0, "medium": 1, "high": 2}
+    for q in ("氧化镝", "NdFeB", "graphite", "2805301000"):
+        res = clf.classify(q, top=5).results
+        assert all(order[r.confidence] <= order[res[0].confidence] for r in res)
+
+
+def test_params_are_reported(clf: Classifier) -> None:
+    d = clf.classify("gallium metal 6N").to_dict()
+    assert d["params"] == {"purity": "99.9999%"}
+
+
+@pytest.mark.parametrize("kind", ["goods", "technology"])
+def test_results_sorted(clf: Classifier, kind: str) -> None:
+    res = clf.classify("rare earth", kind=kind, top=10).results
+    assert [r.score for r in res] == sorted((r.score for r in res), reverse=True)
+
+
+def test_build_without_hs_nomenclature() -> None:
+    t = time.perf_counter()
+    c = Classifier(load_rulebook(), hs2022=False)
+    assert time.perf_counter() - t < 30  # sanity only; timings are in benchmarks/
+    assert all(e.source == "rulebook" for e in c.entries)
+    top = c.classify("锑锭").top
+    assert top is not None and top.code == "Sb-2"
