@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lanthanide import __version__, services
+from lanthanide import __version__, cli_registry, services
 from lanthanide.decide import CaseError, Determination
 from lanthanide.decide.model import END_USE_HELP
 from lanthanide.rules import report
@@ -34,6 +34,8 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Browse, compare and validate the rulebook.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+app.add_typer(cli_registry.admin_app, name="admin")
+app.add_typer(cli_registry.audit_app, name="audit")
 
 _WIDTH = None if sys.stdout.isatty() else 160
 out = Console(soft_wrap=False, width=_WIDTH)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from lanthanide import __version__, services
+from lanthanide.api import registry as registry_api
 from lanthanide.decide import CaseError
 from lanthanide.rules import report
 from lanthanide.rules.loader import error_message
@@ -141,4 +142,5 @@ def create_app() -> FastAPI:
                 },
             )
 
+    registry_api.install(app)
     return app
