@@ -199,3 +199,10 @@ def call(
 ) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.request(method, base + path, headers=headers, json=json, timeout=60)
+
+
+def _scenario_db(db: Database) -> dict[str, str]:
+    """Users of every role and a licence of Party A; returns the tokens."""
+    p = make_people(db)
+    licensed(db, p)
+    return p.tokens

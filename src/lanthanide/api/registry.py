@@ -70,10 +70,15 @@ DB = Annotated[Database, Depends(get_db)]
 Who = Annotated[Actor, Depends(get_actor)]
 
 
+def _loc(field: str) -> list[str | int]:
+    """``lines.0.item`` -> ``["lines", 0, "item"]`` (as pydantic reports it)."""
+    return [int(p) if p.isdigit() else p for p in field.split(".")]
+
+
 def error_response(exc: RegistryError) -> JSONResponse:
     if isinstance(exc, Invalid):
         detail = [
-            {"loc": ["body", *f.split(".")], "msg": m, "type": "value_error"} for f, m in exc.errors
+            {"loc": ["body", *_loc(f)], "msg": m, "type": "value_error"} for f, m in exc.errors
         ]
     else:
         entry: dict[str, Any] = {

@@ -1105,35 +1105,42 @@ def summary(
             q = q.where(Report.shipment_date >= since)
         if until:
             q = q.where(Report.shipment_date <= until)
-        groups: dict[str, dict[str, list[Report]]] = {
-            "element": defaultdict(list),
-            "destination": defaultdict(list),
-            "month": defaultdict(list),
-        }
-        total_q = 0
-        n = 0
-        for r in s.execute(q).scalars():
-            n += 1
-            total_q += r.quantity_milli
-            for e in r.elements.split(","):
-                groups["element"][e].append(r)
-            groups["destination"][r.destination].append(r)
-            groups["month"][r.shipment_date.strftime("%Y-%m")].append(r)
+        facts = [
+            (
+                r.elements.split(","),
+                r.destination,
+                r.shipment_date.strftime("%Y-%m"),
+                r.quantity_milli,
+                r.value_cents,
+                r.currency,
+            )
+            for r in s.execute(q).scalars()
+        ]
+    groups: dict[str, dict[str, list[tuple[int, int, str]]]] = {
+        "element": defaultdict(list),
+        "destination": defaultdict(list),
+        "month": defaultdict(list),
+    }
+    for elements, dest, month, qm, vc, cur in facts:
+        for e in elements:
+            groups["element"][e].append((qm, vc, cur))
+        groups["destination"][dest].append((qm, vc, cur))
+        groups["month"][month].append((qm, vc, cur))
+    n = len(facts)
+    total_q = sum(f[3] for f in facts)
 
-    def rows(g: dict[str, list[Report]]) -> list[SummaryRow]:
+    def rows(g: dict[str, list[tuple[int, int, str]]]) -> list[SummaryRow]:
         out = []
         for key in sorted(g):
-            value: dict[str, float] = defaultdict(float)
             cents: dict[str, int] = defaultdict(int)
-            for r in g[key]:
-                cents[r.currency] += r.value_cents
-            value = {c: _v(x) for c, x in sorted(cents.items())}
+            for _qm, vc, cur in g[key]:
+                cents[cur] += vc
             out.append(
                 SummaryRow(
                     key=key,
                     reports=len(g[key]),
-                    quantity_kg=_q(sum(r.quantity_milli for r in g[key])),
-                    value=value,
+                    quantity_kg=_q(sum(x[0] for x in g[key])),
+                    value={c: _v(x) for c, x in sorted(cents.items())},
                 )
             )
         return out
