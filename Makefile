@@ -41,8 +41,9 @@ typecheck:
 pytest:
 	$(BIN)/python -m pytest -q
 
-bench: install-dev
+bench: install-dev pg
 	$(BIN)/python benchmarks/check.py
+	$(BIN)/python benchmarks/registry.py
 
 ## pg: start the packaged PostgreSQL 15 cluster and a superuser role for this OS user
 ## (idempotent; on a machine without PostgreSQL the registry's PostgreSQL tests skip)
