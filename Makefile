@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint typecheck pytest bench clean
+.PHONY: run test install install-dev lint typecheck pytest bench clean pg
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,19 +29,26 @@ run: install
 	$(BIN)/lanthanide serve --host $(HOST) --port $(PORT)
 
 ## test: install dev deps, lint, type-check the domain packages, run the tests
-test: install-dev lint typecheck pytest
+test: install-dev lint typecheck pg pytest
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
 
 typecheck:
 	$(BIN)/mypy --strict src/lanthanide/rules src/lanthanide/decide src/lanthanide/supply src/lanthanide/classify
+	$(BIN)/mypy --strict src/lanthanide/registry src/lanthanide/api/registry.py src/lanthanide/cli_registry.py
 
 pytest:
 	$(BIN)/python -m pytest -q
 
-bench: install-dev
+bench: install-dev pg
 	$(BIN)/python benchmarks/check.py
+	$(BIN)/python benchmarks/registry.py
+
+## pg: start the packaged PostgreSQL 15 cluster and a superuser role for this OS user
+## (idempotent; on a machine without PostgreSQL the registry's PostgreSQL tests skip)
+pg:
+	@bash scripts/pg-start.sh || echo "pg: PostgreSQL not started; its tests will skip"
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

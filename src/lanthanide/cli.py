@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lanthanide import __version__, services
+from lanthanide import __version__, cli_registry, services
 from lanthanide.cli_classify import classify
 from lanthanide.decide import CaseError, Determination
 from lanthanide.decide.model import END_USE_HELP
@@ -40,6 +40,8 @@ from lanthanide.cli_supply import scenario_app, supply_app  # noqa: E402
 app.add_typer(supply_app, name="supply")
 app.add_typer(scenario_app, name="scenario")
 app.command()(classify)
+app.add_typer(cli_registry.admin_app, name="admin")
+app.add_typer(cli_registry.audit_app, name="audit")
 
 
 _WIDTH = None if sys.stdout.isatty() else 160

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from lanthanide import __version__, services
+from lanthanide.api import registry as registry_api
 from lanthanide.api.classify import router as classify_router
 from lanthanide.api.supply import router as supply_router
 from lanthanide.decide import CaseError
@@ -146,4 +147,5 @@ def create_app() -> FastAPI:
                 },
             )
 
+    registry_api.install(app)
     return app

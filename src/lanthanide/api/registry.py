@@ -1,0 +1,286 @@
+"""Registry HTTP API under ``/api/v1``: licence applications, licences and
+shipments, rare-earth export reports, audit verification.
+
+Bearer tokens (``Authorization: Bearer lnt_...``, issued by
+``lanthanide admin create-user``). Errors: 401 without a valid token, 403 for
+a role that may not do this, 404 for records that do not exist or belong to
+another party, 409 for a refused state change (with a ``reason`` code), 422
+naming the field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from lanthanide.registry import service
+from lanthanide.registry.db import Database, get_database
+from lanthanide.registry.errors import Conflict, Invalid, RegistryError, Unauthorized
+from lanthanide.registry.schemas import (
+    AmendIn,
+    ApplicationIn,
+    ApplicationOut,
+    AppState,
+    DecisionIn,
+    LicenceOut,
+    ReportIn,
+    ReportOut,
+    ShipmentIn,
+    ShipmentOut,
+    SummaryOut,
+)
+from lanthanide.registry.service import Actor
+
+_bearer = HTTPBearer(auto_error=False, description="API token from `lanthanide admin create-user`")
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or unknown bearer token"},
+    403: {"description": "The caller's role may not do this"},
+    404: {"description": "Not found (or another party's record)"},
+    422: {"description": "Invalid field (named in detail[].loc)"},
+}
+_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Refused state change; detail[].reason is a stable code"}
+}
+
+
+def get_db() -> Database:
+    """The registry database (overridable in tests via ``dependency_overrides``)."""
+    return get_database()
+
+
+def get_actor(
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    db: Annotated[Database, Depends(get_db)],
+) -> Actor:
+    if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+        raise Unauthorized("send 'Authorization: Bearer <token>'")
+    return service.authenticate(db, creds.credentials)
+
+
+DB = Annotated[Database, Depends(get_db)]
+Who = Annotated[Actor, Depends(get_actor)]
+
+
+def _loc(field: str) -> list[str | int]:
+    """``lines.0.item`` -> ``["lines", 0, "item"]`` (as pydantic reports it)."""
+    return [int(p) if p.isdigit() else p for p in field.split(".")]
+
+
+def error_response(exc: RegistryError) -> JSONResponse:
+    if isinstance(exc, Invalid):
+        detail = [
+            {"loc": ["body", *_loc(f)], "msg": m, "type": "value_error"} for f, m in exc.errors
+        ]
+    else:
+        entry: dict[str, Any] = {
+            "loc": ["body", exc.field] if exc.field else [],
+            "msg": exc.message,
+            "type": exc.kind,
+        }
+        if isinstance(exc, Conflict):
+            entry["reason"] = exc.reason
+        detail = [entry]
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(status_code=exc.status, content={"detail": detail}, headers=headers)
+
+
+router = APIRouter(prefix="/api/v1", responses=_ERRORS)
+
+
+# --------------------------------------------------------------- applications
+@router.post(
+    "/licence-applications",
+    status_code=201,
+    tags=["licence applications"],
+    response_model=ApplicationOut,
+)
+def create_application(body: ApplicationIn, db: DB, who: Who) -> ApplicationOut:
+    """Create a draft application (exporters; items are rulebook item codes)."""
+    return service.create_application(db, who, body)
+
+
+@router.get(
+    "/licence-applications", tags=["licence applications"], response_model=list[ApplicationOut]
+)
+def list_applications(
+    db: DB, who: Who, state: AppState | None = None, limit: Limit = 100, offset: Offset = 0
+) -> list[ApplicationOut]:
+    """Applications the caller may see (exporters: their party's)."""
+    return service.list_applications(db, who, state=state, limit=limit, offset=offset)
+
+
+@router.get(
+    "/licence-applications/{app_id}", tags=["licence applications"], response_model=ApplicationOut
+)
+def get_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
+    return service.get_application(db, who, app_id)
+
+
+@router.post(
+    "/licence-applications/{app_id}/submit",
+    tags=["licence applications"],
+    response_model=ApplicationOut,
+    responses=_CONFLICT,
+)
+def submit_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
+    """Submit a draft: runs the determination, stores it, sets the 45-working-day deadline."""
+    return service.submit_application(db, who, app_id)
+
+
+@router.post(
+    "/licence-applications/{app_id}/withdraw",
+    tags=["licence applications"],
+    response_model=ApplicationOut,
+    responses=_CONFLICT,
+)
+def withdraw_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
+    return service.withdraw_application(db, who, app_id)
+
+
+@router.post(
+    "/licence-applications/{app_id}/review",
+    tags=["licence applications"],
+    response_model=ApplicationOut,
+    responses=_CONFLICT,
+)
+def review_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
+    """An officer takes a submitted application under review."""
+    return service.review_application(db, who, app_id)
+
+
+@router.post(
+    "/licence-applications/{app_id}/decision",
+    tags=["licence applications"],
+    response_model=ApplicationOut,
+    responses=_CONFLICT,
+)
+def decide_application(app_id: Id, body: DecisionIn, db: DB, who: Who) -> ApplicationOut:
+    """Approve (issues a licence) or deny. Officers only, never for their own party."""
+    return service.decide_application(db, who, app_id, body)
+
+
+# ------------------------------------------------------------------- licences
+@router.get("/licences", tags=["licences"], response_model=list[LicenceOut])
+def list_licences(db: DB, who: Who, limit: Limit = 100, offset: Offset = 0) -> list[LicenceOut]:
+    return service.list_licences(db, who, limit=limit, offset=offset)
+
+
+@router.get("/licences/{licence_id}", tags=["licences"], response_model=LicenceOut)
+def get_licence(licence_id: Id, db: DB, who: Who) -> LicenceOut:
+    """A licence with, per line, the authorised, reserved, used and available quantity."""
+    return service.get_licence(db, who, licence_id)
+
+
+@router.get("/licences/{licence_id}/shipments", tags=["licences"], response_model=list[ShipmentOut])
+def list_shipments(licence_id: Id, db: DB, who: Who) -> list[ShipmentOut]:
+    """The draw-down history of a licence."""
+    return service.list_shipments(db, who, licence_id)
+
+
+@router.post(
+    "/licences/{licence_id}/shipments",
+    status_code=201,
+    tags=["licences"],
+    response_model=ShipmentOut,
+    responses={**_CONFLICT, 200: {"description": "Replay of an earlier client_key"}},
+)
+def create_shipment(licence_id: Id, body: ShipmentIn, db: DB, who: Who) -> Any:
+    """Draw a shipment down a licence line (or reserve it). 409 when it would
+    exceed the line, fall outside validity or go to another destination."""
+    out, created = service.draw_down(db, who, licence_id, body)
+    if not created:
+        return JSONResponse(status_code=200, content=out.model_dump(mode="json"))
+    return out
+
+
+@router.post(
+    "/licences/{licence_id}/shipments/{shipment_id}/confirm",
+    tags=["licences"],
+    response_model=ShipmentOut,
+    responses=_CONFLICT,
+)
+def confirm_shipment(licence_id: Id, shipment_id: Id, db: DB, who: Who) -> ShipmentOut:
+    """Turn a reservation into a used shipment."""
+    return service.settle_reservation(db, who, licence_id, shipment_id, confirm=True)
+
+
+@router.post(
+    "/licences/{licence_id}/shipments/{shipment_id}/cancel",
+    tags=["licences"],
+    response_model=ShipmentOut,
+    responses=_CONFLICT,
+)
+def cancel_shipment(licence_id: Id, shipment_id: Id, db: DB, who: Who) -> ShipmentOut:
+    """Release a reservation."""
+    return service.settle_reservation(db, who, licence_id, shipment_id, confirm=False)
+
+
+# -------------------------------------------------------------------- reports
+@router.post(
+    "/reports",
+    status_code=201,
+    tags=["reports"],
+    response_model=ReportOut,
+    responses={**_CONFLICT, 200: {"description": "Replay of an earlier client_key"}},
+)
+def create_report(body: ReportIn, db: DB, who: Who) -> Any:
+    """Submit a rare-earth export report; idempotent by ``client_key``."""
+    out, created = service.create_report(db, who, body)
+    if not created:
+        return JSONResponse(status_code=200, content=out.model_dump(mode="json"))
+    return out
+
+
+@router.get("/reports", tags=["reports"], response_model=list[ReportOut])
+def list_reports(db: DB, who: Who, limit: Limit = 100, offset: Offset = 0) -> list[ReportOut]:
+    return service.list_reports(db, who, limit=limit, offset=offset)
+
+
+@router.get("/reports/summary", tags=["reports"], response_model=SummaryOut)
+def report_summary(
+    db: DB,
+    who: Who,
+    since: Annotated[date | None, Query(description="Shipment date from")] = None,
+    until: Annotated[date | None, Query(description="Shipment date up to")] = None,
+) -> SummaryOut:
+    """Totals by element, destination and month (analysts, officers, admins)."""
+    return service.summary(db, who, since=since, until=until)
+
+
+@router.get("/reports/{report_id}", tags=["reports"], response_model=ReportOut)
+def get_report(report_id: Id, db: DB, who: Who) -> ReportOut:
+    return service.get_report(db, who, report_id)
+
+
+@router.post(
+    "/reports/{report_id}/amend", tags=["reports"], response_model=ReportOut, responses=_CONFLICT
+)
+def amend_report(report_id: Id, body: AmendIn, db: DB, who: Who) -> ReportOut:
+    """Amend a report; every version is kept in ``history``."""
+    return service.amend_report(db, who, report_id, body)
+
+
+# ---------------------------------------------------------------------- audit
+@router.get("/audit/verify", tags=["audit"])
+def audit_verify(db: DB, who: Who) -> Any:
+    """Walk the audit hash chain and re-hash every business row; ``ok`` false
+    names each edited, inserted or deleted row."""
+    return service.verify_audit(db, who).to_dict()
+
+
+def install(app: FastAPI) -> None:
+    """Add the registry routes and the mapping of registry errors to HTTP."""
+    app.include_router(router)
+
+    @app.exception_handler(RegistryError)
+    async def _registry_error(request: Request, exc: RegistryError) -> JSONResponse:
+        return error_response(exc)

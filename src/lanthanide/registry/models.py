@@ -1,0 +1,216 @@
+"""SQLAlchemy 2 models of the registry.
+
+Quantities are stored as integers in thousandths of their unit (``*_milli``:
+grams for kilograms) and money as integers in hundredths (``*_cents``), so that
+sums are exact on SQLite and PostgreSQL alike. Datetimes are naive UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Party(Base):
+    """An exporter (or an authority) — the owner of applications, licences and reports."""
+
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # exporter | authority
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # exporter | officer | analyst | admin
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    licence_type: Mapped[str] = mapped_column(String(20))  # single | general | technology
+    destination: Mapped[str] = mapped_column(String(2))
+    end_user: Mapped[str] = mapped_column(String(500))
+    end_use: Mapped[str] = mapped_column(String(40))
+    end_use_detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    verdict: Mapped[str | None] = mapped_column(String(40))
+    determination: Mapped[str | None] = mapped_column(Text)  # JSON
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ApplicationLine(Base):
+    __tablename__ = "application_lines"
+    __table_args__ = (UniqueConstraint("application_id", "line_no"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(String(60))
+    instrument: Mapped[str] = mapped_column(String(120))
+    hs: Mapped[str | None] = mapped_column(String(10))
+    description: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(10))
+    quantity_milli: Mapped[int] = mapped_column(BigInteger)
+    value_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    params: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class Licence(Base):
+    __tablename__ = "licences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    licence_type: Mapped[str] = mapped_column(String(20))
+    destination: Mapped[str] = mapped_column(String(2))
+    end_user: Mapped[str] = mapped_column(String(500))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)  # inclusive
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class LicenceLine(Base):
+    __tablename__ = "licence_lines"
+    __table_args__ = (UniqueConstraint("licence_id", "line_no"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(String(60))
+    unit: Mapped[str] = mapped_column(String(10))
+    currency: Mapped[str] = mapped_column(String(3))
+    authorised_milli: Mapped[int] = mapped_column(BigInteger)
+    authorised_value_cents: Mapped[int] = mapped_column(BigInteger)
+    reserved_milli: Mapped[int] = mapped_column(BigInteger, default=0)
+    reserved_value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    used_milli: Mapped[int] = mapped_column(BigInteger, default=0)
+    used_value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+    __table_args__ = (UniqueConstraint("licence_id", "client_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("licence_lines.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))  # reserved | used | cancelled
+    quantity_milli: Mapped[int] = mapped_column(BigInteger)
+    value_cents: Mapped[int] = mapped_column(BigInteger)
+    destination: Mapped[str] = mapped_column(String(2))
+    shipment_date: Mapped[date] = mapped_column(Date)
+    client_key: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Report(Base):
+    """A rare-earth export report; the current version (history in ``report_versions``)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("party_id", "client_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    client_key: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    product_type: Mapped[str] = mapped_column(String(20))
+    hs: Mapped[str] = mapped_column(String(10))
+    elements: Mapped[str] = mapped_column(String(200))  # comma-separated symbols
+    quantity_milli: Mapped[int] = mapped_column(BigInteger)  # grams
+    value_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    contract_date: Mapped[date] = mapped_column(Date)
+    origin: Mapped[str] = mapped_column(String(2))
+    destination: Mapped[str] = mapped_column(String(2), index=True)
+    shipment_date: Mapped[date] = mapped_column(Date, index=True)
+    customs_port: Mapped[str] = mapped_column(String(100))
+    instrument: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReportVersion(Base):
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("report_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)  # JSON of the fields
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class AuditEntry(Base):
+    """One appended state change. ``hash`` chains over ``prev_hash``."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    before: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+    after: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The chain's head (one row, id 1): locked by every writer, so appends are
+    serialised and a deleted tail is detected."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+AUDITED: dict[str, type[Base]] = {
+    "parties": Party,
+    "users": User,
+    "applications": Application,
+    "application_lines": ApplicationLine,
+    "licences": Licence,
+    "licence_lines": LicenceLine,
+    "shipments": Shipment,
+    "reports": Report,
+    "report_versions": ReportVersion,
+}
+"""Business tables whose every row is covered by the audit chain."""

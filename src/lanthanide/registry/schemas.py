@@ -1,0 +1,241 @@
+"""Typed inputs and outputs of the registry services (pydantic; also the
+HTTP API's request and response bodies)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["exporter", "officer", "analyst", "admin"]
+ROLES: tuple[str, ...] = ("exporter", "officer", "analyst", "admin")
+LicenceType = Literal["single", "general", "technology"]
+EndUse = Literal["civil", "military", "wmd", "re-activity-abroad"]
+AppState = Literal["draft", "submitted", "under_review", "approved", "denied", "withdrawn"]
+ProductType = Literal["ore", "oxide", "metal", "alloy", "compound", "other"]
+
+Quantity = Annotated[
+    Decimal, Field(gt=0, max_digits=15, decimal_places=3, description="Up to 3 decimals")
+]
+Money = Annotated[
+    Decimal, Field(ge=0, max_digits=15, decimal_places=2, description="Up to 2 decimals")
+]
+Country = Annotated[
+    str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2", examples=["JP"])
+]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"])]
+ClientKey = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LineIn(_In):
+    item: str = Field(
+        min_length=1, max_length=60, description="Rulebook item code", examples=["1C902.a"]
+    )
+    quantity: Quantity
+    unit: Literal["kg", "t", "g", "pcs", "set", "item"] = "kg"
+    value: Money
+    currency: Currency = "USD"
+    hs: str | None = Field(None, pattern=r"^[0-9]{6,10}$")
+    description: str | None = Field(None, max_length=2000)
+    params: dict[str, float | str] = Field(default_factory=dict, examples=[{"purity": "99.99%"}])
+
+
+class ApplicationIn(_In):
+    licence_type: LicenceType
+    destination: Country
+    end_user: str = Field(min_length=1, max_length=500)
+    end_use: EndUse
+    end_use_detail: str | None = Field(None, max_length=4000)
+    lines: list[LineIn] = Field(min_length=1, max_length=100)
+
+
+class GrantLine(_In):
+    line: int = Field(ge=1, description="Application line number")
+    quantity: Quantity
+    value: Money
+
+
+class DecisionIn(_In):
+    decision: Literal["approve", "deny"]
+    note: str | None = Field(None, max_length=4000)
+    valid_from: date | None = Field(None, description="Default: the decision date")
+    valid_until: date | None = Field(
+        None, description="Inclusive; default: one year after valid_from"
+    )
+    lines: list[GrantLine] | None = Field(
+        None, description="Authorised quantity and value per line (default: as applied for)"
+    )
+
+
+class ShipmentIn(_In):
+    line: int = Field(ge=1, description="Licence line number")
+    quantity: Quantity
+    value: Money
+    destination: Country
+    shipment_date: date | None = Field(None, description="Default: today")
+    reserve: bool = Field(False, description="Reserve the quantity now, confirm later")
+    client_key: ClientKey | None = Field(None, description="Idempotency key")
+
+
+class ReportIn(_In):
+    client_key: ClientKey = Field(description="Idempotency key chosen by the exporter")
+    product_type: ProductType
+    hs: str = Field(pattern=r"^[0-9]{8,10}$", description="Tariff line", examples=["2846901500"])
+    elements: list[str] = Field(min_length=1, max_length=17, examples=[["Dy"]])
+    quantity_kg: Quantity
+    value: Money
+    currency: Currency
+    contract_date: date
+    origin: Country = "CN"
+    destination: Country
+    shipment_date: date
+    customs_port: str = Field(min_length=1, max_length=100, examples=["Tianjin"])
+
+
+class AmendIn(_In):
+    reason: str = Field(min_length=1, max_length=2000)
+    product_type: ProductType | None = None
+    hs: str | None = Field(None, pattern=r"^[0-9]{8,10}$")
+    elements: list[str] | None = Field(None, min_length=1, max_length=17)
+    quantity_kg: Quantity | None = None
+    value: Money | None = None
+    currency: Currency | None = None
+    contract_date: date | None = None
+    origin: Country | None = None
+    destination: Country | None = None
+    shipment_date: date | None = None
+    customs_port: str | None = Field(None, min_length=1, max_length=100)
+
+
+# ----------------------------------------------------------------- outputs
+class LineOut(BaseModel):
+    line: int
+    item: str
+    instrument: str
+    hs: str | None
+    description: str | None
+    quantity: float
+    unit: str
+    value: float
+    currency: str
+    params: dict[str, Any]
+
+
+class ApplicationOut(BaseModel):
+    id: int
+    party_id: int
+    party: str
+    state: AppState
+    licence_type: str
+    destination: str
+    end_user: str
+    end_use: str
+    end_use_detail: str | None
+    lines: list[LineOut]
+    created_at: datetime
+    submitted_at: datetime | None
+    deadline: date | None = Field(description="45 working days after submission (Mon-Fri)")
+    working_days_left: int | None
+    verdict: str | None
+    determination: list[dict[str, Any]] | None
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_note: str | None
+    licence_id: int | None
+
+
+class LicenceLineOut(BaseModel):
+    line: int
+    item: str
+    unit: str
+    currency: str
+    authorised: float
+    reserved: float
+    used: float
+    available: float
+    authorised_value: float
+    reserved_value: float
+    used_value: float
+    available_value: float
+
+
+class LicenceOut(BaseModel):
+    id: int
+    number: str
+    application_id: int
+    party_id: int
+    party: str
+    licence_type: str
+    destination: str
+    end_user: str
+    valid_from: date
+    valid_until: date
+    issued_at: datetime
+    lines: list[LicenceLineOut]
+
+
+class ShipmentOut(BaseModel):
+    id: int
+    licence_id: int
+    line: int
+    state: Literal["reserved", "used", "cancelled"]
+    quantity: float
+    value: float
+    destination: str
+    shipment_date: date
+    client_key: str | None
+    created_at: datetime
+    created_by: str
+
+
+class ReportVersionOut(BaseModel):
+    version: int
+    data: dict[str, Any]
+    reason: str | None
+    at: datetime
+    by: str
+
+
+class ReportOut(BaseModel):
+    id: int
+    party_id: int
+    party: str
+    client_key: str
+    version: int
+    product_type: str
+    hs: str
+    elements: list[str]
+    quantity_kg: float
+    value: float
+    currency: str
+    contract_date: date
+    origin: str
+    destination: str
+    shipment_date: date
+    customs_port: str
+    instrument: str
+    created_at: datetime
+    updated_at: datetime
+    history: list[ReportVersionOut]
+
+
+class SummaryRow(BaseModel):
+    key: str
+    reports: int
+    quantity_kg: float
+    value: dict[str, float]
+
+
+class SummaryOut(BaseModel):
+    reports: int
+    quantity_kg: float
+    by_element: list[SummaryRow]
+    by_destination: list[SummaryRow]
+    by_month: list[SummaryRow]
+    note: str

@@ -1,0 +1,208 @@
+"""Registry fixtures: a fresh database per test on SQLite (a temp file) and on
+PostgreSQL (a database created and dropped per test by pytest-postgresql on
+the cluster ``make pg`` starts), users of every role, and a real uvicorn
+server whose registry database is swapped per test."""
+
+from __future__ import annotations
+
+import getpass
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pytest_postgresql import factories
+
+from lanthanide.registry import service
+from lanthanide.registry.db import Database
+from lanthanide.registry.schemas import ApplicationIn, DecisionIn, LineIn
+from lanthanide.registry.service import Actor
+
+PG_SOCKET = "/var/run/postgresql"
+PG_USER = getpass.getuser()
+
+
+def _pg_unavailable() -> str | None:
+    """Why PostgreSQL cannot be used here, or None."""
+    try:
+        import psycopg
+
+        with psycopg.connect(host=PG_SOCKET, dbname="postgres", user=PG_USER, connect_timeout=3):
+            return None
+    except Exception as exc:
+        return f"PostgreSQL not available at {PG_SOCKET} (run `make pg`): {exc}".splitlines()[0]
+
+
+PG_REASON = _pg_unavailable()
+
+pg_noproc = factories.postgresql_noproc(host=PG_SOCKET, user=PG_USER, dbname="lanthanide_test")
+pg_conn = factories.postgresql("pg_noproc")
+
+
+def _make_db(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Database:
+    if backend == "sqlite":
+        return Database(f"sqlite:///{tmp_path / 'registry.db'}")
+    if PG_REASON:
+        pytest.skip(PG_REASON)
+    conn = request.getfixturevalue("pg_conn")
+    return Database(f"postgresql+psycopg://{PG_USER}@/{conn.info.dbname}?host={PG_SOCKET}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    d = _make_db(request, request.param, tmp_path)
+    d.migrate()
+    yield d
+    d.dispose()
+
+
+@pytest.fixture()
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    d = Database(f"sqlite:///{tmp_path / 'registry.db'}")
+    d.migrate()
+    yield d
+    d.dispose()
+
+
+@dataclass
+class People:
+    tokens: dict[str, str]
+    actors: dict[str, Actor]
+
+    def __getitem__(self, name: str) -> Actor:
+        return self.actors[name]
+
+
+ROLES_OF = {
+    "exporter_a": ("exporter", "Party A"),
+    "exporter_b": ("exporter", "Party B"),
+    "officer": ("officer", "MOFCOM"),
+    "officer_a": ("officer", "Party A"),
+    "analyst": ("analyst", None),
+    "admin": ("admin", None),
+}
+
+
+@pytest.fixture()
+def people(db: Database) -> People:
+    return make_people(db)
+
+
+def make_people(db: Database) -> People:
+    tokens: dict[str, str] = {}
+    actors: dict[str, Actor] = {}
+    for name, (role, party) in ROLES_OF.items():
+        _u, token = service.create_user(db, name=name, role=role, party=party)
+        tokens[name] = token
+        actors[name] = service.authenticate(db, token)
+    return People(tokens, actors)
+
+
+def application(**over: Any) -> ApplicationIn:
+    data: dict[str, Any] = {
+        "licence_type": "single",
+        "destination": "JP",
+        "end_user": "Tokyo Magnets KK",
+        "end_use": "civil",
+        "lines": [
+            LineIn(item="1C902.a", quantity=Decimal("1000"), value=Decimal("250000")),
+            LineIn(item="1C902.b", quantity=Decimal("50.5"), value=Decimal("9000.50")),
+        ],
+    }
+    data.update(over)
+    return ApplicationIn(**data)
+
+
+def licensed(db: Database, people: People, *, authorised: str = "1000") -> int:
+    """An approved application of Party A to JP; returns the licence id."""
+    a = service.create_application(db, people["exporter_a"], application())
+    service.submit_application(db, people["exporter_a"], a.id)
+    today = date.today()
+    out = service.decide_application(
+        db,
+        people["officer"],
+        a.id,
+        DecisionIn.model_validate(
+            {
+                "decision": "approve",
+                "valid_from": (today - timedelta(days=30)).isoformat(),
+                "valid_until": (today + timedelta(days=365)).isoformat(),
+                "lines": [{"line": 1, "quantity": authorised, "value": "250000"}],
+            }
+        ),
+    )
+    assert out.licence_id is not None
+    return out.licence_id
+
+
+# ------------------------------------------------------------------ server
+class _Holder:
+    db: Database | None = None
+
+
+HOLDER = _Holder()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def registry_server() -> Iterator[str]:
+    """A real uvicorn server (threadpool for sync endpoints, as in `lanthanide
+    serve`) whose registry database is the current test's."""
+    import uvicorn
+
+    from lanthanide.api import registry as registry_api
+    from lanthanide.api.app import create_app
+
+    app = create_app()
+
+    def current_db() -> Database:
+        assert HOLDER.db is not None
+        return HOLDER.db
+
+    app.dependency_overrides[registry_api.get_db] = current_db
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the registry test server did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture()
+def api(registry_server: str, db: Database) -> Iterator[str]:
+    HOLDER.db = db
+    yield registry_server
+    HOLDER.db = None
+
+
+def call(
+    base: str, method: str, path: str, token: str | None = None, json: Any = None
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.request(method, base + path, headers=headers, json=json, timeout=60)
+
+
+def _scenario_db(db: Database) -> dict[str, str]:
+    """Users of every role and a licence of Party A; returns the tokens."""
+    p = make_people(db)
+    licensed(db, p)
+    return p.tokens

@@ -1,0 +1,113 @@
+"""Audit chain: intact after real work; any edit or deletion, of an audit
+entry or of a business row, is detected and named."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from lanthanide.cli import app
+from lanthanide.registry import service
+from lanthanide.registry.db import Database
+from lanthanide.registry.schemas import ShipmentIn
+
+from .conftest import People, licensed
+
+
+def _work(db: Database, people: People) -> int:
+    lic = licensed(db, people, authorised="100")
+    for q in ("10", "20"):
+        service.draw_down(
+            db,
+            people["exporter_a"],
+            lic,
+            ShipmentIn.model_validate(
+                {"line": 1, "quantity": q, "value": "1", "destination": "JP"}
+            ),
+        )
+    return lic
+
+
+def _sql(db: Database, stmt: str) -> None:
+    """Tamper behind the registry's back (a plain connection, no audit)."""
+    with db.engine.connect() as conn:
+        conn.execute(text(stmt))
+        conn.commit()
+
+
+def _kinds(db: Database) -> set[tuple[str, str, int | None]]:
+    v = service.verify_audit(db)
+    return {(p.kind, p.table, p.row_id) for p in v.problems}
+
+
+def test_intact_chain_verifies(db: Database, people: People) -> None:
+    _work(db, people)
+    v = service.verify_audit(db)
+    assert v.ok, v.problems
+    assert v.entries > 10 and v.rows > 10
+
+
+@pytest.mark.parametrize(
+    ("stmt", "expected"),
+    [
+        (
+            "UPDATE shipments SET quantity_milli = 1 WHERE id = 1",
+            ("row_edited", "shipments", 1),
+        ),
+        (
+            "UPDATE licence_lines SET authorised_milli = 999000000 WHERE id = 1",
+            ("row_edited", "licence_lines", 1),
+        ),
+        (
+            "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3",
+            ("audit_row_edited", "audit_log", 3),
+        ),
+        ("DELETE FROM audit_log WHERE seq = 4", ("audit_row_missing", "audit_log", 5)),
+        ("DELETE FROM shipments WHERE id = 2", ("row_deleted", "shipments", 2)),
+        (
+            "INSERT INTO parties (name, kind, created_at) VALUES ('ghost', 'exporter', "
+            "'2026-01-01 00:00:00')",
+            ("row_unaudited", "parties", 4),
+        ),
+    ],
+)
+def test_tampering_is_detected(
+    db: Database, people: People, stmt: str, expected: tuple[str, str, int]
+) -> None:
+    _work(db, people)
+    assert service.verify_audit(db).ok
+    _sql(db, stmt)
+    assert expected in _kinds(db)
+
+
+def test_deleting_the_last_entry_is_detected(db: Database, people: People) -> None:
+    _work(db, people)
+    _sql(db, "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")
+    kinds = {k for k, _t, _i in _kinds(db)}
+    assert "audit_tail_missing" in kinds
+
+
+def test_cli_audit_verify_exit_codes(sqlite_db: Database, tmp_path: Path) -> None:
+    from .conftest import make_people
+
+    people = make_people(sqlite_db)
+    _work(sqlite_db, people)
+    url = sqlite_db.url
+    runner = CliRunner()
+    ok = runner.invoke(app, ["audit", "verify", "--database-url", url])
+    assert ok.exit_code == 0, ok.output
+    assert "intact" in ok.output
+    path = url.split("///", 1)[1]
+    con = sqlite3.connect(path)  # what a tamperer with the sqlite3 CLI does
+    con.execute("UPDATE shipments SET quantity_milli = 5 WHERE id = 2")
+    con.commit()
+    con.close()
+    bad = runner.invoke(app, ["audit", "verify", "--database-url", url])
+    assert bad.exit_code == 1
+    assert "shipments row id 2" in bad.output
+    js = runner.invoke(app, ["audit", "verify", "--database-url", url, "--format", "json"])
+    assert js.exit_code == 1 and '"ok": false' in js.output

@@ -1,0 +1,157 @@
+"""Rare-earth export reports: validation against the rulebook, idempotency,
+amendments with history, summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from lanthanide.registry import service
+from lanthanide.registry.db import Database
+from lanthanide.registry.errors import Conflict, Forbidden, Invalid, NotFound
+from lanthanide.registry.schemas import AmendIn, ReportIn
+
+from .conftest import People
+
+
+def report(**over: Any) -> ReportIn:
+    data: dict[str, Any] = {
+        "client_key": "R-1",
+        "product_type": "oxide",
+        "hs": "2846901500",
+        "elements": ["Dy"],
+        "quantity_kg": "120.5",
+        "value": "48000",
+        "currency": "USD",
+        "contract_date": "2025-03-01",
+        "origin": "CN",
+        "destination": "JP",
+        "shipment_date": "2025-03-20",
+        "customs_port": "Tianjin",
+    }
+    data.update(over)
+    return ReportIn.model_validate(data)
+
+
+def test_reporting_scope_comes_from_the_rulebook() -> None:
+    scopes = service.reporting_scopes()
+    assert [s.instrument for s in scopes] == ["cn-mofcom-bulk-commodity-reporting"]
+    assert "2846" in scopes[0].prefixes
+    assert "2846901500" in scopes[0].lines
+    assert str(scopes[0].start) == "2023-10-31" and str(scopes[0].end) == "2025-10-31"
+
+
+def test_create_and_idempotent_replay(db: Database, people: People) -> None:
+    exp = people["exporter_a"]
+    r, created = service.create_report(db, exp, report())
+    assert created and r.version == 1 and r.quantity_kg == 120.5
+    assert r.instrument == "cn-mofcom-bulk-commodity-reporting"
+    again, created2 = service.create_report(db, exp, report())
+    assert not created2 and again.id == r.id
+    with pytest.raises(Conflict) as e:
+        service.create_report(db, exp, report(quantity_kg="1"))
+    assert e.value.reason == "client_key_reused" and e.value.field == "client_key"
+    # another party may use the same key
+    other, created3 = service.create_report(db, people["exporter_b"], report())
+    assert created3 and other.id != r.id
+    assert len(service.list_reports(db, people["officer"])) == 2
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"hs": "2805110000"}, "hs"),
+        ({"shipment_date": "2025-10-31"}, "shipment_date"),
+        ({"shipment_date": "2023-10-30", "contract_date": "2023-10-01"}, "shipment_date"),
+        ({"elements": ["Fe"]}, "elements"),
+        ({"elements": ["Dy", "Dy"]}, "elements"),
+        ({"destination": "CN"}, "destination"),
+        ({"destination": "XX"}, "destination"),
+        ({"origin": "ZZ"}, "origin"),
+        ({"contract_date": "2025-04-01"}, "contract_date"),
+    ],
+)
+def test_field_errors(db: Database, people: People, over: dict[str, Any], field: str) -> None:
+    with pytest.raises(Invalid) as e:
+        service.create_report(db, people["exporter_a"], report(**over))
+    assert field in [f for f, _m in e.value.errors]
+    assert service.list_reports(db, people["officer"]) == []
+
+
+def test_several_field_errors_at_once(db: Database, people: People) -> None:
+    with pytest.raises(Invalid) as e:
+        service.create_report(
+            db, people["exporter_a"], report(hs="9999999999", elements=["Xx"], origin="ZZ")
+        )
+    assert {f for f, _m in e.value.errors} == {"hs", "elements", "origin"}
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"quantity_kg": "0"}, "quantity_kg"),
+        ({"quantity_kg": "1.0001"}, "quantity_kg"),
+        ({"currency": "usd"}, "currency"),
+        ({"product_type": "magnet"}, "product_type"),
+        ({"hs": "28"}, "hs"),
+        ({"client_key": ""}, "client_key"),
+    ],
+)
+def test_shape_errors_name_the_field(over: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as e:
+        report(**over)
+    assert e.value.errors()[0]["loc"][0] == field
+
+
+def test_amendments_keep_history(db: Database, people: People) -> None:
+    exp = people["exporter_a"]
+    r, _ = service.create_report(db, exp, report())
+    r2 = service.amend_report(
+        db,
+        exp,
+        r.id,
+        AmendIn(reason="weighbridge", quantity_kg="121"),  # type: ignore[arg-type]
+    )
+    assert r2.version == 2 and r2.quantity_kg == 121
+    assert [(h.version, h.data["quantity_kg"], h.reason) for h in r2.history] == [
+        (1, 120.5, None),
+        (2, 121.0, "weighbridge"),
+    ]
+    with pytest.raises(Invalid) as e:
+        service.amend_report(db, exp, r.id, AmendIn(reason="x", hs="2805110000"))
+    assert e.value.errors[0][0] == "hs"
+    assert service.get_report(db, exp, r.id).version == 2
+    with pytest.raises(NotFound):
+        service.amend_report(db, people["exporter_b"], r.id, AmendIn(reason="x", origin="JP"))
+    with pytest.raises(NotFound):
+        service.get_report(db, people["exporter_b"], r.id)
+    assert service.verify_audit(db).ok
+
+
+def test_summary(db: Database, people: People) -> None:
+    exp = people["exporter_a"]
+    service.create_report(db, exp, report())
+    service.create_report(
+        db,
+        exp,
+        report(client_key="R-2", elements=["Tb", "Dy"], quantity_kg="10", destination="KR"),
+    )
+    service.create_report(
+        db,
+        people["exporter_b"],
+        report(client_key="R-3", shipment_date="2025-04-02", value="5", currency="EUR"),
+    )
+    with pytest.raises(Forbidden):
+        service.summary(db, exp)
+    s = service.summary(db, people["analyst"])
+    assert s.reports == 3 and s.quantity_kg == 251.0
+    by_el = {r.key: (r.reports, r.quantity_kg) for r in s.by_element}
+    assert by_el == {"Dy": (3, 251.0), "Tb": (1, 10.0)}
+    by_dest = {r.key: r.quantity_kg for r in s.by_destination}
+    assert by_dest == {"JP": 241.0, "KR": 10.0}
+    by_month = {r.key: r.value for r in s.by_month}
+    assert by_month == {"2025-03": {"USD": 96000.0}, "2025-04": {"EUR": 5.0}}
+    only_april = service.summary(db, people["officer"], since=service.date(2025, 4, 1))
+    assert only_april.reports == 1
