@@ -11,7 +11,7 @@ from lanthanide.supply import metrics
 from lanthanide.supply.controls import resolve
 from lanthanide.supply.network import Array, Network, build
 from lanthanide.supply.scenario import Scenario
-from lanthanide.supply.solve import Plan, YearResult, solve_year
+from lanthanide.supply.solve import Plan, YearResult, solve_years
 
 
 def extend(net: Network, codes: list[str]) -> Network:
@@ -71,7 +71,7 @@ def run(scn: Scenario, net: Network | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     net = net or prepare(scn)
     controls, report = resolve(scn)
-    results = [solve_year(net, p, controls) for p in plans(net, scn)]
+    results = solve_years(net, plans(net, scn), controls)
     return shape(scn, net, results, report, time.perf_counter() - t0)
 
 
