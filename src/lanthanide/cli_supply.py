@@ -194,6 +194,8 @@ def run(
                       highlight=False)
         for s in c.get("skipped", []):
             out.print(f"  [yellow]skipped[/] {s['control']}: {s['reason']}", highlight=False)
+    for w in result.get("warnings", []):
+        out.print(f"  [yellow]warning[/] {w['field']}: {w['message']}", highlight=False)
     for y in result["years"]:
         t = Table("country", "demand", "satisfied", "shortfall", "through China",
                   title=f"{y['year']}: shortfall {y['shortfall']:,.0f} "

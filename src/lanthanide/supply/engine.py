@@ -9,9 +9,10 @@ import numpy as np
 
 from lanthanide.supply import metrics
 from lanthanide.supply.controls import resolve
+from lanthanide.supply.data import OTHER
 from lanthanide.supply.network import Array, Network, build
-from lanthanide.supply.scenario import Scenario
-from lanthanide.supply.solve import Plan, YearResult, solve_year
+from lanthanide.supply.scenario import RulebookControl, Scenario
+from lanthanide.supply.solve import Plan, YearResult, solve_years
 
 
 def extend(net: Network, codes: list[str]) -> Network:
@@ -33,7 +34,7 @@ def extend(net: Network, codes: list[str]) -> Network:
         output=np.hstack([net.output, np.zeros((net.output.shape[0], k))]),
         capacity=np.hstack([net.capacity, np.zeros((net.capacity.shape[0], k))]),
         demand=np.concatenate([net.demand, np.zeros(k)]),
-        flows=[pad(f) for f in net.flows], notes=net.notes,
+        flows=[pad(f) for f in net.flows], notes=net.notes, added=(*net.added, *new),
     )
 
 
@@ -71,8 +72,95 @@ def run(scn: Scenario, net: Network | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     net = net or prepare(scn)
     controls, report = resolve(scn)
-    results = [solve_year(net, p, controls) for p in plans(net, scn)]
-    return shape(scn, net, results, report, time.perf_counter() - t0)
+    results = solve_years(net, plans(net, scn), controls)
+    out = shape(scn, net, results, report, time.perf_counter() - t0)
+    out["warnings"] = coverage_warnings(scn, net, report)
+    return out
+
+
+def coverage_warnings(
+    scn: Scenario, net: Network, report: list[dict[str, object]]
+) -> list[dict[str, str]]:
+    """Countries a scenario names that are not separate nodes of the network.
+
+    In the network every country the data does not list is inside ``ZZ``
+    (other countries: the unattributed remainder of each stage and of
+    demand), where ``ZZ`` has a share; at a stage where ``ZZ`` has none,
+    such a country is not modelled at all. A control can only act on named
+    nodes, so naming such a country changes nothing for it (or, in an
+    ``except`` scope, does not exempt it).
+    """
+    listed = set(net.countries) - set(net.added)
+    zz = net.index.get(OTHER)
+    stage_names = [*net.stages, "demand"]
+
+    def where() -> tuple[list[str], list[str]]:
+        if zz is None:
+            return [], stage_names
+        has = [bool(net.output[s, zz] > 0) for s in range(len(net.stages))]
+        has.append(bool(net.demand[zz] > 0))
+        return ([st for st, h in zip(stage_names, has, strict=True) if h],
+                [st for st, h in zip(stage_names, has, strict=True) if not h])
+
+    def folded(c: str) -> str:
+        inside, outside = where()
+        msg = (f"{c} is not a separate node in the {net.commodity} network "
+               f"(base year {net.year})")
+        if inside:
+            msg += (f"; it is folded into {OTHER} (other countries, the unattributed "
+                    f"remainder) at {', '.join(inside)}")
+        if outside:
+            msg += f"; it is not modelled at {', '.join(outside)}"
+        return msg
+
+    out: list[dict[str, str]] = []
+    for rep in report:
+        k = rep["control"]
+        ad_hoc = rep["kind"] == "ad_hoc"
+        applied = rep.get("applied") or []
+        assert isinstance(applied, list)
+        for a in applied:
+            exporter = a["exporter"]
+            if exporter not in listed:
+                out.append({"field": f"controls[{k}].exporter", "country": exporter,
+                            "message": folded(exporter) + "; this control restricts only "
+                            "named exporters, so it blocks nothing"})
+            mode = a["destinations"]["mode"]
+            for c in a["destinations"]["countries"]:
+                if c in listed or c == OTHER:
+                    continue
+                ctl = scn.controls[int(str(k))]
+                if ad_hoc:
+                    fld = "destinations_except" if mode == "except" else "destinations"
+                elif isinstance(ctl, RulebookControl) and ctl.only_destinations is not None:
+                    fld = "only_destinations"
+                else:
+                    fld = "rulebook"
+                zz_covered = (mode == "except") != (OTHER in a["destinations"]["countries"])
+                if zz_covered and mode == "except":
+                    tail = (f"; {OTHER} is covered by this control, so {c}'s supply "
+                            f"through {OTHER} is restricted although {c} is excluded")
+                elif zz_covered:
+                    tail = (f"; {OTHER} is named too, so {c}'s supply through {OTHER} is "
+                            "restricted as part of it")
+                else:
+                    tail = (f"; {OTHER} is not covered by this control, so it has no "
+                            f"direct effect on {c}'s supply")
+                out.append({"field": f"controls[{k}].{fld}", "country": c,
+                            "message": folded(c) + tail})
+    for k, b in enumerate(scn.buildout):
+        if b.country not in listed:
+            out.append({"field": f"buildout[{k}].country", "country": b.country,
+                        "message": folded(b.country) + "; it is added as a new node that "
+                        "holds only this build-out capacity (any existing output of "
+                        f"{b.country} stays in {OTHER})"})
+    for c in scn.demand:
+        if c not in listed:
+            out.append({"field": f"demand.{c}", "country": c,
+                        "message": folded(c) + "; it is added as a new demand node with "
+                        f"this demand, on top of {OTHER}'s remainder (which may already "
+                        f"include {c})"})
+    return out
 
 
 def through_china(net: Network, mats: list[Array]) -> dict[str, float]:

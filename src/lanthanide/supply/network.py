@@ -49,6 +49,9 @@ class Network:
     (to final demand of j for the last stage)."""
     notes: list[dict[str, str]] = field(default_factory=list)
     """Where each input came from (source URL, tag, note)."""
+    added: tuple[str, ...] = ()
+    """Countries appended as empty nodes (build-out or demand override) that
+    the data does not list separately."""
 
     @property
     def index(self) -> dict[str, int]:

@@ -13,8 +13,22 @@ receives (yield 1 in content terms); the first stage produces what it ships.
 2. holding that optimum, minimise re-routing: the sum of absolute changes of
    the ``y`` flows from their baseline.
 
+When several flow patterns tie on both objectives, HiGHS returns one of
+them (a vertex); which country then bears a shortfall is not determined by
+the objectives. The programme is kept exactly as before the optimisation
+(same variables, rows and order), so the chosen vertex is the same.
+
+If the baseline itself is feasible (no control or capacity cuts it) and
+meets all demand, it is the answer of both stages and no LP is solved; the
+shadow prices are then 0 (all demand is met: relaxing a bound adds nothing).
+
 A control bounds ``y[s, exporter, j] <= (1 - fraction) * baseline`` for the
 destinations it covers. Every result is checked for balance.
+
+The matrices depend only on which countries export at each stage and on the
+exporter classes, not on the year's capacities, demand or baseline, so
+:func:`solve_years` builds them once and re-uses them for every year with
+the same layout; each year only changes bounds and right-hand sides.
 """
 
 from __future__ import annotations
@@ -26,12 +40,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 
 from lanthanide.supply.controls import FlowControl
 from lanthanide.supply.network import Network
 
 Array = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 BILATERAL_LIMIT = 40
 MARKET = "market"
 
@@ -63,6 +78,8 @@ class YearResult:
     matrices: list[Array] = field(default_factory=list)
     """Scenario flows as dense country x country matrices (pooled flows
     split in proportion to the pool's members), for metrics."""
+    lp_solves: int = 0
+    """How many LPs were solved for this year (0 when the baseline is feasible)."""
 
 
 class SolveError(RuntimeError):
@@ -84,246 +101,314 @@ def _classes(
     return single + ([pooled] if pooled else [])
 
 
-def solve_year(
-    net: Network, plan: Plan, controls: list[FlowControl], tol: float = 1e-7
-) -> YearResult:
-    t0 = time.perf_counter()
-    S, _N = net.capacity.shape
-    countries = net.countries
-    active = [fc for fc in controls if fc.active(plan.year)]
-    exporters = [[int(i) for i in np.nonzero(plan.capacity[s] > 0)[0]] for s in range(S)]
-    receivers = [*exporters[1:], [int(i) for i in np.nonzero(plan.demand > 0)[0]]]
-    classes = [_classes(net, exporters[s], active, s) for s in range(S)]
+@dataclass(slots=True)
+class _Layout:
+    """Variable layout and constraint matrices shared by years with the same
+    exporters, receivers and exporter classes."""
 
-    # ---- variable layout
-    out_idx: list[dict[int, int]] = []
-    y_idx: list[dict[tuple[int, int], int]] = []
-    lb: list[float] = []
-    ub: list[float] = []
-    base: list[float] = []
-    ctl_of: dict[int, list[str]] = {}
+    ex: list[IntArray]
+    recv: list[IntArray]
+    classes: list[list[list[int]]]
+    out_off: list[int]
+    y_off: list[int]
+    nv: int
+    memb: list[Array]
+    """Per stage, (classes x countries) 0/1 membership."""
+    a_eq: csr_matrix
+    a_ub: csr_matrix
+    out_vars: IntArray
+    y_vars: IntArray
+    y_last: IntArray
+    a_eq2: csr_matrix
+    a_ub2: csr_matrix
+
+
+def _layout(net: Network, ex: list[IntArray], recv: list[IntArray],
+            classes: list[list[list[int]]]) -> _Layout:
+    S, N = len(ex), len(net.countries)
+    out_off: list[int] = []
+    y_off: list[int] = []
     nv = 0
     for s in range(S):
-        m = {}
-        for i in exporters[s]:
-            m[int(i)] = nv
-            lb.append(0.0)
-            ub.append(float(plan.capacity[s, i]))
-            base.append(float(plan.baseline[s][i].sum()))
-            nv += 1
-        out_idx.append(m)
-        ym = {}
-        for c, members in enumerate(classes[s]):
-            for j in receivers[s]:
-                b = float(plan.baseline[s][members, j].sum())
-                hi = np.inf
-                if len(members) == 1:
-                    ex = countries[members[0]]
-                    keep = 1.0
-                    labels = []
-                    for fc in active:
-                        if fc.exporter == ex and net.stages[s] in fc.stages \
-                                and fc.covers(countries[j]):
-                            keep *= 1.0 - fc.fraction
-                            labels.append(fc.label)
-                    if labels:
-                        hi = keep * b
-                        ctl_of[nv] = labels
-                ym[(c, j)] = nv
-                lb.append(0.0)
-                ub.append(hi)
-                base.append(b)
-                nv += 1
-        y_idx.append(ym)
-
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
+        out_off.append(nv)
+        nv += len(ex[s])
+        y_off.append(nv)
+        nv += len(classes[s]) * len(recv[s])
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    vals: list[Array] = []
+    memb: list[Array] = []
     r = 0
     for s in range(S):
+        nc, R = len(classes[s]), len(recv[s])
+        m = np.zeros((nc, N))
         for c, members in enumerate(classes[s]):
-            for i in members:
-                rows.append(r)
-                cols.append(out_idx[s][i])
-                vals.append(1.0)
-            for j in receivers[s]:
-                rows.append(r)
-                cols.append(y_idx[s][(c, j)])
-                vals.append(-1.0)
-            r += 1
+            m[c, members] = 1.0
+            pos = np.searchsorted(ex[s], members)
+            rows.append(np.full(len(members), r + c, dtype=np.int64))
+            cols.append(out_off[s] + pos.astype(np.int64))
+            vals.append(np.ones(len(members)))
+        memb.append(m)
+        # class rows: - sum_j y[s, c, j]
+        rows.append(np.repeat(np.arange(r, r + nc, dtype=np.int64), R))
+        cols.append(y_off[s] + np.arange(nc * R, dtype=np.int64))
+        vals.append(-np.ones(nc * R))
+        r += nc
         if s >= 1:
-            for j in exporters[s]:
-                rows.append(r)
-                cols.append(out_idx[s][j])
-                vals.append(1.0)
-                for c in range(len(classes[s - 1])):
-                    rows.append(r)
-                    cols.append(y_idx[s - 1][(c, j)])
-                    vals.append(-1.0)
-                r += 1
-    a_eq = csr_matrix(coo_matrix((vals, (rows, cols)), shape=(r, nv)))
-    b_eq = np.zeros(r)
-
+            # inflow rows: out[s, j] - sum_c y[s-1, c, j]  (recv[s-1] == ex[s])
+            n_in, nc_p, R_p = len(ex[s]), len(classes[s - 1]), len(recv[s - 1])
+            rows.append(np.arange(r, r + n_in, dtype=np.int64))
+            cols.append(out_off[s] + np.arange(n_in, dtype=np.int64))
+            vals.append(np.ones(n_in))
+            kk = np.arange(n_in, dtype=np.int64)
+            rows.append(np.tile(r + kk, nc_p))
+            cols.append((y_off[s - 1] + np.arange(nc_p, dtype=np.int64)[:, None] * R_p
+                         + kk[None, :]).ravel())
+            vals.append(-np.ones(nc_p * n_in))
+            r += n_in
+    a_eq = csr_matrix(coo_matrix((np.concatenate(vals), (np.concatenate(rows),
+                                                         np.concatenate(cols)))),
+                      shape=(r, nv))
     last = S - 1
-    dem_rows: list[int] = []
-    dem_cols: list[int] = []
-    for k, j in enumerate(receivers[last]):
-        for c in range(len(classes[last])):
-            dem_rows.append(k)
-            dem_cols.append(y_idx[last][(c, j)])
-    n_dem = len(receivers[last])
-    a_ub = csr_matrix(coo_matrix((np.ones(len(dem_rows)), (dem_rows, dem_cols)),
-                                 shape=(n_dem, nv)))
-    b_ub = plan.demand[receivers[last]].astype(np.float64)
-    cost = np.zeros(nv)
-    cost[list(y_idx[last].values())] = -1.0
-    bounds = np.column_stack([lb, ub])
-    scale = max(float(plan.demand.sum()), 1.0)
-
-    res1 = linprog(cost / scale, A_ub=a_ub, b_ub=b_ub / 1.0, A_eq=a_eq, b_eq=b_eq,
-                   bounds=bounds, method="highs")
-    if res1.status != 0:
-        raise SolveError(f"year {plan.year}: stage 1 failed: {res1.message}")
-    best = -float(res1.fun) * scale
-    up_marg = (np.asarray(res1.upper.marginals) if res1.upper is not None else np.zeros(nv)) * scale
-
-    # ---- stage 2: minimise re-routing at the optimum
-    y_vars = np.array(sorted(v for ym in y_idx for v in ym.values()), dtype=np.int64)
+    nc_l, R_l = len(classes[last]), len(recv[last])
+    y_last = (y_off[last] + np.arange(nc_l * R_l, dtype=np.int64))
+    a_ub = csr_matrix(coo_matrix((np.ones(nc_l * R_l),
+                                  (np.tile(np.arange(R_l, dtype=np.int64), nc_l), y_last)),
+                                 shape=(R_l, nv)))
+    out_vars = np.concatenate([out_off[s] + np.arange(len(ex[s]), dtype=np.int64)
+                               for s in range(S)])
+    y_vars = np.concatenate([y_off[s] + np.arange(len(classes[s]) * len(recv[s]),
+                                                  dtype=np.int64) for s in range(S)])
+    # stage 2: [x | d+ | d-] with y - d+ + d- = baseline (one row per flow)
     k = len(y_vars)
-    base_arr = np.asarray(base)
     dev_eq = coo_matrix(
         (np.concatenate([np.ones(k), -np.ones(k), np.ones(k)]),
          (np.concatenate([np.arange(k)] * 3),
           np.concatenate([y_vars, nv + np.arange(k), nv + k + np.arange(k)]))),
         shape=(k, nv + 2 * k),
     )
-    a_eq2 = _vstack(_hpad(a_eq, 2 * k), dev_eq)
-    b_eq2 = np.concatenate([b_eq, base_arr[y_vars]])
-    keep_row = coo_matrix((-np.ones(len(y_idx[last])), (np.zeros(len(y_idx[last]), dtype=int),
-                           list(y_idx[last].values()))), shape=(1, nv + 2 * k))
-    a_ub2 = _vstack(_hpad(a_ub, 2 * k), keep_row)
-    b_ub2 = np.concatenate([b_ub, [-(best - 1e-7 * scale)]])
-    cost2 = np.concatenate([np.zeros(nv), np.ones(2 * k)]) / scale
-    bounds2 = np.vstack([bounds, np.column_stack([np.zeros(2 * k), np.full(2 * k, np.inf)])])
-    res2 = linprog(cost2, A_ub=a_ub2, b_ub=b_ub2, A_eq=a_eq2, b_eq=b_eq2, bounds=bounds2,
-                   method="highs")
-    if res2.status != 0:
-        raise SolveError(f"year {plan.year}: stage 2 failed: {res2.message}")
-    x = np.clip(np.asarray(res2.x[:nv]), 0.0, None)
+    a_eq2 = csr_matrix(vstack([hstack([a_eq, csr_matrix((a_eq.shape[0], 2 * k))]), dev_eq]))
+    keep_row = coo_matrix((-np.ones(len(y_last)), (np.zeros(len(y_last), dtype=np.int64),
+                                                   y_last)), shape=(1, nv + 2 * k))
+    a_ub2 = csr_matrix(vstack([hstack([a_ub, csr_matrix((R_l, 2 * k))]), keep_row]))
+    return _Layout(ex, recv, classes, out_off, y_off, nv, memb, a_eq, a_ub, out_vars, y_vars,
+                   y_last, a_eq2, a_ub2)
+
+
+def solve_year(
+    net: Network, plan: Plan, controls: list[FlowControl], tol: float = 1e-7,
+    *, _cache: dict[Any, _Layout] | None = None,
+    _covers: dict[int, NDArray[np.bool_]] | None = None,
+) -> YearResult:
+    t0 = time.perf_counter()
+    S = net.capacity.shape[0]
+    countries = net.countries
+    active = [fc for fc in controls if fc.active(plan.year)]
+    ex = [np.nonzero(plan.capacity[s] > 0)[0].astype(np.int64) for s in range(S)]
+    recv = [*ex[1:], np.nonzero(plan.demand > 0)[0].astype(np.int64)]
+    classes = [_classes(net, [int(i) for i in ex[s]], active, s) for s in range(S)]
+    key = (tuple(e.tobytes() for e in ex), recv[-1].tobytes(),
+           tuple(tuple(map(tuple, c)) for c in classes))
+    cache = {} if _cache is None else _cache
+    lay = cache.get(key)
+    if lay is None:
+        lay = cache[key] = _layout(net, ex, recv, classes)
+    covers = {} if _covers is None else _covers
+    for fc in active:
+        if id(fc) not in covers:
+            covers[id(fc)] = np.array([fc.covers(c) for c in countries], dtype=bool)
+
+    nv = lay.nv
+    lb = np.zeros(nv)
+    ub = np.full(nv, np.inf)
+    base = np.zeros(nv)
+    # per (stage, class): the controls on that exporter, with their masks over receivers
+    ctl_masks: list[list[list[tuple[str, NDArray[np.bool_]]]]] = []
+    for s in range(S):
+        n_out = len(ex[s])
+        sl = slice(lay.out_off[s], lay.out_off[s] + n_out)
+        ub[sl] = plan.capacity[s, ex[s]]
+        base[sl] = plan.baseline[s][ex[s]].sum(axis=1)
+        R = len(recv[s])
+        b = (lay.memb[s] @ plan.baseline[s][:, recv[s]])
+        hi = np.full(b.shape, np.inf)
+        per_class: list[list[tuple[str, NDArray[np.bool_]]]] = []
+        for c, members in enumerate(classes[s]):
+            found: list[tuple[str, NDArray[np.bool_]]] = []
+            if len(members) == 1:
+                exn = countries[members[0]]
+                keep = np.ones(R)
+                hit = np.zeros(R, dtype=bool)
+                for fc in active:
+                    if fc.exporter == exn and net.stages[s] in fc.stages:
+                        mask = covers[id(fc)][recv[s]]
+                        keep = np.where(mask, keep * (1.0 - fc.fraction), keep)
+                        hit |= mask
+                        found.append((fc.label, mask))
+                hi[c] = np.where(hit, keep * b[c], np.inf)
+            per_class.append(found)
+        ctl_masks.append(per_class)
+        ysl = slice(lay.y_off[s], lay.y_off[s] + b.size)
+        base[ysl] = b.ravel()
+        ub[ysl] = hi.ravel()
+
+    dem_last = plan.demand[recv[-1]].astype(np.float64)
+    scale = max(float(plan.demand.sum()), 1.0)
+    ftol = 1e-9 * scale
+    marg = np.zeros(nv)
+    solves = 0
+    receipts = lay.a_ub @ base
+    if (np.all(base <= ub + ftol) and np.all(np.abs(lay.a_eq @ base) <= ftol)
+            and np.all(np.abs(receipts - dem_last) <= ftol)):
+        # the baseline is feasible and meets all demand: optimal for stage 1,
+        # zero re-routing for stage 2
+        x = base.copy()
+        best = float(receipts.sum())
+    else:
+        cost = np.zeros(nv)
+        cost[lay.y_last] = -1.0
+        bounds = np.column_stack([lb, ub])
+        res1 = linprog(cost / scale, A_ub=lay.a_ub, b_ub=dem_last, A_eq=lay.a_eq,
+                       b_eq=np.zeros(lay.a_eq.shape[0]), bounds=bounds, method="highs")
+        if res1.status != 0:
+            raise SolveError(f"year {plan.year}: stage 1 failed: {res1.message}")
+        best = -float(res1.fun) * scale
+        if res1.upper is not None:
+            marg = np.asarray(res1.upper.marginals) * scale
+
+        # ---- stage 2: minimise re-routing at the optimum
+        yv = lay.y_vars
+        k = len(yv)
+        b_eq2 = np.concatenate([np.zeros(lay.a_eq.shape[0]), base[yv]])
+        b_ub2 = np.concatenate([dem_last, [-(best - 1e-7 * scale)]])
+        cost2 = np.concatenate([np.zeros(nv), np.ones(2 * k)]) / scale
+        bounds2 = np.vstack([bounds, np.column_stack([np.zeros(2 * k), np.full(2 * k, np.inf)])])
+        res2 = linprog(cost2, A_ub=lay.a_ub2, b_ub=b_ub2, A_eq=lay.a_eq2, b_eq=b_eq2,
+                       bounds=bounds2, method="highs")
+        if res2.status != 0:
+            raise SolveError(f"year {plan.year}: stage 2 failed: {res2.message}")
+        x = np.clip(np.asarray(res2.x[:nv]), 0.0, None)
+        solves = 2
     elapsed = time.perf_counter() - t0
-    return _report(net, plan, classes, exporters, receivers, out_idx, y_idx, x, base_arr,
-                   np.asarray(ub), up_marg, ctl_of, best, elapsed, tol * scale)
+    r = _report(net, plan, lay, x, base, ub, marg, ctl_masks, best, elapsed, tol * scale)
+    r.lp_solves = solves
+    return r
 
 
-def _hpad(m: csr_matrix, extra: int) -> csr_matrix:
-    c = m.tocoo()
-    return csr_matrix(coo_matrix((c.data, (c.row, c.col)), shape=(m.shape[0], m.shape[1] + extra)))
-
-
-def _vstack(a: csr_matrix, b: coo_matrix) -> csr_matrix:
-    from scipy.sparse import vstack
-
-    return csr_matrix(vstack([a, b]))
-
-
-def _name(net: Network, members: list[int]) -> str:
-    return net.countries[members[0]] if len(members) == 1 else MARKET
+def solve_years(
+    net: Network, plans: list[Plan], controls: list[FlowControl], tol: float = 1e-7
+) -> list[YearResult]:
+    """Solve every year, re-using the LP matrices across years with the same layout."""
+    cache: dict[Any, _Layout] = {}
+    covers: dict[int, NDArray[np.bool_]] = {}
+    return [solve_year(net, p, controls, tol, _cache=cache, _covers=covers) for p in plans]
 
 
 def _report(
     net: Network,
     plan: Plan,
-    classes: list[list[list[int]]],
-    exporters: list[list[int]],
-    receivers: list[list[int]],
-    out_idx: list[dict[int, int]],
-    y_idx: list[dict[tuple[int, int], int]],
+    lay: _Layout,
     x: Array,
     base: Array,
     ub: Array,
     marg: Array,
-    ctl_of: dict[int, list[str]],
+    ctl_masks: list[list[list[tuple[str, NDArray[np.bool_]]]]],
     best: float,
     elapsed: float,
     tol: float,
 ) -> YearResult:
     S = len(net.stages)
     ctry = net.countries
+    n = len(ctry)
     stage_to = [*net.stages[1:], "demand"]
     nodes: list[dict[str, Any]] = []
     flows: list[dict[str, Any]] = []
     rerouted: list[dict[str, Any]] = []
     binding: list[dict[str, Any]] = []
     matrices: list[Array] = []
-    inflow_of: list[dict[int, float]] = [{} for _ in range(S + 1)]
-    base_in: list[dict[int, float]] = [{} for _ in range(S + 1)]
+    inflow: list[Array] = [np.zeros(0)]
+    base_in: list[Array] = [np.zeros(0)]
     for s in range(S):
-        mat = np.zeros((len(ctry), len(ctry)))
-        for c, members in enumerate(classes[s]):
-            src = _name(net, members)
-            outs = np.array([x[out_idx[s][i]] for i in members])
+        st, st_to = net.stages[s], stage_to[s]
+        recv = lay.recv[s]
+        names_to = [ctry[j] for j in recv]
+        R = len(recv)
+        nc = len(lay.classes[s])
+        ysl = slice(lay.y_off[s], lay.y_off[s] + nc * R)
+        yv = x[ysl].reshape(nc, R)
+        yb = base[ysl].reshape(nc, R)
+        yu = ub[ysl].reshape(nc, R)
+        ym = marg[ysl].reshape(nc, R)
+        mat = np.zeros((n, n))
+        for c, members in enumerate(lay.classes[s]):
+            src = ctry[members[0]] if len(members) == 1 else MARKET
+            pos = lay.out_off[s] + np.searchsorted(lay.ex[s], members)
+            outs = x[pos]
             tot_out = outs.sum()
+            vals, bs = yv[c], yb[c]
             if len(members) > 1:
-                nodes.append({"country": MARKET, "stage": net.stages[s], "production": 0.0,
-                              "inflow": float(tot_out), "outflow": 0.0, "capacity": None})
-                for i, v in zip(members, outs, strict=True):
-                    if v > 1e-12:
-                        flows.append({"from": ctry[i], "from_stage": net.stages[s],
-                                      "to": MARKET, "to_stage": net.stages[s],
-                                      "value": float(v), "baseline": None})
-            for j in receivers[s]:
-                v = int(y_idx[s][(c, j)])
-                val, b = float(x[v]), float(base[v])
-                inflow_of[s + 1][j] = inflow_of[s + 1].get(j, 0.0) + val
-                base_in[s + 1][j] = base_in[s + 1].get(j, 0.0) + b
-                if len(members) > 1:
-                    nodes[-1]["outflow"] += val
-                w = outs / tot_out if tot_out > 0 else np.full(len(members), 1 / len(members))
-                mat[members, j] += w * val
-                if val > 1e-12 or b > 1e-12:
-                    flows.append({"from": src, "from_stage": net.stages[s], "to": ctry[j],
-                                  "to_stage": stage_to[s], "value": val, "baseline": b})
-                if abs(val - b) > max(tol, 1e-6 * b):
-                    rerouted.append({"from": src, "from_stage": net.stages[s], "to": ctry[j],
-                                     "to_stage": stage_to[s], "baseline": b, "value": val,
-                                     "change": val - b})
-                if np.isfinite(ub[v]) and val >= ub[v] - tol:
-                    binding.append({"type": "control", "from": src, "stage": net.stages[s],
-                                    "to": ctry[j], "bound": float(ub[v]),
-                                    "controls": ctl_of.get(v, []),
-                                    "shadow_price": float(-marg[v])})
+                nodes.append({"country": MARKET, "stage": st, "production": 0.0,
+                              "inflow": float(tot_out), "outflow": float(vals.sum()),
+                              "capacity": None})
+                flows.extend({"from": ctry[i], "from_stage": st, "to": MARKET, "to_stage": st,
+                              "value": v, "baseline": None}
+                             for i, v in zip(members, outs.tolist(), strict=True) if v > 1e-12)
+            w = outs / tot_out if tot_out > 0 else np.full(len(members), 1 / len(members))
+            mat[np.ix_(np.asarray(members, dtype=np.int64), recv)] += np.outer(w, vals)
+            vl, bl = vals.tolist(), bs.tolist()
+            for k in np.nonzero((vals > 1e-12) | (bs > 1e-12))[0].tolist():
+                flows.append({"from": src, "from_stage": st, "to": names_to[k], "to_stage": st_to,
+                              "value": vl[k], "baseline": bl[k]})
+            for k in np.nonzero(np.abs(vals - bs) > np.maximum(tol, 1e-6 * bs))[0].tolist():
+                rerouted.append({"from": src, "from_stage": st, "to": names_to[k],
+                                 "to_stage": st_to, "baseline": bl[k], "value": vl[k],
+                                 "change": vl[k] - bl[k]})
+            for k in np.nonzero(np.isfinite(yu[c]) & (vals >= yu[c] - tol))[0].tolist():
+                binding.append({"type": "control", "from": src, "stage": st, "to": names_to[k],
+                                "bound": float(yu[c, k]),
+                                "controls": [lab for lab, mask in ctl_masks[s][c] if mask[k]],
+                                "shadow_price": float(-ym[c, k])})
         matrices.append(mat)
+        inflow.append(yv.sum(axis=0))
+        base_in.append(yb.sum(axis=0))
     for s in range(S):
-        for i, v in out_idx[s].items():
-            val = float(x[v])
-            cap = float(plan.capacity[s, i])
+        ex = lay.ex[s]
+        sl = slice(lay.out_off[s], lay.out_off[s] + len(ex))
+        vals_a = x[sl]
+        caps_a = plan.capacity[s, ex]
+        vals, caps, bases = vals_a.tolist(), caps_a.tolist(), base[sl].tolist()
+        ins = inflow[s].tolist() if s > 0 else [0.0] * len(ex)
+        st = net.stages[s]
+        for k, i in enumerate(ex.tolist()):
             nodes.append({
                 "country": ctry[i],
-                "stage": net.stages[s],
-                "production": val if s == 0 else 0.0,
-                "inflow": inflow_of[s].get(i, 0.0) if s > 0 else 0.0,
-                "outflow": val,
-                "capacity": cap,
-                "baseline_outflow": float(base[v]),
+                "stage": st,
+                "production": vals[k] if s == 0 else 0.0,
+                "inflow": ins[k],
+                "outflow": vals[k],
+                "capacity": caps[k],
+                "baseline_outflow": bases[k],
             })
-            if val >= cap - tol and cap > 0:
-                binding.append({"type": "capacity", "country": ctry[i], "stage": net.stages[s],
-                                "bound": cap, "shadow_price": float(-marg[v])})
+        mk = marg[sl]
+        for k in np.nonzero((vals_a >= caps_a - tol) & (caps_a > 0))[0].tolist():
+            binding.append({"type": "capacity", "country": ctry[ex[k]], "stage": st,
+                            "bound": caps[k], "shadow_price": float(-mk[k])})
     countries = []
-    for j in receivers[S - 1]:
-        d = float(plan.demand[j])
-        sat = inflow_of[S].get(j, 0.0)
-        countries.append({"country": ctry[j], "demand": d, "satisfied": sat,
-                          "shortfall": max(0.0, d - sat),
-                          "baseline_satisfied": base_in[S].get(j, 0.0)})
+    last = lay.recv[S - 1]
+    dem = plan.demand[last].tolist()
+    for k, j in enumerate(last.tolist()):
+        sat = float(inflow[S][k])
+        countries.append({"country": ctry[j], "demand": dem[k], "satisfied": sat,
+                          "shortfall": max(0.0, dem[k] - sat),
+                          "baseline_satisfied": float(base_in[S][k])})
     stage_short = []
     for s in range(1, S + 1):
-        for j, b in base_in[s].items():
-            now = inflow_of[s].get(j, 0.0)
-            if b - now > tol:
-                stage_short.append({"country": ctry[j], "stage": stage_to[s - 1],
-                                    "baseline_receipts": b, "receipts": now,
-                                    "shortfall": b - now})
+        recv = lay.recv[s - 1]
+        now_a, b_a = inflow[s], base_in[s]
+        for k in np.nonzero(b_a - now_a > tol)[0].tolist():
+            stage_short.append({"country": ctry[recv[k]], "stage": stage_to[s - 1],
+                                "baseline_receipts": float(b_a[k]), "receipts": float(now_a[k]),
+                                "shortfall": float(b_a[k] - now_a[k])})
     balance = check_balance(nodes, flows, countries, tol=max(tol, 1e-6))
     total_d = float(plan.demand.sum())
     return YearResult(
