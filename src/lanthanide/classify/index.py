@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 
 from lanthanide.classify.glossary import ELEMENTS, GENERIC, TERMS
 from lanthanide.classify.hs import nomenclature
+from lanthanide.classify.intent import KindCues, formulas, kind_cues, split_purpose
 from lanthanide.classify.params import FoundParam, extract
 from lanthanide.classify.tokens import STOP_EN, concept_tokens, normalise, stem, tokenize
 from lanthanide.rules.book import ItemRef, Rulebook
@@ -57,18 +58,29 @@ STATUS_PRIOR: dict[str, float] = {
     "repealed": 0.8,
 }
 """Among items matching equally, prefer those of instruments in force."""
-TECH_INTENT = 1.5
-GOODS_WHEN_TECH = 0.4
-"""Goods items when the query says technology / know-how / 技术 / 工艺: the
-text is about a technology even if it names the equipment it runs on."""
+KIND_PRIOR: dict[int, tuple[float, float]] = {
+    2: (1.5, 0.3),
+    1: (1.25, 0.6),
+    0: (1.0, 1.0),
+    -1: (0.67, 1.0),
+    -2: (0.5, 1.0),
+}
+"""(technology factor, goods factor) by the lean of the query's cue words
+(:func:`lanthanide.classify.intent.kind_cues`: technology cues minus goods
+cues, clamped to -2..2). A soft preference: an item of the other kind that
+matches much better still ranks first."""
 NO_INTENT_TECH = 0.8
-"""Technology items when the query says neither technology nor goods: most
-queries without a technology word are about goods."""
+"""Technology items when the query has no cue either way: most queries
+without a technology word are about goods."""
 MISSING_SPECIFIC = 0.5
 """Factor for each *specific* glossary concept of the query (an element, a
 compound, a trade name) that an entry lacks."""
-"""Multiplier for technology items when the query says technology / know-how
-(and for goods when it names equipment or a material form without them)."""
+PURPOSE_WEIGHT = 0.5
+"""Weight of the words of a purpose clause ("winding machine *for battery
+cells*"); concepts found only there are not required of an entry."""
+BARE_ELEMENT_NOT_METAL = 0.6
+"""Factor for entries without the metal concept when the query is only an
+element's name (镝, 锑, "germanium"): the element itself is meant."""
 CODE_EXACT = 40.0
 HS_EXACT = 30.0
 HS_CONTAINS = 12.0
@@ -85,8 +97,15 @@ MEDIUM_MARGIN = 0.05
 _CODE_TOKEN = re.compile(r"[0-9a-z][0-9a-z.\-]*[0-9a-z]")
 _LATIN_WORD = re.compile(r"[a-z][a-z\-]{3,}")
 _INTENT_ONLY = frozenset(["§technology"])
-_GOODS_CUES = frozenset(["equipment", "furnace", "press", "wafer", "ingot", "powder", "target"])
-"""Concepts that say the text is about goods (equipment, a material form)."""
+_ELEMENT_IDS = frozenset(cid for cid, _, _, _ in ELEMENTS)
+_ELEMENT_WORDS = frozenset(n for _, _, _, names in ELEMENTS for n in names)
+
+
+def kind_prior(cues: KindCues) -> tuple[float, float]:
+    """(technology factor, goods factor) for a query's cue words."""
+    if cues.tech == 0 and cues.goods == 0:
+        return NO_INTENT_TECH, 1.0
+    return KIND_PRIOR[max(-2, min(2, cues.lean))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,41 +381,79 @@ class Classifier:
         norm = normalise(text)
         corrected, fixes = self._correct(norm)
         # keep symbol case from the raw text when nothing was corrected
-        tok = tokenize(text if not fixes else corrected)
+        src = text if not fixes else corrected
+        tok = tokenize(src)
+        found = dict(tok.concepts)
+        for formula, cls in formulas(src):
+            if cls is not None:
+                found.setdefault(cls, []).append(formula)
+        head, purpose = split_purpose(src)
+        if purpose:
+            htok = tokenize(head)
+            head_words = set(htok.words)
+            head_cons = set(htok.concepts) | {c for f, c in formulas(head) if c}
+        else:
+            head_words = set(tok.words)
+            head_cons = set(found)
         qwords = list(dict.fromkeys(tok.words))
-        qcons = [c for c in concept_tokens(tok.concepts) if c not in _INTENT_ONLY]
+        qcons = [c for c in concept_tokens(found) if c not in _INTENT_ONLY]
         qtokens = qwords + qcons
+        head_tokens = head_words | {f"§{c}" for c in head_cons}
         n = self.n_items
+
+        def weighted(fld: _Field, toks: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+            # words of a purpose clause ("… for battery cells") count less
+            main = [t for t in toks if t in head_tokens]
+            rest = [t for t in toks if t not in head_tokens]
+            out = fld.scores(main)
+            if rest:
+                out = out + PURPOSE_WEIGHT * fld.scores(rest)
+            return out
+
         total = np.zeros(n, dtype=np.float32)
         per_field: dict[str, np.ndarray[Any, np.dtype[np.float32]]] = {}
         for name, w in FIELD_WEIGHTS.items():
             toks = qcons if name == "concepts" else qwords
-            s = self._fields[name].scores(toks)
+            s = weighted(self._fields[name], toks)
             per_field[name] = s
             total += w * s
         hs_total = np.zeros(len(self.entries) - n, dtype=np.float32)
         if self._hs_fields:
-            hs_total += 3.0 * self._hs_fields["title"].scores(qwords)
-            hs_total += 2.5 * self._hs_fields["concepts"].scores(qcons)
+            hs_total += 3.0 * weighted(self._hs_fields["title"], qwords)
+            hs_total += 2.5 * weighted(self._hs_fields["concepts"], qcons)
             hs_total *= HS_FACTOR
-        # kind intent
-        goods_cue = bool(set(tok.concepts) & _GOODS_CUES)
-        if "technology" in tok.concepts and not goods_cue:
-            total = np.where(self._is_tech, total * TECH_INTENT, total)
-            total = np.where(self._is_tech, total, total * GOODS_WHEN_TECH)
-        elif goods_cue and "technology" not in tok.concepts:
-            total = np.where(self._is_tech, total / TECH_INTENT, total)
-        elif not goods_cue:
-            total = np.where(self._is_tech, total * NO_INTENT_TECH, total)
+        # kind prior from cue words (soft; --kind is the filter)
+        cues = kind_cues(src, normalise(src))
+        tech_f, goods_f = kind_prior(cues)
+        total = np.where(self._is_tech, total * tech_f, total * goods_f)
         total *= self._priors
         scores = np.concatenate([total, hs_total])
-        for c in tok.concepts:
-            if c in GENERIC:
-                continue
+        is_tech = np.concatenate([self._is_tech, np.zeros(len(self.entries) - n, dtype=bool)])
+        specific = [c for c in found if c not in GENERIC and c in head_cons]
+        for c in specific:
             mask = self._concept_masks.get(f"§{c}")
             if mask is None:
                 continue
+            # a technology item holding a broader concept read from the same
+            # words ("strip casting" → strip-cast and magnet-making) covers it
+            forms = set(found[c])
+            for c2, forms2 in found.items():
+                if c2 != c and forms & set(forms2):
+                    m2 = self._concept_masks.get(f"§{c2}")
+                    if m2 is not None:
+                        mask = mask | (m2 & is_tech)
             scores = np.where(mask, scores, scores * MISSING_SPECIFIC)
+        # a bare element name (镝, 锑, "germanium") means the element itself
+        elements = [c for c in specific if c in _ELEMENT_IDS]
+        if (
+            len(elements) == 1
+            and len(specific) == 1
+            and all(w in _ELEMENT_WORDS for w in qwords)
+            and not tok.codes
+        ):
+            metal = self._concept_masks.get("§metal")
+            if metal is not None:
+                scores = np.where(metal, scores, scores * BARE_ELEMENT_NOT_METAL)
         bonus: dict[int, tuple[float, str]] = {}
         # item codes and control codes named in the query
         for m in _CODE_TOKEN.finditer(norm):
@@ -447,7 +504,7 @@ class Classifier:
             for fname, toks in e.fields.items():
                 hit = sorted(qset & set(toks))
                 if hit:
-                    matched[fname] = [_show(t, tok.concepts) for t in hit]
+                    matched[fname] = [_show(t, found) for t in hit]
             if i in bonus:
                 label = (
                     "code"
