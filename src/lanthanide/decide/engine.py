@@ -846,7 +846,7 @@ class Engine:
             for r in cands
         }
         if len(shapes) != 1 or not next(iter(shapes))[1]:
-            return d
+            return self._cross_list_candidates(case, d, found, cands)
         subs = [
             self._decide(
                 case,
@@ -857,7 +857,7 @@ class Engine:
         ]
         verdicts = {s.verdict for s in subs}
         if len(verdicts) != 1:
-            return d
+            return self._cross_list_candidates(case, d, found, cands)
         verdict = verdicts.pop()
         if verdict in ("undetermined", "not_controlled"):
             return d
@@ -888,6 +888,48 @@ class Engine:
             matched=tuple(m for s in subs for m in s.matched),
             trace=tuple(t for s in subs for t in s.trace),
         )
+
+    def _cross_list_candidates(
+        self,
+        case: Case,
+        d: Determination,
+        found: Mapping[str, float],
+        cands: list[Result],
+    ) -> Determination:
+        """When the candidates are of one kind, share an element (or, for a
+        broad item that names none, the commodity), and each
+        comes from a different regime (e.g. 213301J of the technology
+        catalogue and 1E902.a of the dual-use list), they are not
+        alternatives: one thing can be listed by several lists at once. Each
+        is applied and the strictest effect decides, with a warning."""
+        refs = [self._ref_for(r, case.on) for r in cands]
+        kinds = {ref.item.kind for ref in refs}
+        regimes = [ref.instrument.regime for ref in refs]
+        shared = frozenset.intersection(*(frozenset(ref.item.elements) for ref in refs))
+        commodities = {ref.item.commodity for ref in refs}
+        same_thing = bool(shared) or (len(commodities) == 1 and None not in commodities)
+        if len(kinds) != 1 or not same_thing or len(set(regimes)) != len(regimes):
+            return d
+        both = self._decide(
+            case,
+            [
+                _Match(ref, "text-candidate", True, r.control_point)
+                for r, ref in zip(cands, refs, strict=True)
+            ],
+            found,
+        )
+        if both.verdict in ("undetermined", "not_controlled"):
+            return d
+        names = ", ".join(
+            f"{ref.item.code} ({ref.instrument.number or ref.instrument.id})" for ref in refs
+        )
+        note = Warning(
+            "text-candidates-cross-list",
+            f"The text matches items of different lists ({names}). One thing can be listed "
+            "by several lists at once, so each was applied and the strictest effect decides. "
+            "Check that the item is what these lists describe.",
+        )
+        return replace(both, warnings=(note, *both.warnings))
 
     def _decide(
         self, case: Case, preset: list[_Match] | None, found: Mapping[str, float]
