@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lanthanide.registry.models import AUDITED, AuditEntry, AuditHead, Base
+from lanthanide.registry.models import ADDED_COLUMNS, AUDITED, AuditEntry, AuditHead, Base
 
 GENESIS = "0" * 64
 
@@ -38,7 +38,12 @@ def _plain(v: Any) -> Any:
 
 def row_dict(table: str, values: dict[str, Any]) -> dict[str, Any]:
     cols = AUDITED[table].__table__.columns
-    return {c.key: _plain(values.get(c.key)) for c in cols}
+    added = ADDED_COLUMNS.get(table, frozenset())
+    return {
+        c.key: _plain(values.get(c.key))
+        for c in cols
+        if not (c.key in added and values.get(c.key) is None)
+    }
 
 
 def snapshot(obj: Base) -> dict[str, Any]:

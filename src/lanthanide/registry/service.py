@@ -48,6 +48,7 @@ from lanthanide.registry.schemas import (
     ReportIn,
     ReportOut,
     ReportVersionOut,
+    ReportWarning,
     ShipmentIn,
     ShipmentOut,
     SummaryOut,
@@ -804,6 +805,7 @@ class _Scope:
     lines: frozenset[str]
     start: date
     end: date | None
+    end_uncertain: bool = False
 
 
 def reporting_scopes() -> list[_Scope]:
@@ -826,16 +828,24 @@ def reporting_scopes() -> list[_Scope]:
                 lines=lines,
                 start=cc.control.valid.start,
                 end=cc.control.valid.end,
+                end_uncertain=cc.control.valid.end_uncertain,
             )
         )
     return out
 
 
-def _validate_report(d: dict[str, Any]) -> str:
-    """Field-level checks against the rulebook; returns the reporting instrument."""
+def _validate_report(d: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
+    """Field-level checks against the rulebook; returns the reporting instrument
+    and the warnings the report is accepted with.
+
+    A shipment date before a period's start, or on/after an end the rulebook
+    is sure of, is refused. On/after an end marked ``end_uncertain`` (no
+    renewal found) the report is accepted with a ``reporting_period_end_uncertain``
+    warning: refusing it would lose a real report because our data is unsure."""
     from lanthanide.countries import codes
 
     errors: list[tuple[str, str]] = []
+    warnings: list[dict[str, str]] = []
     hs: str = d["hs"]
     day: date = d["shipment_date"]
     scopes = reporting_scopes()
@@ -852,7 +862,29 @@ def _validate_report(d: dict[str, Any]) -> str:
         )
     else:
         periods = [sc for sc in in_scope if sc.start <= day and (sc.end is None or day < sc.end)]
-        if not periods:
+        after_unsure = [
+            sc
+            for sc in in_scope
+            if sc.end is not None and sc.end_uncertain and day >= sc.end
+        ]
+        if periods:
+            instrument = periods[0].instrument
+        elif after_unsure:
+            sc = max(after_unsure, key=lambda x: x.end or x.start)
+            instrument = sc.instrument
+            warnings.append(
+                {
+                    "field": "shipment_date",
+                    "code": "reporting_period_end_uncertain",
+                    "message": (
+                        f"{day} is after the reporting period {sc.start} to {sc.end} "
+                        f"(end exclusive) of {sc.instrument}: the encoded reporting system "
+                        f"ended {sc.end} and no renewal was found (U); the report is "
+                        "recorded, but whether the duty still applies is not known"
+                    ),
+                }
+            )
+        else:
             spans = ", ".join(
                 f"{sc.start} to {sc.end or 'open'} (end exclusive)" for sc in in_scope
             )
@@ -862,8 +894,6 @@ def _validate_report(d: dict[str, Any]) -> str:
                     f"{day} is outside the reporting period {spans} ({in_scope[0].instrument})",
                 )
             )
-        else:
-            instrument = periods[0].instrument
     bad = [e for e in d["elements"] if e not in RARE_EARTHS]
     if bad:
         errors.append(
@@ -891,7 +921,7 @@ def _validate_report(d: dict[str, Any]) -> str:
         errors.append(("customs_port", "must not be blank"))
     if errors:
         raise Invalid(errors)
-    return instrument
+    return instrument, warnings
 
 
 _REPORT_FIELDS = (
@@ -939,6 +969,10 @@ def _apply_report(r: Report, d: dict[str, Any]) -> None:
     r.customs_port = d["customs_port"].strip()
 
 
+def _warnings_json(warnings: list[dict[str, str]]) -> str | None:
+    return json.dumps(warnings, sort_keys=True, ensure_ascii=False) if warnings else None
+
+
 def _report_out(s: Session, r: Report) -> ReportOut:
     versions = list(
         s.execute(
@@ -959,6 +993,7 @@ def _report_out(s: Session, r: Report) -> ReportOut:
         instrument=r.instrument,
         created_at=r.created_at,
         updated_at=r.updated_at,
+        warnings=[ReportWarning(**w) for w in json.loads(r.warnings or "[]")],
         history=[
             ReportVersionOut(
                 version=v.version,
@@ -993,7 +1028,7 @@ def create_report(db: Database, actor: Actor, data: ReportIn) -> tuple[ReportOut
         raise Forbidden("this exporter belongs to no party")
     d = data.model_dump(exclude={"client_key"})
     d["elements"] = [e.strip() for e in d["elements"]]
-    instrument = _validate_report(d)
+    instrument, warnings = _validate_report(d)
     try:
         with db.write() as s:
             audit.lock_head(s)
@@ -1010,6 +1045,7 @@ def create_report(db: Database, actor: Actor, data: ReportIn) -> tuple[ReportOut
                 client_key=data.client_key,
                 version=1,
                 instrument=instrument,
+                warnings=_warnings_json(warnings),
                 created_at=t,
                 created_by=actor.user_id,
                 updated_at=t,
@@ -1066,8 +1102,9 @@ def amend_report(db: Database, actor: Actor, report_id: int, data: AmendIn) -> R
         d["shipment_date"] = r.shipment_date
         d.update(changes)
         d["elements"] = [e.strip() for e in d["elements"]]
-        r.instrument = _validate_report(d)
         before = audit.snapshot(r)
+        r.instrument, warnings = _validate_report(d)
+        r.warnings = _warnings_json(warnings)
         _apply_report(r, d)
         r.version += 1
         r.updated_at = audit.now()
