@@ -52,6 +52,21 @@ def snapshot(obj: Base) -> dict[str, Any]:
     return row_dict(table, {c.key: getattr(obj, c.key) for c in obj.__table__.columns})
 
 
+def row_hash(obj: Base) -> str:
+    """SHA-256 of the row's current audited state (compare with ``AuditEntry.row_hash``)."""
+    return _sha(canonical(snapshot(obj)) or "")
+
+
+def latest_row_hash(s: Session, table: str, row_id: int) -> str | None:
+    """``row_hash`` of the row's latest audit entry (index ``ix_audit_log_entity``)."""
+    return s.execute(
+        select(AuditEntry.row_hash)
+        .where(AuditEntry.entity == table, AuditEntry.entity_id == row_id)
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def canonical(data: dict[str, Any] | None) -> str | None:
     if data is None:
         return None

@@ -215,7 +215,17 @@ def list_users(db: Database) -> list[dict[str, Any]]:
 def authenticate(db: Database, token: str) -> Actor:
     with db.read() as s:
         u = s.execute(select(User).where(User.token_hash == hash_token(token))).scalar_one_or_none()
-        if u is None or not u.active:
+        if u is None:
+            raise Unauthorized("unknown or revoked token")
+        # The row must be exactly as last audited: a role, party or token
+        # edited behind the registry's back (e.g. with sqlite3) must not act.
+        if audit.latest_row_hash(s, "users", u.id) != audit.row_hash(u):
+            raise Unauthorized(
+                f"account '{u.name}' (user id {u.id}) failed its integrity check: its "
+                "users row differs from its last audited state; it cannot authenticate "
+                "until an administrator investigates (`lanthanide audit verify`)"
+            )
+        if not u.active:
             raise Unauthorized("unknown or revoked token")
         return Actor(user_id=u.id, name=u.name, role=u.role, party_id=u.party_id)
 
