@@ -110,19 +110,29 @@ def test_period_start_inside_and_uncertain_end(db: Database, people: People) -> 
     from lanthanide.registry.models import AuditEntry
 
     with db.read() as s:
-        after = s.execute(
-            select(AuditEntry.after)
-            .where(AuditEntry.entity == "reports", AuditEntry.entity_id == r.id)
-            .order_by(AuditEntry.seq.desc())
-        ).scalars().first()
+        after = (
+            s.execute(
+                select(AuditEntry.after)
+                .where(AuditEntry.entity == "reports", AuditEntry.entity_id == r.id)
+                .order_by(AuditEntry.seq.desc())
+            )
+            .scalars()
+            .first()
+        )
     assert after is not None and "reporting_period_end_uncertain" in after
     # amending back into the period clears the warning; out of it sets it again
     r2 = service.amend_report(
-        db, exp, r.id, AmendIn(reason="date", shipment_date="2025-06-01")  # type: ignore[arg-type]
+        db,
+        exp,
+        r.id,
+        AmendIn(reason="date", shipment_date="2025-06-01"),  # type: ignore[arg-type]
     )
     assert r2.warnings == []
     r3 = service.amend_report(
-        db, exp, r.id, AmendIn(reason="date", shipment_date="2026-01-05")  # type: ignore[arg-type]
+        db,
+        exp,
+        r.id,
+        AmendIn(reason="date", shipment_date="2026-01-05"),  # type: ignore[arg-type]
     )
     assert [w.code for w in r3.warnings] == ["reporting_period_end_uncertain"]
     assert service.verify_audit(db).ok
