@@ -201,6 +201,22 @@ def create_user(
         return u, token
 
 
+def revoke_token(db: Database, name: str, actor: Actor = CLI) -> tuple[User, bool]:
+    """Revoke a user's API token (``active`` false, audited as ``user.revoke``).
+    Returns the user and whether it was active until now."""
+    with db.write() as s:
+        audit.lock_head(s)
+        u = s.execute(select(User).where(User.name == name).with_for_update()).scalar_one_or_none()
+        if u is None:
+            raise NotFound(f"no user named '{name}'")
+        if not u.active:
+            return u, False
+        before = audit.snapshot(u)
+        u.active = False
+        audit.record(s, actor.name, "user.revoke", u, before)
+        return u, True
+
+
 def list_users(db: Database) -> list[dict[str, Any]]:
     with db.read() as s:
         rows = s.execute(
@@ -873,9 +889,7 @@ def _validate_report(d: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
     else:
         periods = [sc for sc in in_scope if sc.start <= day and (sc.end is None or day < sc.end)]
         after_unsure = [
-            sc
-            for sc in in_scope
-            if sc.end is not None and sc.end_uncertain and day >= sc.end
+            sc for sc in in_scope if sc.end is not None and sc.end_uncertain and day >= sc.end
         ]
         if periods:
             instrument = periods[0].instrument
