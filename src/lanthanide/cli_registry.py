@@ -120,6 +120,24 @@ def create_user(
     sys.stdout.write(token + "\n")
 
 
+@admin_app.command("revoke-token")
+def revoke_token(
+    name: Annotated[str, typer.Option("--name", help="User whose token is revoked.")],
+    database_url: DbUrl = None,
+) -> None:
+    """Revoke a user's API token at once (audited as user.revoke); the user then
+    gets 401. Create a new user for a new token.
+
+    Example: lanthanide admin revoke-token --name alice
+    """
+    try:
+        u, changed = service.revoke_token(get_database(database_url), name)
+    except RegistryError as exc:
+        _fail(exc)
+    note = "token revoked" if changed else "token was already revoked"
+    out.print(f"user {u.id}: {u.name} ({u.role}): {note}", highlight=False)
+
+
 @admin_app.command("list-users")
 def list_users(
     fmt: Annotated[Fmt, typer.Option("--format", help="Output format.")] = Fmt.table,

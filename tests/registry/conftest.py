@@ -6,6 +6,7 @@ server whose registry database is swapped per test."""
 from __future__ import annotations
 
 import getpass
+import os
 import socket
 import threading
 import time
@@ -42,7 +43,11 @@ def _pg_unavailable() -> str | None:
 
 PG_REASON = _pg_unavailable()
 
-pg_noproc = factories.postgresql_noproc(host=PG_SOCKET, user=PG_USER, dbname="lanthanide_test")
+# per process: parallel test runs (other worktrees, `make test` next to a pytest)
+# share the cluster and must not collide on the template database
+pg_noproc = factories.postgresql_noproc(
+    host=PG_SOCKET, user=PG_USER, dbname=f"lanthanide_test_{os.getpid()}"
+)
 pg_conn = factories.postgresql("pg_noproc")
 
 

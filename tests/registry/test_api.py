@@ -145,10 +145,25 @@ def test_errors_name_the_field(api: str, db: Database) -> None:
     assert r.status_code == 422
     assert {tuple(d["loc"]) for d in r.json()["detail"]} == {("body", "hs")}
     r = call(
-        api, "POST", "/api/v1/reports", t["exporter_a"], {**REPORT, "shipment_date": "2026-01-01"}
+        api,
+        "POST",
+        "/api/v1/reports",
+        t["exporter_a"],
+        {**REPORT, "shipment_date": "2023-10-30", "contract_date": "2023-10-01"},
     )
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "shipment_date"]
+    # after the period's uncertain end: recorded, with a stored warning
+    r = call(
+        api, "POST", "/api/v1/reports", t["exporter_a"], {**REPORT, "shipment_date": "2026-01-01"}
+    )
+    assert r.status_code == 201, r.text
+    (w,) = r.json()["warnings"]
+    assert (w["field"], w["code"]) == ("shipment_date", "reporting_period_end_uncertain")
+    got = call(api, "GET", f"/api/v1/reports/{r.json()['id']}", t["officer"]).json()
+    assert got["warnings"] == [w]
+    listed = call(api, "GET", "/api/v1/reports", t["exporter_a"]).json()
+    assert [x["warnings"] for x in listed] == [[w]]
     r = call(api, "GET", "/api/v1/licences/0", t["officer"])
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["path", "licence_id"]
     r = call(api, "GET", "/api/v1/licences/77", t["officer"])

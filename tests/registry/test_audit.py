@@ -111,3 +111,52 @@ def test_cli_audit_verify_exit_codes(sqlite_db: Database, tmp_path: Path) -> Non
     assert "shipments row id 2" in bad.output
     js = runner.invoke(app, ["audit", "verify", "--database-url", url, "--format", "json"])
     assert js.exit_code == 1 and '"ok": false' in js.output
+
+
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        "UPDATE users SET role = 'admin' WHERE name = 'exporter_a'",
+        "UPDATE users SET party_id = (SELECT id FROM parties WHERE name = 'Party B') "
+        "WHERE name = 'exporter_a'",
+    ],
+)
+def test_tampered_user_cannot_authenticate(
+    api: str, db: Database, people: People, stmt: str
+) -> None:
+    """An edited users row is refused at once (401), not only at verification."""
+    from lanthanide.registry.errors import Unauthorized
+
+    from .conftest import call
+
+    token = people.tokens["exporter_a"]
+    assert call(api, "GET", "/api/v1/licences", token).status_code == 200
+    _sql(db, stmt)
+    with pytest.raises(Unauthorized) as e:
+        service.authenticate(db, token)
+    assert "failed its integrity check" in str(e.value)
+    r = call(api, "GET", "/api/v1/audit/verify", token)
+    assert r.status_code == 401 and "integrity check" in r.text
+    assert r.headers["WWW-Authenticate"] == "Bearer"
+    # other accounts are unaffected, and verification names the row
+    r = call(api, "GET", "/api/v1/audit/verify", people.tokens["admin"])
+    assert r.status_code == 200
+    problems = r.json()["problems"]
+    uid = people["exporter_a"].user_id
+    assert {(p["kind"], p["table"], p["id"]) for p in problems} == {("row_edited", "users", uid)}
+
+
+def test_user_row_copied_onto_another_token_is_refused(db: Database, people: People) -> None:
+    """Pointing the admin row at an exporter's token hash does not make an admin."""
+    from lanthanide.registry.errors import Unauthorized
+
+    _sql(db, "UPDATE users SET token_hash = 'x' WHERE name = 'exporter_a'")
+    _sql(
+        db,
+        "UPDATE users SET token_hash = '"
+        + service.hash_token(people.tokens["exporter_a"])
+        + "' WHERE name = 'admin'",
+    )
+    with pytest.raises(Unauthorized, match="integrity check"):
+        service.authenticate(db, people.tokens["exporter_a"])
+    assert service.authenticate(db, people.tokens["officer"]).role == "officer"

@@ -106,3 +106,35 @@ def test_bad_flags_exit_2(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
     again = runner.invoke(app, ["admin", "create-party", "--name", "P", "--database-url", url])
     assert again.exit_code == 2 and "--name" in again.output
+
+
+def test_revoke_token(tmp_path: Path) -> None:
+    from lanthanide.registry.errors import Unauthorized
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    db = Database(url)
+    _u, token = service.create_user(db, name="alice", role="exporter", party="Acme")
+    assert service.authenticate(db, token).name == "alice"
+    r = runner.invoke(app, ["admin", "revoke-token", "--name", "alice", "--database-url", url])
+    assert r.exit_code == 0, r.output
+    assert "token revoked" in r.output
+    with pytest.raises(Unauthorized, match="revoked"):
+        service.authenticate(db, token)
+    again = runner.invoke(app, ["admin", "revoke-token", "--name", "alice", "--database-url", url])
+    assert again.exit_code == 0 and "already revoked" in again.output
+    missing = runner.invoke(app, ["admin", "revoke-token", "--name", "bob", "--database-url", url])
+    assert missing.exit_code == 1 and "bob" in missing.output
+    users = {u["name"]: u for u in service.list_users(db)}
+    assert users["alice"]["active"] is False
+    # audited once, and the chain (including the revoked row) verifies
+    from sqlalchemy import select
+
+    from lanthanide.registry.models import AuditEntry
+
+    with db.read() as s:
+        actions = list(
+            s.execute(select(AuditEntry.action).where(AuditEntry.entity == "users")).scalars()
+        )
+    assert actions == ["user.create", "user.revoke"]
+    assert service.verify_audit(db).ok
+    db.dispose()

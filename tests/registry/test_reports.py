@@ -63,7 +63,6 @@ def test_create_and_idempotent_replay(db: Database, people: People) -> None:
     ("over", "field"),
     [
         ({"hs": "2805110000"}, "hs"),
-        ({"shipment_date": "2025-10-31"}, "shipment_date"),
         ({"shipment_date": "2023-10-30", "contract_date": "2023-10-01"}, "shipment_date"),
         ({"elements": ["Fe"]}, "elements"),
         ({"elements": ["Dy", "Dy"]}, "elements"),
@@ -77,6 +76,78 @@ def test_field_errors(db: Database, people: People, over: dict[str, Any], field:
     with pytest.raises(Invalid) as e:
         service.create_report(db, people["exporter_a"], report(**over))
     assert field in [f for f, _m in e.value.errors]
+    assert service.list_reports(db, people["officer"]) == []
+
+
+def test_period_start_inside_and_uncertain_end(db: Database, people: People) -> None:
+    exp = people["exporter_a"]
+    # before the start: refused
+    with pytest.raises(Invalid) as e:
+        service.create_report(
+            db, exp, report(shipment_date="2023-10-30", contract_date="2023-10-01")
+        )
+    assert [f for f, _m in e.value.errors] == ["shipment_date"]
+    # inside (first and last day): no warning
+    for key, day in (("R-in1", "2023-10-31"), ("R-in2", "2025-10-30")):
+        r, _ = service.create_report(
+            db, exp, report(client_key=key, shipment_date=day, contract_date="2023-10-01")
+        )
+        assert r.warnings == []
+    # on and after the end, which is uncertain (no renewal found): stored with a warning
+    for key, day in (("R-end", "2025-10-31"), ("R-late", "2026-03-02")):
+        r, created = service.create_report(db, exp, report(client_key=key, shipment_date=day))
+        assert created
+        (w,) = r.warnings
+        assert (w.field, w.code) == ("shipment_date", "reporting_period_end_uncertain")
+        assert "2025-10-31" in w.message and "no renewal" in w.message
+        assert r.instrument == "cn-mofcom-bulk-commodity-reporting"
+        assert service.get_report(db, people["officer"], r.id).warnings == [w]
+    listed = {x.client_key: x.warnings for x in service.list_reports(db, exp)}
+    assert [k for k, ws in listed.items() if ws] == ["R-end", "R-late"]
+    # the warning is part of the audited row
+    from sqlalchemy import select
+
+    from lanthanide.registry.models import AuditEntry
+
+    with db.read() as s:
+        after = (
+            s.execute(
+                select(AuditEntry.after)
+                .where(AuditEntry.entity == "reports", AuditEntry.entity_id == r.id)
+                .order_by(AuditEntry.seq.desc())
+            )
+            .scalars()
+            .first()
+        )
+    assert after is not None and "reporting_period_end_uncertain" in after
+    # amending back into the period clears the warning; out of it sets it again
+    r2 = service.amend_report(
+        db,
+        exp,
+        r.id,
+        AmendIn(reason="date", shipment_date="2025-06-01"),  # type: ignore[arg-type]
+    )
+    assert r2.warnings == []
+    r3 = service.amend_report(
+        db,
+        exp,
+        r.id,
+        AmendIn(reason="date", shipment_date="2026-01-05"),  # type: ignore[arg-type]
+    )
+    assert [w.code for w in r3.warnings] == ["reporting_period_end_uncertain"]
+    assert service.verify_audit(db).ok
+
+
+def test_a_certain_end_still_refuses(
+    db: Database, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    sure = [dataclasses.replace(sc, end_uncertain=False) for sc in service.reporting_scopes()]
+    monkeypatch.setattr(service, "reporting_scopes", lambda: sure)
+    with pytest.raises(Invalid) as e:
+        service.create_report(db, people["exporter_a"], report(shipment_date="2026-01-01"))
+    assert [f for f, _m in e.value.errors] == ["shipment_date"]
     assert service.list_reports(db, people["officer"]) == []
 
 

@@ -31,8 +31,30 @@ def test_migration_creates_schema_and_genesis(db: Database) -> None:
         head = s.execute(select(AuditHead)).scalar_one()
         assert (head.seq, head.hash) == (0, "0" * 64)
         rev = s.execute(text("select version_num from alembic_version")).scalar_one()
-        assert rev == "0001"
+        assert rev == "0002"
     db.migrate()  # idempotent
+
+
+def test_0002_keeps_rows_audited_under_0001_valid(db: Database, people: People) -> None:
+    """Rows audited before ``reports.warnings`` existed still verify after 0002:
+    a NULL added column is left out of the audited state."""
+    from alembic import command
+    from alembic.config import Config
+
+    from lanthanide.registry.db import MIGRATIONS
+
+    from .test_reports import report
+
+    service.create_report(db, people["exporter_a"], report())
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    for target in ("0001", "head"):
+        with db.engine.execution_options(lanthanide_write=True).begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if target == "0001" else command.upgrade)(cfg, target)
+    with db.read() as s:
+        assert s.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
+    assert service.verify_audit(db).ok
 
 
 def test_working_days() -> None:

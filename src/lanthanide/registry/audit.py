@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lanthanide.registry.models import AUDITED, AuditEntry, AuditHead, Base
+from lanthanide.registry.models import ADDED_COLUMNS, AUDITED, AuditEntry, AuditHead, Base
 
 GENESIS = "0" * 64
 
@@ -38,13 +38,33 @@ def _plain(v: Any) -> Any:
 
 def row_dict(table: str, values: dict[str, Any]) -> dict[str, Any]:
     cols = AUDITED[table].__table__.columns
-    return {c.key: _plain(values.get(c.key)) for c in cols}
+    added = ADDED_COLUMNS.get(table, frozenset())
+    return {
+        c.key: _plain(values.get(c.key))
+        for c in cols
+        if not (c.key in added and values.get(c.key) is None)
+    }
 
 
 def snapshot(obj: Base) -> dict[str, Any]:
     """The row's column values as plain JSON values."""
     table = obj.__tablename__
     return row_dict(table, {c.key: getattr(obj, c.key) for c in obj.__table__.columns})
+
+
+def row_hash(obj: Base) -> str:
+    """SHA-256 of the row's current audited state (compare with ``AuditEntry.row_hash``)."""
+    return _sha(canonical(snapshot(obj)) or "")
+
+
+def latest_row_hash(s: Session, table: str, row_id: int) -> str | None:
+    """``row_hash`` of the row's latest audit entry (index ``ix_audit_log_entity``)."""
+    return s.execute(
+        select(AuditEntry.row_hash)
+        .where(AuditEntry.entity == table, AuditEntry.entity_id == row_id)
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def canonical(data: dict[str, Any] | None) -> str | None:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -160,6 +161,8 @@ class Report(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    warnings: Mapped[str | None] = mapped_column(Text, default=None)
+    """JSON list of ``{field, code, message}`` (revision 0002); None: no warning."""
 
 
 class ReportVersion(Base):
@@ -178,6 +181,7 @@ class AuditEntry(Base):
     """One appended state change. ``hash`` chains over ``prev_hash``."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id", "seq"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     at: Mapped[datetime] = mapped_column(DateTime)
@@ -214,3 +218,7 @@ AUDITED: dict[str, type[Base]] = {
     "report_versions": ReportVersion,
 }
 """Business tables whose every row is covered by the audit chain."""
+
+ADDED_COLUMNS: dict[str, frozenset[str]] = {"reports": frozenset({"warnings"})}
+"""Columns added after revision 0001. A row's audited state leaves them out
+while they are NULL, so rows audited before the column existed still verify."""

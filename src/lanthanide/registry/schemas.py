@@ -202,6 +202,14 @@ class ReportVersionOut(BaseModel):
     by: str
 
 
+class ReportWarning(BaseModel):
+    """A report was accepted, but something about it is uncertain."""
+
+    field: str
+    code: str  # reporting_period_end_uncertain
+    message: str
+
+
 class ReportOut(BaseModel):
     id: int
     party_id: int
@@ -222,6 +230,11 @@ class ReportOut(BaseModel):
     instrument: str
     created_at: datetime
     updated_at: datetime
+    warnings: list[ReportWarning] = Field(
+        default_factory=list,
+        description="Stored with the report: it was accepted, but e.g. whether the duty "
+        "still applied on its shipment date is not known",
+    )
     history: list[ReportVersionOut]
 
 

@@ -48,6 +48,7 @@ from lanthanide.registry.schemas import (
     ReportIn,
     ReportOut,
     ReportVersionOut,
+    ReportWarning,
     ShipmentIn,
     ShipmentOut,
     SummaryOut,
@@ -200,6 +201,22 @@ def create_user(
         return u, token
 
 
+def revoke_token(db: Database, name: str, actor: Actor = CLI) -> tuple[User, bool]:
+    """Revoke a user's API token (``active`` false, audited as ``user.revoke``).
+    Returns the user and whether it was active until now."""
+    with db.write() as s:
+        audit.lock_head(s)
+        u = s.execute(select(User).where(User.name == name).with_for_update()).scalar_one_or_none()
+        if u is None:
+            raise NotFound(f"no user named '{name}'")
+        if not u.active:
+            return u, False
+        before = audit.snapshot(u)
+        u.active = False
+        audit.record(s, actor.name, "user.revoke", u, before)
+        return u, True
+
+
 def list_users(db: Database) -> list[dict[str, Any]]:
     with db.read() as s:
         rows = s.execute(
@@ -214,7 +231,17 @@ def list_users(db: Database) -> list[dict[str, Any]]:
 def authenticate(db: Database, token: str) -> Actor:
     with db.read() as s:
         u = s.execute(select(User).where(User.token_hash == hash_token(token))).scalar_one_or_none()
-        if u is None or not u.active:
+        if u is None:
+            raise Unauthorized("unknown or revoked token")
+        # The row must be exactly as last audited: a role, party or token
+        # edited behind the registry's back (e.g. with sqlite3) must not act.
+        if audit.latest_row_hash(s, "users", u.id) != audit.row_hash(u):
+            raise Unauthorized(
+                f"account '{u.name}' (user id {u.id}) failed its integrity check: its "
+                "users row differs from its last audited state; it cannot authenticate "
+                "until an administrator investigates (`lanthanide audit verify`)"
+            )
+        if not u.active:
             raise Unauthorized("unknown or revoked token")
         return Actor(user_id=u.id, name=u.name, role=u.role, party_id=u.party_id)
 
@@ -804,6 +831,7 @@ class _Scope:
     lines: frozenset[str]
     start: date
     end: date | None
+    end_uncertain: bool = False
 
 
 def reporting_scopes() -> list[_Scope]:
@@ -826,16 +854,24 @@ def reporting_scopes() -> list[_Scope]:
                 lines=lines,
                 start=cc.control.valid.start,
                 end=cc.control.valid.end,
+                end_uncertain=cc.control.valid.end_uncertain,
             )
         )
     return out
 
 
-def _validate_report(d: dict[str, Any]) -> str:
-    """Field-level checks against the rulebook; returns the reporting instrument."""
+def _validate_report(d: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
+    """Field-level checks against the rulebook; returns the reporting instrument
+    and the warnings the report is accepted with.
+
+    A shipment date before a period's start, or on/after an end the rulebook
+    is sure of, is refused. On/after an end marked ``end_uncertain`` (no
+    renewal found) the report is accepted with a ``reporting_period_end_uncertain``
+    warning: refusing it would lose a real report because our data is unsure."""
     from lanthanide.countries import codes
 
     errors: list[tuple[str, str]] = []
+    warnings: list[dict[str, str]] = []
     hs: str = d["hs"]
     day: date = d["shipment_date"]
     scopes = reporting_scopes()
@@ -852,7 +888,27 @@ def _validate_report(d: dict[str, Any]) -> str:
         )
     else:
         periods = [sc for sc in in_scope if sc.start <= day and (sc.end is None or day < sc.end)]
-        if not periods:
+        after_unsure = [
+            sc for sc in in_scope if sc.end is not None and sc.end_uncertain and day >= sc.end
+        ]
+        if periods:
+            instrument = periods[0].instrument
+        elif after_unsure:
+            sc = max(after_unsure, key=lambda x: x.end or x.start)
+            instrument = sc.instrument
+            warnings.append(
+                {
+                    "field": "shipment_date",
+                    "code": "reporting_period_end_uncertain",
+                    "message": (
+                        f"{day} is after the reporting period {sc.start} to {sc.end} "
+                        f"(end exclusive) of {sc.instrument}: the encoded reporting system "
+                        f"ended {sc.end} and no renewal was found (U); the report is "
+                        "recorded, but whether the duty still applies is not known"
+                    ),
+                }
+            )
+        else:
             spans = ", ".join(
                 f"{sc.start} to {sc.end or 'open'} (end exclusive)" for sc in in_scope
             )
@@ -862,8 +918,6 @@ def _validate_report(d: dict[str, Any]) -> str:
                     f"{day} is outside the reporting period {spans} ({in_scope[0].instrument})",
                 )
             )
-        else:
-            instrument = periods[0].instrument
     bad = [e for e in d["elements"] if e not in RARE_EARTHS]
     if bad:
         errors.append(
@@ -891,7 +945,7 @@ def _validate_report(d: dict[str, Any]) -> str:
         errors.append(("customs_port", "must not be blank"))
     if errors:
         raise Invalid(errors)
-    return instrument
+    return instrument, warnings
 
 
 _REPORT_FIELDS = (
@@ -939,6 +993,10 @@ def _apply_report(r: Report, d: dict[str, Any]) -> None:
     r.customs_port = d["customs_port"].strip()
 
 
+def _warnings_json(warnings: list[dict[str, str]]) -> str | None:
+    return json.dumps(warnings, sort_keys=True, ensure_ascii=False) if warnings else None
+
+
 def _report_out(s: Session, r: Report) -> ReportOut:
     versions = list(
         s.execute(
@@ -959,6 +1017,7 @@ def _report_out(s: Session, r: Report) -> ReportOut:
         instrument=r.instrument,
         created_at=r.created_at,
         updated_at=r.updated_at,
+        warnings=[ReportWarning(**w) for w in json.loads(r.warnings or "[]")],
         history=[
             ReportVersionOut(
                 version=v.version,
@@ -993,7 +1052,7 @@ def create_report(db: Database, actor: Actor, data: ReportIn) -> tuple[ReportOut
         raise Forbidden("this exporter belongs to no party")
     d = data.model_dump(exclude={"client_key"})
     d["elements"] = [e.strip() for e in d["elements"]]
-    instrument = _validate_report(d)
+    instrument, warnings = _validate_report(d)
     try:
         with db.write() as s:
             audit.lock_head(s)
@@ -1010,6 +1069,7 @@ def create_report(db: Database, actor: Actor, data: ReportIn) -> tuple[ReportOut
                 client_key=data.client_key,
                 version=1,
                 instrument=instrument,
+                warnings=_warnings_json(warnings),
                 created_at=t,
                 created_by=actor.user_id,
                 updated_at=t,
@@ -1066,8 +1126,9 @@ def amend_report(db: Database, actor: Actor, report_id: int, data: AmendIn) -> R
         d["shipment_date"] = r.shipment_date
         d.update(changes)
         d["elements"] = [e.strip() for e in d["elements"]]
-        r.instrument = _validate_report(d)
         before = audit.snapshot(r)
+        r.instrument, warnings = _validate_report(d)
+        r.warnings = _warnings_json(warnings)
         _apply_report(r, d)
         r.version += 1
         r.updated_at = audit.now()
