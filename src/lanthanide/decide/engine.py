@@ -392,7 +392,8 @@ class Engine:
     def _match_text(self, text: str, kind: str | None, day: date, acc: _Acc) -> list[_Match]:
         pool = self._text_pool(text, kind, day)
         if not pool:
-            weak = [r.code for r in self._classify(text, kind).results[:3]]
+            results = self._classify(text, kind).results
+            weak = [r.code for r in results[:3]]
             acc.warn(
                 "no-text-match",
                 f"No encoded item matches the text '{text}' with confidence"
@@ -400,7 +401,28 @@ class Engine:
                 + "; the answer cannot rest on it.",
             )
             acc.unknown_coverage = True
-            return []
+            # the weak rulebook candidates become a question, so that what
+            # they would mean shows as a pending effect
+            ranked = [r for r in results if r.entry.source == "rulebook" and r.score > 0]
+            close = [r for r in ranked if r.score >= ranked[0].score * 0.5][:3] if ranked else []
+            if not close:
+                return []
+            acc.ask(
+                Question(
+                    field="item",
+                    text="The text matches no encoded item with confidence; is it one of "
+                    "these? "
+                    + "; ".join(f"{r.code} {r.entry.title_en or r.entry.title_zh}" for r in close)
+                    + ". If it is none of them, the rulebook may not cover it.",
+                    options=tuple(
+                        f"{r.code} ({self._ref_for(r, day).instrument.id})" for r in close
+                    ),
+                )
+            )
+            return [
+                _Match(self._ref_for(r, day), "text-candidate", False, r.control_point)
+                for r in close
+            ]
         top = pool[0]
         if confidence_among(pool) == "high":
             return [_Match(self._ref_for(top, day), "text", True, top.control_point)]
