@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -35,13 +35,14 @@ lint:
 	$(BIN)/ruff check src tests benchmarks
 
 typecheck:
-	$(BIN)/mypy --strict src/lanthanide/rules src/lanthanide/decide
+	$(BIN)/mypy --strict src/lanthanide/rules src/lanthanide/decide src/lanthanide/screen
 
 pytest:
 	$(BIN)/python -m pytest -q
 
 bench: install-dev
 	$(BIN)/python benchmarks/check.py
+	$(BIN)/python benchmarks/screen.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -34,6 +34,9 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Browse, compare and validate the rulebook.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+from lanthanide.cli_screen import screen_app  # noqa: E402
+
+app.add_typer(screen_app, name="screen")
 
 _WIDTH = None if sys.stdout.isatty() else 160
 out = Console(soft_wrap=False, width=_WIDTH)
