@@ -100,19 +100,23 @@ def test_spark_batch_equals_decide(tmp_path: Path, spark: Any, rows: list[dict[s
     assert_same_as_check(lines, pq.read_table(out).to_pylist())
 
 
-def _generated(tmp_path: Path, n: int) -> tuple[Path, list[dict[str, str]]]:
-    src = tmp_path / "gen.csv"
-    generate(src, lines=n, seed=11, reject_rate=0.0)
-    return src, read_csv(src)
-
-
 def test_generated_file_duckdb_and_spark_equal_decide(tmp_path: Path, spark: Any) -> None:
-    src, lines = _generated(tmp_path, 1500)
+    src = tmp_path / "gen.csv"
+    generate(src, lines=1500, seed=11, reject_rate=0.02)
+    lines = read_csv(src)
+    rejected: dict[str, list[str]] = {}
     for engine, out in (
         (DuckDBEngine(), tmp_path / "duck.parquet"),
         (SparkEngine(session=spark), tmp_path / "spark.csv"),
     ):
         with engine:
-            screen(engine, BOOK, src, out, space=SPACE)
+            summary = screen(engine, BOOK, src, out, space=SPACE)
         rows = pq.read_table(out).to_pylist() if out.suffix == ".parquet" else read_csv(out)
-        assert_same_as_check(lines, rows)
+        assert [r["line_id"] for r in rows] == sorted(r["line_id"] for r in rows)  # input order
+        ok = {r["line_id"] for r in rows}
+        assert_same_as_check([x for x in lines if x["line_id"] in ok], rows)
+        assert summary.rejected == len(lines) - len(ok) > 0
+        rej = Path(summary.rejects or "")
+        rej_rows = pq.read_table(rej).to_pylist() if rej.suffix == ".parquet" else read_csv(rej)
+        rejected[engine.name] = sorted(f"{r['line_id']}|{r['reason']}" for r in rej_rows)
+    assert rejected["duckdb"] == rejected["spark"]

@@ -14,7 +14,7 @@ from lanthanide.rules.book import Rulebook
 from lanthanide.screen import sql
 from lanthanide.screen.compile import KeySpace
 from lanthanide.screen.engines import Format, InputError, SqlEngine, input_format
-from lanthanide.screen.resolve import RESULT_COLUMNS, Resolver
+from lanthanide.screen.resolve import RESULT_COLUMNS, TEMPLATE_COLUMNS, Resolver
 
 Progress = Callable[[str, int, int], None]
 """(stage, done, total) callback."""
@@ -126,8 +126,9 @@ def screen(
     tick("decide", 0, total)
     result_rows = resolver.rows(keys, decided)
     tick("decide", total, total)
-    fields = [(c, "int" if c in ("bucket", "dated") else "string") for c in RESULT_COLUMNS]
-    engine.register("results", fields, result_rows)
+    engine.register("results", RESULT_COLUMNS, result_rows)
+    engine.register("templates", TEMPLATE_COLUMNS, resolver.templates())
+    engine.materialise("dated_texts", sql.DATED)
 
     tick("write", 0, 1)
     engine.write(sql.OUTPUT, out, out_fmt)
@@ -147,7 +148,7 @@ def screen(
         rejects=str(rej) if rejected else None,
     )
     by_key = {
-        (r[0], r[1], r[2], r[3], r[4]): (r[6], r[8]) for r in result_rows
+        (r[0], r[1], r[2], r[3], r[4]): (r[5], r[7]) for r in result_rows
     }  # key -> (verdict, instruments)
     for hs_key, dest_key, bucket, eu_key, pkey, dest, cnt in key_rows:
         verdict, instruments = by_key[(hs_key, dest_key, int(bucket), eu_key, pkey)]

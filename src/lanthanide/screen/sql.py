@@ -13,7 +13,10 @@ Relations:
 * ``dim_date``, ``dim_hs``, ``dim_dest``, ``dim_eu``, ``dim_params`` — every
   distinct raw value of a column, validated once, with its normalised value,
   its key and the reject reason.
-* ``results`` — one row per distinct key with the determination's columns.
+* ``results`` — one row per distinct key with the determination's columns;
+  ``templates`` — the questions and warnings texts (those quoting the date
+  hold a placeholder); ``dated_texts`` — each such text with each date that
+  occurs, so no per-line string work is needed.
 """
 
 from __future__ import annotations
@@ -117,20 +120,40 @@ WHERE reason IS NULL
 GROUP BY hs_key, dest_key, bucket, eu_key, pkey, COALESCE(dest, '')
 """
 
-OUTPUT = """
+_KEY_JOIN = """
+  ON c.hs_key = r.hs_key AND c.dest_key = r.dest_key AND c.bucket = r.bucket
+ AND c.eu_key = r.eu_key AND c.pkey = r.pkey"""
+
+DATED = f"""
+SELECT t.id AS id, k.on_iso AS on_iso, replace(t.text, '@@ON@@', k.on_iso) AS text
+FROM (
+  SELECT DISTINCT r.qid AS id, c.on_iso AS on_iso
+  FROM classified c JOIN results r {_KEY_JOIN}
+  WHERE c.reason IS NULL
+  UNION
+  SELECT DISTINCT r.wid AS id, c.on_iso AS on_iso
+  FROM classified c JOIN results r {_KEY_JOIN}
+  WHERE c.reason IS NULL
+) k
+JOIN templates t ON t.id = k.id
+WHERE t.dated = 1
+"""
+"""Texts that quote the line's date, once per (text, date) that occurs."""
+
+OUTPUT = f"""
 SELECT c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
        c.dest AS destination, c.end_use AS end_use,
        r.verdict AS verdict, r.effects AS effects, r.instruments AS instruments,
        r.items AS items, r.findings AS findings,
-       CASE WHEN r.dated = 1 THEN replace(r.questions, '@@ON@@', c.on_iso)
-            ELSE r.questions END AS questions,
-       CASE WHEN r.dated = 1 THEN replace(r.warnings, '@@ON@@', c.on_iso)
-            ELSE r.warnings END AS warnings,
+       COALESCE(dq.text, tq.text) AS questions,
+       COALESCE(dw.text, tw.text) AS warnings,
        r.conflicts AS conflicts
 FROM classified c
-JOIN results r
-  ON c.hs_key = r.hs_key AND c.dest_key = r.dest_key AND c.bucket = r.bucket
- AND c.eu_key = r.eu_key AND c.pkey = r.pkey
+JOIN results r {_KEY_JOIN}
+JOIN templates tq ON tq.id = r.qid
+JOIN templates tw ON tw.id = r.wid
+LEFT JOIN dated_texts dq ON dq.id = r.qid AND dq.on_iso = c.on_iso
+LEFT JOIN dated_texts dw ON dw.id = r.wid AND dw.on_iso = c.on_iso
 WHERE c.reason IS NULL
 ORDER BY c._row
 """
