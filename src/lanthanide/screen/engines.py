@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from lanthanide.screen import sql as _sql
 from lanthanide.screen.sql import INPUT_COLUMNS, REQUIRED_COLUMNS
 
 Format = Literal["csv", "parquet"]
@@ -49,6 +50,11 @@ class SqlEngine(Protocol):
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
 
     def write(self, sql: str, path: Path, fmt: Format) -> None: ...
+
+    def write_output(self, path: Path, fmt: Format) -> None:
+        """Write :data:`~lanthanide.screen.sql.OUTPUT` (an engine may write
+        the same rows another way, e.g. dictionary-encoded)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -196,6 +202,54 @@ class DuckDBEngine:
         finally:
             tmp.unlink(missing_ok=True)
 
+    def write_output(self, path: Path, fmt: Format) -> None:
+        """CSV: ``COPY`` of the shared output query. Parquet: the shared
+        query with text ids (``OUTPUT_IDS``) streamed through Arrow, the four
+        JSON columns written as dictionary-encoded strings whose dictionary
+        is the ``texts`` table: the kilobyte-long texts are never copied or
+        hashed per line. Readers see ordinary string columns."""
+        if fmt == "csv":
+            self.write(_sql.OUTPUT, path, fmt)
+            return
+        import pyarrow as pa
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        texts = self.con.sql("SELECT id, text FROM texts ORDER BY id").to_arrow_table()
+        ids = texts.column("id").to_pylist()
+        if ids != list(range(len(ids))):
+            raise RuntimeError("text ids are not dense")
+        values = texts.column("text").combine_chunks()
+        ordered = f"SELECT * EXCLUDE (_row) FROM ({_sql.OUTPUT_IDS}) ORDER BY _row"
+        reader = self.con.sql(ordered).to_arrow_reader(1_000_000)
+        dict_type = pa.dictionary(pa.int32(), pa.string())
+        fields = [
+            pa.field(n, dict_type if n in _sql.ID_COLUMNS else pa.string())
+            for n in _sql.OUTPUT_COLUMNS
+        ]
+        schema = pa.schema(fields)
+        tmp = _tmp_beside(path)
+        try:
+            with pq.ParquetWriter(
+                tmp, schema, dictionary_pagesize_limit=1 << 30, store_schema=False
+            ) as writer:
+                for batch in reader:
+                    cols = []
+                    for n in _sql.OUTPUT_COLUMNS:
+                        col = batch.column(n)
+                        if n in _sql.ID_COLUMNS:
+                            idx = col.cast(pa.int64())
+                            used = pc.unique(idx)
+                            local = pc.index_in(idx, value_set=used).cast(pa.int32())
+                            col = pa.DictionaryArray.from_arrays(local, values.take(used))
+                        else:
+                            col = col.cast(pa.string())
+                        cols.append(col)
+                    writer.write_table(pa.Table.from_arrays(cols, schema=schema))
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def close(self) -> None:
         self.con.close()
 
@@ -313,6 +367,9 @@ class SparkEngine:
             os.replace(parts[0], path)
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
+
+    def write_output(self, path: Path, fmt: Format) -> None:
+        self.write(_sql.OUTPUT, path, fmt)
 
     def close(self) -> None:
         for df in self._cached:

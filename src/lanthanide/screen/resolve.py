@@ -24,13 +24,14 @@ RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("effects", "string"),
     ("instruments", "string"),
     ("items", "string"),
-    ("findings", "string"),
-    ("conflicts", "string"),
+    ("fid", "int"),
+    ("cid", "int"),
     ("qid", "int"),
     ("wid", "int"),
 )
-"""Columns of the ``results`` table (key columns first); ``qid`` and ``wid``
-are the ids of the questions and warnings texts in ``templates``."""
+"""Columns of the ``results`` table (key columns first); ``fid``, ``cid``,
+``qid`` and ``wid`` are the ids of the findings, conflicts, questions and
+warnings texts in ``templates``."""
 TEMPLATE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "int"),
     ("text", "string"),
@@ -192,8 +193,8 @@ class Resolver:
                     o.effects,
                     o.instruments,
                     o.items,
-                    o.findings,
-                    o.conflicts,
+                    self.text_id(o.findings),
+                    self.text_id(o.conflicts),
                     self.text_id(o.questions),
                     self.text_id(o.warnings),
                 )

@@ -127,11 +127,13 @@ def screen(
     result_rows = resolver.rows(keys, decided)
     tick("decide", total, total)
     engine.register("results", RESULT_COLUMNS, result_rows)
-    engine.register("templates", TEMPLATE_COLUMNS, resolver.templates())
-    engine.materialise("dated_texts", sql.DATED)
+    templates = resolver.templates()
+    engine.register("templates", TEMPLATE_COLUMNS, templates)
+    engine.materialise("dated_texts", sql.DATED.replace("{offset}", str(len(templates))))
+    engine.materialise("texts", sql.TEXTS)
 
     tick("write", 0, 1)
-    engine.write(sql.OUTPUT, out, out_fmt)
+    engine.write_output(out, out_fmt)
     n, rejected = engine.query(sql.COUNTS)[0]
     rejected = int(rejected or 0)
     if rejected:

@@ -125,7 +125,8 @@ _KEY_JOIN = """
  AND c.eu_key = r.eu_key AND c.pkey = r.pkey"""
 
 DATED = f"""
-SELECT t.id AS id, k.on_iso AS on_iso, replace(t.text, '@@ON@@', k.on_iso) AS text
+SELECT t.id AS id, k.on_iso AS on_iso, replace(t.text, '@@ON@@', k.on_iso) AS text,
+       {{offset}} + row_number() OVER (ORDER BY t.id, k.on_iso) - 1 AS tid
 FROM (
   SELECT DISTINCT r.qid AS id, c.on_iso AS on_iso
   FROM classified c JOIN results r {_KEY_JOIN}
@@ -138,25 +139,49 @@ FROM (
 JOIN templates t ON t.id = k.id
 WHERE t.dated = 1
 """
-"""Texts that quote the line's date, once per (text, date) that occurs."""
+"""Texts that quote the line's date, once per (text, date) that occurs, with
+ids ``tid`` following the templates' (``{offset}`` = number of templates)."""
 
-OUTPUT = f"""
-SELECT c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
+TEXTS = """
+SELECT id, text FROM templates
+UNION ALL
+SELECT tid AS id, text FROM dated_texts
+"""
+"""Every output text by id (ids are dense from 0)."""
+
+OUTPUT_IDS = f"""
+SELECT c._row AS _row, c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
        c.dest AS destination, c.end_use AS end_use,
        r.verdict AS verdict, r.effects AS effects, r.instruments AS instruments,
-       r.items AS items, r.findings AS findings,
-       COALESCE(dq.text, tq.text) AS questions,
-       COALESCE(dw.text, tw.text) AS warnings,
-       r.conflicts AS conflicts
+       r.items AS items, r.fid AS findings,
+       COALESCE(dq.tid, r.qid) AS questions,
+       COALESCE(dw.tid, r.wid) AS warnings,
+       r.cid AS conflicts
 FROM classified c
 JOIN results r {_KEY_JOIN}
-JOIN templates tq ON tq.id = r.qid
-JOIN templates tw ON tw.id = r.wid
 LEFT JOIN dated_texts dq ON dq.id = r.qid AND dq.on_iso = c.on_iso
 LEFT JOIN dated_texts dw ON dw.id = r.wid AND dw.on_iso = c.on_iso
 WHERE c.reason IS NULL
-ORDER BY c._row
 """
+"""The output with its four JSON columns as ids into ``texts`` (``_row``
+first, unordered)."""
+
+ID_COLUMNS: tuple[str, ...] = ("findings", "questions", "warnings", "conflicts")
+
+OUTPUT = f"""
+SELECT o.line_id AS line_id, o.date AS date, o.tariff_line AS tariff_line,
+       o.destination AS destination, o.end_use AS end_use,
+       o.verdict AS verdict, o.effects AS effects, o.instruments AS instruments,
+       o.items AS items, f.text AS findings, q.text AS questions,
+       w.text AS warnings, x.text AS conflicts
+FROM ({OUTPUT_IDS}) o
+JOIN texts f ON f.id = o.findings
+JOIN texts q ON q.id = o.questions
+JOIN texts w ON w.id = o.warnings
+JOIN texts x ON x.id = o.conflicts
+ORDER BY o._row
+"""
+"""One row per accepted line, in input order, columns :data:`OUTPUT_COLUMNS`."""
 
 REJECTS = """
 SELECT l.c_line_id AS line_id, c.reason AS reason,
