@@ -11,9 +11,9 @@ each in a fresh subprocess (so peak memory is that run's own):
 * the baseline: ``decide()`` called per line (with the same validation as
   ``check``) on ``--baseline-lines`` lines, in-process, no output written.
 
-Prints lines/s, peak resident memory (Python process; for Spark also the JVM
-child) and each row's ratio to the per-line baseline. Figures on a shared
-machine are noisy: run it twice.
+Prints lines/s, peak resident memory (VmHWM of the Python process; for
+Spark plus the JVM's, as ``python+jvm``) and each row's ratio to the
+per-line baseline. Figures on a shared machine are noisy: run it twice.
 """
 
 from __future__ import annotations
@@ -26,26 +26,58 @@ import tempfile
 import time
 from pathlib import Path
 
-_RUN = r"""
-import json, resource, sys, time
+_HWM = r"""
+import os
+
+def hwm(pid="self"):
+    # peak resident set of one process (VmHWM: reset at exec, unlike ru_maxrss)
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+def children_hwm():
+    # peak resident sets of descendant processes still alive (Spark's JVM)
+    me, parents = os.getpid(), {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    parents[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, frontier = set(), {me}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier} - found
+        found |= frontier
+    return sum(hwm(p) for p in found)
+"""
+
+_RUN = _HWM + r"""
+import json, sys, time
 from pathlib import Path
 from lanthanide.rules.book import load_rulebook
 from lanthanide.screen import make_engine, screen
 engine_name, src, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 book = load_rulebook()
 t0 = time.perf_counter()
-with make_engine(engine_name, "local[*]" if engine_name == "spark" else None) as eng:
-    s = screen(eng, book, src, out)
+eng = make_engine(engine_name, "local[*]" if engine_name == "spark" else None)
+s = screen(eng, book, src, out)
 secs = time.perf_counter() - t0
+child = children_hwm()
+eng.close()
 print(json.dumps({
     "lines": s.lines, "seconds": secs, "keys": s.keys, "decided": s.decided,
-    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "rss_mb": hwm(), "child_rss_mb": child,
 }))
 """
 
-_BASELINE = r"""
-import json, resource, sys, time
+_BASELINE = _HWM + r"""
+import json, sys, time
 import pyarrow.parquet as pq
 from lanthanide import services
 from lanthanide.decide import CaseError
@@ -65,8 +97,7 @@ for r in rows:
         continue
     services.check(case).to_dict(trace=False)
 secs = time.perf_counter() - t0
-print(json.dumps({"lines": len(rows), "seconds": secs,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"lines": len(rows), "seconds": secs, "rss_mb": hwm()}))
 """
 
 

@@ -1,7 +1,9 @@
 """The batch query, written once and run unchanged by every engine.
 
 The statements use a subset of SQL that DuckDB and Spark SQL both accept
-(equi-joins, CASE, COALESCE, TRY_CAST, concat, replace, GROUP BY). Engines
+(equi-joins, CASE, COALESCE, TRY_CAST, concat, replace, GROUP BY, a window
+row_number). ``/*+ BROADCAST(...) */`` hints tell Spark which relations are
+small; DuckDB reads them as comments. Engines
 differ only in how they load the input into the ``lines`` relation, register
 small tables, materialise a query and write a result.
 
@@ -87,7 +89,7 @@ def _number_check(column: str) -> str:
 
 
 CLASSIFY = f"""
-SELECT l._row AS _row, l.c_line_id AS line_id,
+SELECT /*+ BROADCAST(dd, dh, dt, de, dp) */ l._row AS _row, l.c_line_id AS line_id,
        dd.iso AS on_iso, dd.bucket AS bucket,
        dh.hs AS hs, dh.hkey AS hs_key,
        dt.dest AS dest, dt.dkey AS dest_key,
@@ -128,11 +130,11 @@ DATED = f"""
 SELECT t.id AS id, k.on_iso AS on_iso, replace(t.text, '@@ON@@', k.on_iso) AS text,
        {{offset}} + row_number() OVER (ORDER BY t.id, k.on_iso) - 1 AS tid
 FROM (
-  SELECT DISTINCT r.qid AS id, c.on_iso AS on_iso
+  SELECT /*+ BROADCAST(r) */ DISTINCT r.qid AS id, c.on_iso AS on_iso
   FROM classified c JOIN results r {_KEY_JOIN}
   WHERE c.reason IS NULL
   UNION
-  SELECT DISTINCT r.wid AS id, c.on_iso AS on_iso
+  SELECT /*+ BROADCAST(r) */ DISTINCT r.wid AS id, c.on_iso AS on_iso
   FROM classified c JOIN results r {_KEY_JOIN}
   WHERE c.reason IS NULL
 ) k
@@ -150,7 +152,7 @@ SELECT tid AS id, text FROM dated_texts
 """Every output text by id (ids are dense from 0)."""
 
 OUTPUT_IDS = f"""
-SELECT c._row AS _row, c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
+SELECT /*+ BROADCAST(r, dq, dw) */ c._row AS _row, c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
        c.dest AS destination, c.end_use AS end_use,
        r.verdict AS verdict, r.effects AS effects, r.instruments AS instruments,
        r.items AS items, r.fid AS findings,
@@ -169,7 +171,7 @@ first, unordered)."""
 ID_COLUMNS: tuple[str, ...] = ("findings", "questions", "warnings", "conflicts")
 
 OUTPUT = f"""
-SELECT o.line_id AS line_id, o.date AS date, o.tariff_line AS tariff_line,
+SELECT /*+ BROADCAST(f, q, w, x) */ o.line_id AS line_id, o.date AS date, o.tariff_line AS tariff_line,
        o.destination AS destination, o.end_use AS end_use,
        o.verdict AS verdict, o.effects AS effects, o.instruments AS instruments,
        o.items AS items, f.text AS findings, q.text AS questions,
