@@ -152,7 +152,8 @@ SELECT tid AS id, text FROM dated_texts
 """Every output text by id (ids are dense from 0)."""
 
 OUTPUT_IDS = f"""
-SELECT /*+ BROADCAST(r, dq, dw) */ c._row AS _row, c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
+SELECT /*+ BROADCAST(r, dq, dw) */
+       c._row AS _row, c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
        c.dest AS destination, c.end_use AS end_use,
        r.verdict AS verdict, r.effects AS effects, r.instruments AS instruments,
        r.items AS items, r.fid AS findings,
@@ -171,7 +172,8 @@ first, unordered)."""
 ID_COLUMNS: tuple[str, ...] = ("findings", "questions", "warnings", "conflicts")
 
 OUTPUT = f"""
-SELECT /*+ BROADCAST(f, q, w, x) */ o.line_id AS line_id, o.date AS date, o.tariff_line AS tariff_line,
+SELECT /*+ BROADCAST(f, q, w, x) */
+       o.line_id AS line_id, o.date AS date, o.tariff_line AS tariff_line,
        o.destination AS destination, o.end_use AS end_use,
        o.verdict AS verdict, o.effects AS effects, o.instruments AS instruments,
        o.items AS items, f.text AS findings, q.text AS questions,
