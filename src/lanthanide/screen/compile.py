@@ -152,6 +152,7 @@ class KeySpace:
             prefixes |= set(cov.hs_prefixes)
         prefixes |= set(engine.rare_earth_prefixes)
         self._prefixes = frozenset(prefixes)
+        self._heads = frozenset(p[:k] for p in prefixes for k in range(1, len(p) + 1))
         self._item_lines: list[tuple[str, frozenset[str]]] = [
             (h.code, frozenset(r.item.condition.params()))
             for r in book.item_refs
@@ -179,9 +180,12 @@ class KeySpace:
 
     # ------------------------------------------------------------ tariff lines
     def relevant_hs(self, hs: str) -> bool:
-        if hs in self._prefixes:
+        """Whether ``hs`` shares a prefix relation with any tariff line,
+        heading, control prefix or coverage prefix of the rulebook (either
+        starts with the other)."""
+        if hs in self._heads:
             return True
-        return any(hs[:k] in self._prefixes for k in range(4, len(hs)))
+        return any(hs[:k] in self._prefixes for k in range(1, len(hs)))
 
     def params_for(self, hs: str) -> frozenset[str]:
         """Parameters that a condition of an item related to ``hs`` reads."""
