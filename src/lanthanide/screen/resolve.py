@@ -57,30 +57,45 @@ def _dumps(data: Any) -> str:
 
 def shape(d: Determination) -> Outcome:
     """The output columns of one determination (JSON columns use the field
-    names of ``lanthanide check --format json``)."""
-    full = d.to_dict(trace=False)
+    names of ``lanthanide check --format json``; built directly from the
+    dataclasses, which is faster than ``to_dict`` and gives the same JSON)."""
     findings = [
         {
-            "effect": f["effect"],
-            "instrument": f["instrument"]["id"],
-            "number": f["instrument"]["number"],
-            "item": f["item"]["code"] if f["item"] else None,
-            "control": f["control"],
-            "paragraph": f["paragraph"],
-            "validity": f["validity"],
-            "matched_by": f["matched_by"],
+            "effect": f.effect,
+            "instrument": f.instrument.id,
+            "number": f.instrument.number,
+            "item": f.item.code if f.item else None,
+            "control": f.control,
+            "paragraph": f.paragraph,
+            "validity": {
+                "start": f.validity.start.isoformat(),
+                "end": f.validity.end.isoformat() if f.validity.end else None,
+            },
+            "matched_by": f.matched_by,
         }
-        for f in full["findings"]
+        for f in d.findings
     ]
+    questions = [
+        {
+            "field": q.field,
+            "text": q.text,
+            "options": list(q.options),
+            "pending_effect": q.pending_effect,
+            "instrument": q.instrument,
+        }
+        for q in d.questions
+    ]
+    warnings = [{"code": w.code, "text": w.text, "instrument": w.instrument} for w in d.warnings]
+    conflicts = [{"text": x.text, "findings": list(x.findings)} for x in d.conflicts]
     return Outcome(
         verdict=d.verdict,
         effects=";".join(f.effect for f in d.findings),
         instruments=";".join(f.instrument.number or f.instrument.id for f in d.findings),
         items=";".join(f.item.code if f.item else "" for f in d.findings),
         findings=_dumps(findings),
-        questions=_dumps(full["questions"]),
-        warnings=_dumps(full["warnings"]),
-        conflicts=_dumps(full["conflicts"]),
+        questions=_dumps(questions),
+        warnings=_dumps(warnings),
+        conflicts=_dumps(conflicts),
     )
 
 
