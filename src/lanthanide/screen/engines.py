@@ -96,6 +96,8 @@ class DuckDBEngine:
     """In-process DuckDB; reads CSV and Parquet natively, writes with COPY."""
 
     name = "duckdb"
+    ROW_GROUP = 4_000_000
+    """Rows per Parquet row group written through Arrow."""
 
     def __init__(self, threads: int | None = None, memory_limit: str | None = None) -> None:
         import duckdb
@@ -229,23 +231,46 @@ class DuckDBEngine:
         ]
         schema = pa.schema(fields)
         tmp = _tmp_beside(path)
+
+        def row_group(batches: list[Any]) -> Any:
+            # one row group per call: the JSON columns' dictionaries hold only
+            # the texts this row group uses, each stored once
+            table = pa.Table.from_batches(batches)
+            cols = []
+            for n in _sql.OUTPUT_COLUMNS:
+                col = table.column(n).combine_chunks()
+                if n in _sql.ID_COLUMNS:
+                    idx = col.cast(pa.int64())
+                    used = pc.unique(idx)
+                    local = pc.index_in(idx, value_set=used).cast(pa.int32())
+                    col = pa.DictionaryArray.from_arrays(local, values.take(used))
+                else:
+                    col = col.cast(pa.string())
+                cols.append(col)
+            return pa.Table.from_arrays(cols, schema=schema)
+
         try:
+            plain = [n for n in _sql.OUTPUT_COLUMNS if n not in _sql.ID_COLUMNS]
             with pq.ParquetWriter(
-                tmp, schema, dictionary_pagesize_limit=1 << 30, store_schema=False
+                tmp,
+                schema,
+                dictionary_pagesize_limit=1 << 30,
+                store_schema=False,
+                # min/max statistics over kilobyte-long JSON texts cost more
+                # than the rest of the write; line ids are unique
+                write_statistics=plain,
+                use_dictionary=[n for n in _sql.OUTPUT_COLUMNS if n != "line_id"],
             ) as writer:
+                pending: list[Any] = []
+                rows = 0
                 for batch in reader:
-                    cols = []
-                    for n in _sql.OUTPUT_COLUMNS:
-                        col = batch.column(n)
-                        if n in _sql.ID_COLUMNS:
-                            idx = col.cast(pa.int64())
-                            used = pc.unique(idx)
-                            local = pc.index_in(idx, value_set=used).cast(pa.int32())
-                            col = pa.DictionaryArray.from_arrays(local, values.take(used))
-                        else:
-                            col = col.cast(pa.string())
-                        cols.append(col)
-                    writer.write_table(pa.Table.from_arrays(cols, schema=schema))
+                    pending.append(batch)
+                    rows += batch.num_rows
+                    if rows >= self.ROW_GROUP:
+                        writer.write_table(row_group(pending), row_group_size=rows)
+                        pending, rows = [], 0
+                if pending:
+                    writer.write_table(row_group(pending), row_group_size=rows)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
