@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -35,7 +35,7 @@ lint:
 	$(BIN)/ruff check src tests benchmarks
 
 typecheck:
-	$(BIN)/mypy --strict src/lanthanide/rules src/lanthanide/decide src/lanthanide/supply src/lanthanide/classify
+	$(BIN)/mypy --strict src/lanthanide/rules src/lanthanide/decide src/lanthanide/supply src/lanthanide/classify src/lanthanide/screen
 	$(BIN)/mypy --strict src/lanthanide/registry src/lanthanide/api/registry.py src/lanthanide/cli_registry.py
 
 pytest:
@@ -44,6 +44,9 @@ pytest:
 bench: install-dev pg
 	$(BIN)/python benchmarks/check.py
 	$(BIN)/python benchmarks/registry.py
+	$(BIN)/python benchmarks/screen.py
+	$(BIN)/python benchmarks/classify.py
+	$(BIN)/python benchmarks/supply.py
 
 ## pg: start the packaged PostgreSQL 15 cluster and a superuser role for this OS user
 ## (idempotent; on a machine without PostgreSQL the registry's PostgreSQL tests skip)

@@ -35,6 +35,7 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Browse, compare and validate the rulebook.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+from lanthanide.cli_screen import screen_app  # noqa: E402
 from lanthanide.cli_supply import scenario_app, supply_app  # noqa: E402
 
 app.add_typer(supply_app, name="supply")
@@ -42,6 +43,7 @@ app.add_typer(scenario_app, name="scenario")
 app.command()(classify)
 app.add_typer(cli_registry.admin_app, name="admin")
 app.add_typer(cli_registry.audit_app, name="audit")
+app.add_typer(screen_app, name="screen")
 
 
 _WIDTH = None if sys.stdout.isatty() else 160

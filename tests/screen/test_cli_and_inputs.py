@@ -1,0 +1,154 @@
+"""The screen CLI, rejects, empty and malformed files, the generator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from lanthanide.cli import app
+from lanthanide.rules.book import load_rulebook
+from lanthanide.screen import DuckDBEngine, InputError, screen
+from lanthanide.screen.compile import KeySpace, rule_rows
+from lanthanide.screen.generate import generate
+from tests.screen.conftest import assert_same_as_check, read_csv, write_csv
+
+runner = CliRunner()
+GOOD = {"line_id": "1", "date": "2025-06-01", "tariff_line": "2853909026", "destination": "KR"}
+
+
+def _run(*args: str) -> tuple[int, str]:
+    res = runner.invoke(app, ["screen", *args])
+    return res.exit_code, res.output
+
+
+def test_screen_input_form_and_run_form_are_the_same(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", [GOOD])
+    code, text = _run(str(src), "--out", str(tmp_path / "a.csv"), "--no-progress")
+    assert code == 0, text
+    code, text = _run("run", str(src), "--out", str(tmp_path / "b.csv"), "--no-progress")
+    assert code == 0, text
+    a, b = read_csv(tmp_path / "a.csv"), read_csv(tmp_path / "b.csv")
+    assert a == b
+    assert a[0]["verdict"] == "licence_required"
+    assert "By verdict" in text and "licence_required" in text
+
+
+def test_bad_rows_go_to_rejects_with_the_reason(tmp_path: Path) -> None:
+    rows = [
+        GOOD,
+        {**GOOD, "line_id": "2", "destination": "XX"},
+        {**GOOD, "line_id": "3", "destination": "CN"},
+        {**GOOD, "line_id": "4", "date": "2025-02-30"},
+        {**GOOD, "line_id": "5", "tariff_line": "12AB"},
+        {**GOOD, "line_id": "6", "end_use": "peaceful"},
+        {**GOOD, "line_id": "7", "params": "purity=abc"},
+        {**GOOD, "line_id": "8", "params": "colour=red"},
+        {**GOOD, "line_id": "", "date": "2025-06-01"},
+        {**GOOD, "line_id": "10", "quantity": "lots"},
+        {**GOOD, "line_id": "11", "date": ""},
+    ]
+    src = write_csv(tmp_path / "in.csv", rows)
+    out = tmp_path / "out.csv"
+    code, text = _run(str(src), "--out", str(out), "--summary", "json", "--no-progress")
+    assert code == 0, text
+    summary = json.loads(text)
+    assert summary["lines"] == 11 and summary["rejected"] == 10
+    assert [r["line_id"] for r in read_csv(out)] == ["1"]
+    rej = {r["line_id"]: r["reason"] for r in read_csv(tmp_path / "out.rejects.csv")}
+    assert rej["2"].startswith("destination (--to): 'XX' is not an ISO 3166-1")
+    assert "'CN' is the exporting country" in rej["3"]
+    assert rej["4"] == "date (--on): '2025-02-30' is not a date; use YYYY-MM-DD"
+    assert rej["5"].startswith("tariff_line (--hs): '12AB' must be 6 to 10 digits")
+    assert rej["6"].startswith("end_use (--end-use): 'peaceful' is not allowed (allowed: civil")
+    assert rej["7"].startswith("params (--param purity):")
+    assert "unknown parameter 'colour'" in rej["8"]
+    assert rej[""] == "line_id: missing; every line needs an id"
+    assert rej["10"] == "quantity: 'lots' is not a number"
+    assert rej["11"].startswith("date (--on): missing")
+
+
+def test_bad_arguments_exit_2_naming_the_flag(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", [GOOD])
+    out = str(tmp_path / "o.csv")
+    code, text = _run(str(src), "--out", out, "--engine", "oracle")
+    assert code == 2 and "--engine: 'oracle' is not allowed (allowed: duckdb, spark)" in text
+    code, text = _run(str(tmp_path / "missing.csv"), "--out", out)
+    assert code == 2 and "does not exist" in text
+    code, text = _run(str(src), "--out", out, "--format", "xlsx")
+    assert code == 2 and "--format" in text
+    bad = write_csv(tmp_path / "bad.csv", [GOOD], [*GOOD, "colour"])
+    code, text = _run(str(bad), "--out", out)
+    assert code == 2 and "column 'colour'" in text and "allowed: line_id" in text
+    short = write_csv(tmp_path / "short.csv", [GOOD], ["line_id", "date", "tariff_line"])
+    code, text = _run(str(short), "--out", out)
+    assert code == 2 and "column 'destination'" in text and "required" in text
+    assert not Path(out).exists()
+
+
+def test_empty_header_only_and_malformed_files(tmp_path: Path) -> None:
+    book = load_rulebook()
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(InputError, match="empty"), DuckDBEngine() as eng:
+        screen(eng, book, empty, tmp_path / "o.csv")
+    header = write_csv(tmp_path / "header.csv", [])
+    with DuckDBEngine() as eng:
+        s = screen(eng, book, header, tmp_path / "h.csv")
+    assert s.lines == 0 and read_csv(tmp_path / "h.csv") == []
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(
+        "line_id,date,tariff_line,destination\n1,2025-06-01,2853909026,KR\n"
+        "2,2025-06-01,2853909026,KR,extra,fields\n3,2025-06-01,8471300000,DE\n"
+    )
+    with DuckDBEngine() as eng:
+        s = screen(eng, book, ragged, tmp_path / "r.csv")
+    assert (s.screened, s.rejected) == (2, 1)
+    rej = read_csv(tmp_path / "r.rejects.csv")
+    assert rej[0]["reason"].startswith("malformed CSV row")
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(InputError, match="cannot be read as parquet"), DuckDBEngine() as eng:
+        screen(eng, book, garbage, tmp_path / "g.csv")
+
+
+def test_generate_is_deterministic_and_screens_like_check(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    code, _ = (
+        runner.invoke(
+            app, ["screen", "generate", "--lines", "3000", "--seed", "5", "--out", str(a)]
+        ).exit_code,
+        "",
+    )
+    assert code == 0
+    generate(b, lines=3000, seed=5)
+    ta, tb = pq.read_table(a), pq.read_table(b)
+    assert ta.equals(tb) and ta.num_rows == 3000
+    lines = ta.to_pylist()
+    hs = {r["tariff_line"] for r in lines}
+    assert {"2846901990", "8471300000"} & hs and len(hs) > 30
+    out = tmp_path / "o.parquet"
+    with DuckDBEngine() as eng:
+        s = screen(eng, load_rulebook(), a, out)
+    assert s.rejected > 0 and s.screened + s.rejected == 3000
+    assert {"licence_required", "not_controlled", "undetermined"} <= set(s.by_verdict)
+    ok = {r["line_id"] for r in pq.read_table(out).to_pylist()}
+    assert_same_as_check(
+        [r for r in lines if r["line_id"] in ok][:600],
+        [r for r in pq.read_table(out).to_pylist()][:600],
+    )
+
+
+def test_compiled_rule_table_and_key_space() -> None:
+    book = load_rulebook()
+    rows = rule_rows(book)
+    assert rows and all(len(r) == 15 for r in rows)
+    assert any(r[5] == "2853909026" and r[3] == "licence_required" for r in rows)
+    space = KeySpace(book)
+    assert space.hs_value("8471300000")[1] == "*"
+    assert space.hs_value("2853909026")[1] == "2853909026"
+    assert space.destination_value("FR")[1] == "*"
+    assert space.destination_value("US")[1] == "US"
