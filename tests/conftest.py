@@ -3,9 +3,6 @@ mechanics tests, and a real HTTP server."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,8 @@ import yaml
 
 from lanthanide.rules.book import Rulebook, load_rulebook
 from lanthanide.rules.loader import load_instruments
+
+from .support import serving
 
 SRC = [{"url": "https://example.org/source", "tag": "P", "ref": "T1"}]
 
@@ -245,29 +244,10 @@ def mini(tmp_path: Path) -> Rulebook:
     return Rulebook(load_instruments(root))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
     """A real uvicorn server on a free loopback port, for the API tests."""
-    import uvicorn
-
     from lanthanide.api.app import create_app
 
-    port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app()) as url:
+        yield url

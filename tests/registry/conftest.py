@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +22,8 @@ from lanthanide.registry import service
 from lanthanide.registry.db import Database
 from lanthanide.registry.schemas import ApplicationIn, DecisionIn, LineIn
 from lanthanide.registry.service import Actor
+
+from ..support import free_port, serving
 
 PG_SOCKET = "/var/run/postgresql"
 PG_USER = getpass.getuser()
@@ -155,18 +154,13 @@ class _Holder:
 HOLDER = _Holder()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+_free_port = free_port
 
 
 @pytest.fixture(scope="session")
 def registry_server() -> Iterator[str]:
     """A real uvicorn server (threadpool for sync endpoints, as in `lanthanide
     serve`) whose registry database is the current test's."""
-    import uvicorn
-
     from lanthanide.api import registry as registry_api
     from lanthanide.api.app import create_app
 
@@ -177,19 +171,8 @@ def registry_server() -> Iterator[str]:
         return HOLDER.db
 
     app.dependency_overrides[registry_api.get_db] = current_db
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the registry test server did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, "registry test server") as url:
+        yield url
 
 
 @pytest.fixture()

@@ -124,34 +124,22 @@ def record(
     entity = obj.__tablename__
     entity_id = int(after["id"])
     rh = _sha(after_json)
-    h = entry_hash(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before_json,
-        after=after_json,
-        row_hash=rh,
-        prev_hash=head.hash,
-    )
-    entry = AuditEntry(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before_json,
-        after=after_json,
-        row_hash=rh,
-        prev_hash=head.hash,
-        hash=h,
-    )
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "before": before_json,
+        "after": after_json,
+        "row_hash": rh,
+        "prev_hash": head.hash,
+    }
+    entry = AuditEntry(**fields, hash=entry_hash(**fields))
     s.add(entry)
     head.seq = seq
-    head.hash = h
+    head.hash = entry.hash
     s.flush()
     return entry
 
