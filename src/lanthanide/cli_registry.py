@@ -80,7 +80,7 @@ def create_party(
 ) -> None:
     """Create a party (an exporter or an authority).
 
-    Example: lanthanide admin create-party --name "Baotou Rare Earth Co." --uscc 91150200MA0N8XXXXX
+    Example: lanthanide admin create-party --name "Baotou Rare Earth Co." --uscc 91150200MA0N8ABC19
     """
     try:
         p = service.create_party(
