@@ -7,20 +7,21 @@ names the flag and the allowed values.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, get_args
+from typing import Annotated, get_args
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from lanthanide import __version__, cli_registry, services
 from lanthanide.cli_classify import classify
+from lanthanide.cli_common import Fmt, err, out
+from lanthanide.cli_common import fail as _fail
+from lanthanide.cli_common import print_json as _print_json
 from lanthanide.decide import CaseError, Determination
 from lanthanide.decide.model import END_USE_HELP
 from lanthanide.rules import report
@@ -46,9 +47,6 @@ app.add_typer(cli_registry.audit_app, name="audit")
 app.add_typer(screen_app, name="screen")
 
 
-_WIDTH = None if sys.stdout.isatty() else 160
-out = Console(soft_wrap=False, width=_WIDTH)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 FLAG = {
     "item": "--item",
@@ -62,11 +60,6 @@ FLAG = {
 }
 
 
-class Fmt(StrEnum):
-    json = "json"
-    table = "table"
-
-
 class KindOpt(StrEnum):
     goods = "goods"
     technology = "technology"
@@ -78,15 +71,6 @@ class EndUseOpt(StrEnum):
     military = "military"
     wmd = "wmd"
     re_activity_abroad = "re-activity-abroad"
-
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _parse_params(raw: list[str]) -> dict[str, str]:

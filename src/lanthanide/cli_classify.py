@@ -9,13 +9,12 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from lanthanide import services
+from lanthanide.cli_common import err as _err
+from lanthanide.cli_common import out as _out
 
-_out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-_err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 MAX_TOP = 50
 
 

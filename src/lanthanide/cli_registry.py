@@ -13,9 +13,9 @@ from enum import StrEnum
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from lanthanide.cli_common import Fmt, err, out
 from lanthanide.registry import service
 from lanthanide.registry.db import ENV_URL, get_database
 from lanthanide.registry.errors import Conflict, Invalid, RegistryError
@@ -23,8 +23,6 @@ from lanthanide.registry.errors import Conflict, Invalid, RegistryError
 admin_app = typer.Typer(help="Manage registry parties, users and tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the registry's audit trail.", no_args_is_help=True)
 
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 DbUrl = Annotated[
     str | None,
@@ -49,11 +47,6 @@ class RoleOpt(StrEnum):
 class PartyKind(StrEnum):
     exporter = "exporter"
     authority = "authority"
-
-
-class Fmt(StrEnum):
-    json = "json"
-    table = "table"
 
 
 def _fail(exc: RegistryError) -> NoReturn:

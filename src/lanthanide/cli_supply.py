@@ -6,37 +6,21 @@ Bad input exits with code 2 naming the flag or the scenario field path.
 
 from __future__ import annotations
 
-import json
-import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from lanthanide.cli_common import Fmt, err, out
+from lanthanide.cli_common import fail as _fail
+from lanthanide.cli_common import print_json as _json
 
 supply_app = typer.Typer(help="Supply chain: shares, exposure and replays.",
                          no_args_is_help=True)
 scenario_app = typer.Typer(help="Run export-control scenarios on the supply network.",
                            no_args_is_help=True)
 
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
-
-
-class Fmt(StrEnum):
-    json = "json"
-    table = "table"
-
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
-
-
-def _json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 @supply_app.command("shares")
