@@ -191,7 +191,7 @@ def shape(
             "demand": r.demand,
             "satisfied": r.satisfied,
             "shortfall": max(0.0, r.demand - r.satisfied),
-            "shortfall_share": (r.demand - r.satisfied) / r.demand if r.demand else 0.0,
+            "shortfall_share": max(0.0, r.demand - r.satisfied) / r.demand if r.demand else 0.0,
             "balance": r.balance,
             "countries": r.countries,
             "stage_shortfall": r.stage_shortfall,
