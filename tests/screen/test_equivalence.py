@@ -125,3 +125,54 @@ def test_generated_file_duckdb_and_spark_equal_decide(tmp_path: Path, spark: Any
         rej_rows = pq.read_table(rej).to_pylist() if rej.suffix == ".parquet" else read_csv(rej)
         rejected[engine.name] = sorted(f"{r['line_id']}|{r['reason']}" for r in rej_rows)
     assert rejected["duckdb"] == rejected["spark"]
+
+
+def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
+    """One resolver reuses each determination across the date buckets of its
+    cell (the days on which every date comparison ``decide()`` made comes out
+    the same). Every tariff line of the test set, on every rulebook date and
+    the days either side, plus each bucket's representative, must equal
+    ``decide()`` on that very day."""
+    from lanthanide.decide import Case, decide
+    from lanthanide.screen.compile import ON_TOKEN, Key
+    from lanthanide.screen.resolve import Resolver, shape
+
+    days = sorted(
+        {
+            *(d + timedelta(days=k) for d in SPACE.rule_dates for k in (-1, 0, 1)),
+            *(SPACE.representative_date(b)[0] for b in range(len(SPACE.bounds) + 1)),
+        }
+    )
+    facts = [("", ""), ("US", "military"), ("DE", "civil"), ("JP", ""), ("", "wmd")]
+    resolver = Resolver(BOOK, SPACE)
+    checks: list[tuple[Key, date, str, str | None, str | None]] = []
+    for i, hs in enumerate(HS):
+        hs_norm, hs_key, err = SPACE.hs_value(hs)
+        assert err is None and hs_norm is not None and hs_key is not None
+        for j, day in enumerate(days):
+            dest, eu = facts[(i + j) % len(facts)]
+            _, dkey, _ = SPACE.destination_value(dest)
+            _, bucket, _ = SPACE.date_value(day.isoformat())
+            assert dkey is not None and bucket is not None
+            key = Key(hs_key, dkey, bucket, eu, "{}")
+            checks.append((key, day, hs_norm, dest or None, eu or None))
+    by_key = {
+        Key(*r[:5]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))
+    }
+    assert resolver.decided < len(by_key)  # cells are reused across buckets
+    texts = {i: t for i, t, _ in resolver.templates()}
+    for key, day, hs, dest, eu in checks:
+        row = by_key[key]
+        want = shape(decide(Case(on=day, hs=hs, destination=dest, end_use=eu), BOOK))
+        got = [row[5], row[6], row[7], row[8], *(texts[row[k]] for k in (9, 10, 11, 12))]
+        got = [g.replace(ON_TOKEN, day.isoformat()) for g in got]
+        assert got == [
+            want.verdict,
+            want.effects,
+            want.instruments,
+            want.items,
+            want.findings,
+            want.conflicts,
+            want.questions,
+            want.warnings,
+        ], (hs, day, dest, eu)

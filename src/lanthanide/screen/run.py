@@ -33,6 +33,8 @@ class Summary:
     by_destination: dict[str, Counter[str]] = field(default_factory=dict)
     output: str = ""
     rejects: str | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each stage (read, validate, classify, decide, write)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class Summary:
             },
             "output": self.output,
             "rejects": self.rejects,
+            "stages": {k: round(v, 3) for k, v in self.stages.items()},
         }
 
 
@@ -80,7 +83,14 @@ def screen(
         raise InputError("--out", f"directory '{out.parent}' does not exist")
     rej = rejects or rejects_path(out, out_fmt)
 
+    stages: dict[str, float] = {}
+    started = [time.perf_counter()]
+
     def tick(stage: str, done: int, total: int) -> None:
+        if done == total:  # a stage ends: charge the time since the last one ended
+            now = time.perf_counter()
+            stages[stage] = stages.get(stage, 0.0) + now - started[0]
+            started[0] = now
         if progress is not None:
             progress(stage, done, total)
 
@@ -148,6 +158,7 @@ def screen(
         decided=resolver.decided,
         output=str(out),
         rejects=str(rej) if rejected else None,
+        stages=stages,
     )
     by_key = {
         (r[0], r[1], r[2], r[3], r[4]): (r[5], r[7]) for r in result_rows
