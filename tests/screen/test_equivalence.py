@@ -176,3 +176,29 @@ def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
             want.questions,
             want.warnings,
         ], (hs, day, dest, eu)
+
+
+def test_parallel_decide_equals_one_process(monkeypatch: Any) -> None:
+    """Keys decided by this process and a forked one give the same rows."""
+    from lanthanide.screen import resolve
+    from lanthanide.screen.compile import Key
+    from lanthanide.screen.resolve import Resolver
+
+    monkeypatch.setattr(resolve, "PARALLEL_MIN_KEYS", 1)
+    keys = [
+        Key(SPACE.hs_value(hs)[1] or "", dest, bucket, eu, "{}")
+        for hs in HS[::3]
+        for dest in ("", "US", "*")
+        for eu in ("", "military")
+        for bucket in range(0, len(SPACE.bounds) + 1, 7)
+    ]
+    one, two = Resolver(BOOK, SPACE), Resolver(BOOK, SPACE)
+    rows_one, rows_two = one.rows(keys), two.rows(keys, workers=2)
+    texts_one = {i: t for i, t, _ in one.templates()}
+    texts_two = {i: t for i, t, _ in two.templates()}
+
+    def resolved(rows: list[tuple[Any, ...]], texts: dict[int, str]) -> list[tuple[Any, ...]]:
+        return [(*r[:9], *(texts[i] for i in r[9:])) for r in rows]
+
+    assert resolved(rows_two, texts_two) == resolved(rows_one, texts_one)
+    assert two.decided == one.decided

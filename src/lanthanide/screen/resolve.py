@@ -357,17 +357,66 @@ class Resolver:
         self.decided += 1
         return out
 
-    def rows(
-        self, keys: Iterable[Key], tick: Callable[[int], None] | None = None
-    ) -> list[tuple[Any, ...]]:
-        """One ``results`` row per key (see :data:`RESULT_COLUMNS`). Keys in
-        multi-day buckets are decided first: their cells can then answer the
-        one-day buckets (rulebook dates) they contain."""
+    def outcomes(
+        self, keys: list[Key], tick: Callable[[int], None] | None = None
+    ) -> list[Outcome]:
+        """Each key's outcome. Keys in multi-day buckets are decided first:
+        their cells can then answer the one-day buckets (rulebook dates)
+        they contain."""
         space = self.space
-        ordered = sorted(keys, key=lambda k: not space.representative_date(k.bucket)[1])
+        order = sorted(
+            range(len(keys)), key=lambda i: not space.representative_date(keys[i].bucket)[1]
+        )
+        out: list[Outcome | None] = [None] * len(keys)
+        for n, i in enumerate(order):
+            out[i] = self.resolve(keys[i])
+            if tick is not None and n % 256 == 255:
+                tick(256)
+        return out  # type: ignore[return-value]
+
+    def _parallel(self, keys: list[Key], tick: Callable[[int], None] | None) -> list[Outcome]:
+        """Decide in this process and one forked child, each taking whole
+        tariff lines (so each keeps reusing its cells); the child sends back
+        its distinct outcomes once each and an index per key."""
+        import multiprocessing
+
+        per_hs: dict[str, list[int]] = {}
+        for i, k in enumerate(keys):
+            per_hs.setdefault(k.hs, []).append(i)
+        parts: tuple[list[int], list[int]] = ([], [])
+        for idx in sorted(per_hs.values(), key=len, reverse=True):
+            min(parts, key=len).extend(idx)
+        global _FORKED
+        _FORKED = (self, [keys[i] for i in parts[1]])
+        try:
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                child = pool.apply_async(_decide_forked)
+                mine = self.outcomes([keys[i] for i in parts[0]], tick)
+                distinct, index, decided = child.get()
+        finally:
+            _FORKED = None
+        self.decided += decided
+        out: list[Outcome | None] = [None] * len(keys)
+        for i, o in zip(parts[0], mine, strict=True):
+            out[i] = o
+        for i, j in zip(parts[1], index, strict=True):
+            out[i] = distinct[j]
+        return out  # type: ignore[return-value]
+
+    def rows(
+        self,
+        keys: Iterable[Key],
+        tick: Callable[[int], None] | None = None,
+        workers: int = 1,
+    ) -> list[tuple[Any, ...]]:
+        """One ``results`` row per key (see :data:`RESULT_COLUMNS`). With
+        ``workers`` > 1 and many keys, a forked process decides half of the
+        tariff lines."""
+        keys = list(keys)
+        parallel = workers > 1 and len(keys) >= PARALLEL_MIN_KEYS and _can_fork()
+        outcomes = self._parallel(keys, tick) if parallel else self.outcomes(keys, tick)
         out: list[tuple[Any, ...]] = []
-        for i, key in enumerate(ordered):
-            o = self.resolve(key)
+        for key, o in zip(keys, outcomes, strict=True):
             out.append(
                 (
                     key.hs,
@@ -385,6 +434,31 @@ class Resolver:
                     self.text_id(o.warnings),
                 )
             )
-            if tick is not None and i % 256 == 255:
-                tick(256)
         return out
+
+
+PARALLEL_MIN_KEYS = 4096
+"""Fewer keys are decided in one process (a fork costs more than it saves)."""
+_FORKED: tuple[Resolver, list[Key]] | None = None
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _decide_forked() -> tuple[list[Outcome], list[int], int]:
+    assert _FORKED is not None
+    resolver, keys = _FORKED
+    before = resolver.decided
+    ids: dict[int, int] = {}
+    distinct: list[Outcome] = []
+    index: list[int] = []
+    for o in resolver.outcomes(keys):
+        j = ids.get(id(o))
+        if j is None:
+            j = ids[id(o)] = len(distinct)
+            distinct.append(o)
+        index.append(j)
+    return distinct, index, resolver.decided - before

@@ -3,6 +3,7 @@ once, join back, write the output and the rejects, and summarise."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -70,9 +71,12 @@ def screen(
     rejects: Path | None = None,
     progress: Progress | None = None,
     space: KeySpace | None = None,
+    workers: int | None = None,
 ) -> Summary:
     """Screen ``src`` into ``out`` (and the rejected lines into ``rejects``,
-    default ``<out>.rejects.<ext>``, written only when there are any)."""
+    default ``<out>.rejects.<ext>``, written only when there are any).
+    ``workers``: processes deciding keys (default: 2 when the machine has
+    2 cores or more; a second one is forked only for many keys)."""
     t0 = time.perf_counter()
     if not src.exists():
         raise InputError("INPUT", f"'{src}' does not exist")
@@ -134,7 +138,7 @@ def screen(
         tick("decide", min(done, total), total)
 
     tick("decide", 0, total)
-    result_rows = resolver.rows(keys, decided)
+    result_rows = resolver.rows(keys, decided, workers or min(2, os.cpu_count() or 1))
     tick("decide", total, total)
     engine.register("results", RESULT_COLUMNS, result_rows)
     templates = resolver.templates()
