@@ -1,7 +1,8 @@
 """Benchmark: batch screening throughput.
 
     python benchmarks/screen.py [--sizes 1000000,10000000] [--spark-lines 1000000]
-                                [--baseline-lines 100000] [--no-spark] [--dir DIR]
+                                [--baseline-lines 100000] [--no-spark] [--repeat N]
+                                [--dir DIR]
 
 Generates Parquet declarations with the project's generator, then measures,
 each in a fresh subprocess (so peak memory is that run's own):
@@ -10,6 +11,9 @@ each in a fresh subprocess (so peak memory is that run's own):
 * Spark (local[*]) screening of ``--spark-lines`` lines;
 * the baseline: ``decide()`` called per line (with the same validation as
   ``check``) on ``--baseline-lines`` lines, in-process, no output written.
+
+With ``--repeat N`` every run is repeated N times and the median time is
+reported (peak memory: the largest of the N runs).
 
 Prints lines/s, peak resident memory (VmHWM of the Python process; for
 Spark plus the JVM's, as ``python+jvm``) and each row's ratio to the
@@ -110,6 +114,16 @@ def _sub(code: str, *args: str) -> dict[str, float]:
     return dict(json.loads(res.stdout.strip().splitlines()[-1]))
 
 
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run of median time, with the largest peak memory of all runs."""
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    out = dict(ordered[len(ordered) // 2])
+    out["rss_mb"] = max(r["rss_mb"] for r in runs)
+    out["child_rss_mb"] = max(r.get("child_rss_mb", 0.0) for r in runs)
+    out["runs"] = len(runs)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000000,10000000")
@@ -118,6 +132,7 @@ def main() -> None:
     ap.add_argument("--no-spark", action="store_true")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--dir", type=Path, default=None)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per row; the median is shown")
     args = ap.parse_args()
 
     from lanthanide.screen.generate import generate
@@ -132,22 +147,31 @@ def main() -> None:
             generate(files[n], lines=n, seed=args.seed)
             print(f"generated {n:>10,} lines in {time.perf_counter() - t:6.1f} s", flush=True)
         rows: list[tuple[str, dict[str, float]]] = []
-        base = _sub(_BASELINE, str(files[args.baseline_lines]), str(args.baseline_lines))
+        reps = max(1, args.repeat)
+        base = _median(
+            [
+                _sub(_BASELINE, str(files[args.baseline_lines]), str(args.baseline_lines))
+                for _ in range(reps)
+            ]
+        )
         rows.append(("decide() per line (baseline)", base))
         print(f"baseline done: {base['lines'] / base['seconds']:,.0f} lines/s", flush=True)
         for n in sizes:
-            r = _sub(_RUN, "duckdb", str(files[n]), str(root / f"out-duckdb-{n}.parquet"))
+            out = root / f"out-duckdb-{n}.parquet"
+            r = _median([_sub(_RUN, "duckdb", str(files[n]), str(out)) for _ in range(reps)])
             rows.append(("screen, DuckDB", r))
             print(f"duckdb {n:,} done in {r['seconds']:.1f} s", flush=True)
             (root / f"out-duckdb-{n}.parquet").unlink(missing_ok=True)
         if not args.no_spark:
             n = args.spark_lines
-            r = _sub(_RUN, "spark", str(files[n]), str(root / f"out-spark-{n}.parquet"))
+            out = root / f"out-spark-{n}.parquet"
+            r = _median([_sub(_RUN, "spark", str(files[n]), str(out)) for _ in range(reps)])
             rows.append(("screen, Spark local[*]", r))
             print(f"spark {n:,} done in {r['seconds']:.1f} s", flush=True)
 
     base_rate = base["lines"] / base["seconds"]
     print()
+    print(f"(median of {reps} run(s) per row; peak memory: the largest)")
     print(
         f"{'run':32} {'lines':>11} {'seconds':>8} {'lines/s':>12} {'peak MB':>9} "
         f"{'keys':>7} {'decided':>8} {'x baseline':>10}"

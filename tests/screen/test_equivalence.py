@@ -125,3 +125,80 @@ def test_generated_file_duckdb_and_spark_equal_decide(tmp_path: Path, spark: Any
         rej_rows = pq.read_table(rej).to_pylist() if rej.suffix == ".parquet" else read_csv(rej)
         rejected[engine.name] = sorted(f"{r['line_id']}|{r['reason']}" for r in rej_rows)
     assert rejected["duckdb"] == rejected["spark"]
+
+
+def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
+    """One resolver reuses each determination across the date buckets of its
+    cell (the days on which every date comparison ``decide()`` made comes out
+    the same). Every tariff line of the test set, on every rulebook date and
+    the days either side, plus each bucket's representative, must equal
+    ``decide()`` on that very day."""
+    from lanthanide.decide import Case, decide
+    from lanthanide.screen.compile import ON_TOKEN, Key
+    from lanthanide.screen.resolve import Resolver, shape
+
+    days = sorted(
+        {
+            *(d + timedelta(days=k) for d in SPACE.rule_dates for k in (-1, 0, 1)),
+            *(SPACE.representative_date(b)[0] for b in range(len(SPACE.bounds) + 1)),
+        }
+    )
+    facts = [("", ""), ("US", "military"), ("DE", "civil"), ("JP", ""), ("", "wmd")]
+    resolver = Resolver(BOOK, SPACE)
+    checks: list[tuple[Key, date, str, str | None, str | None]] = []
+    for i, hs in enumerate(HS):
+        hs_norm, hs_key, err = SPACE.hs_value(hs)
+        assert err is None and hs_norm is not None and hs_key is not None
+        for j, day in enumerate(days):
+            dest, eu = facts[(i + j) % len(facts)]
+            _, dkey, _ = SPACE.destination_value(dest)
+            _, bucket, _ = SPACE.date_value(day.isoformat())
+            assert dkey is not None and bucket is not None
+            key = Key(hs_key, dkey, bucket, eu, "{}")
+            checks.append((key, day, hs_norm, dest or None, eu or None))
+    by_key = {
+        Key(*r[:5]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))
+    }
+    assert resolver.decided < len(by_key)  # cells are reused across buckets
+    texts = {i: t for i, t, _ in resolver.templates()}
+    for key, day, hs, dest, eu in checks:
+        row = by_key[key]
+        want = shape(decide(Case(on=day, hs=hs, destination=dest, end_use=eu), BOOK))
+        got = [row[5], row[6], row[7], row[8], *(texts[row[k]] for k in (9, 10, 11, 12))]
+        got = [g.replace(ON_TOKEN, day.isoformat()) for g in got]
+        assert got == [
+            want.verdict,
+            want.effects,
+            want.instruments,
+            want.items,
+            want.findings,
+            want.conflicts,
+            want.questions,
+            want.warnings,
+        ], (hs, day, dest, eu)
+
+
+def test_parallel_decide_equals_one_process(monkeypatch: Any) -> None:
+    """Keys decided by this process and a forked one give the same rows."""
+    from lanthanide.screen import resolve
+    from lanthanide.screen.compile import Key
+    from lanthanide.screen.resolve import Resolver
+
+    monkeypatch.setattr(resolve, "PARALLEL_MIN_KEYS", 1)
+    keys = [
+        Key(SPACE.hs_value(hs)[1] or "", dest, bucket, eu, "{}")
+        for hs in HS[::3]
+        for dest in ("", "US", "*")
+        for eu in ("", "military")
+        for bucket in range(0, len(SPACE.bounds) + 1, 7)
+    ]
+    one, two = Resolver(BOOK, SPACE), Resolver(BOOK, SPACE)
+    rows_one, rows_two = one.rows(keys), two.rows(keys, workers=2)
+    texts_one = {i: t for i, t, _ in one.templates()}
+    texts_two = {i: t for i, t, _ in two.templates()}
+
+    def resolved(rows: list[tuple[Any, ...]], texts: dict[int, str]) -> list[tuple[Any, ...]]:
+        return [(*r[:9], *(texts[i] for i in r[9:])) for r in rows]
+
+    assert resolved(rows_two, texts_two) == resolved(rows_one, texts_one)
+    assert two.decided == one.decided

@@ -243,6 +243,23 @@ class KeySpace:
         single = bucket < len(self.bounds) and self.bounds[bucket] == start + timedelta(days=1)
         return start, not single
 
+    def bucket_span(self, bucket: int) -> tuple[date | None, date | None]:
+        """First and last day of a bucket (``None``: unbounded)."""
+        lo = self.bounds[bucket - 1] if bucket > 0 else None
+        hi = self.bounds[bucket] - timedelta(days=1) if bucket < len(self.bounds) else None
+        return lo, hi
+
+    def buckets_within(self, lo: date | None, hi: date | None) -> range:
+        """The buckets that lie wholly inside the days ``lo`` to ``hi``
+        (inclusive; ``None``: unbounded)."""
+        first = 0 if lo is None else bisect.bisect_left(self.bounds, lo) + 1
+        last = (
+            len(self.bounds)
+            if hi is None
+            else bisect.bisect_right(self.bounds, hi + timedelta(days=1)) - 1
+        )
+        return range(first, last + 1)
+
     # ------------------------------------------------------------ end use, params
     def end_use_value(self, raw: str) -> tuple[str | None, str | None, str | None]:
         if raw == "":

@@ -221,7 +221,12 @@ class DuckDBEngine:
         ids = texts.column("id").to_pylist()
         if ids != list(range(len(ids))):
             raise RuntimeError("text ids are not dense")
-        values = texts.column("text").combine_chunks()
+        # a text can have two ids (a dated template expanded on a day, and the
+        # same text decided literally on that day): the Parquet dictionary
+        # must hold each value once, so ids are mapped onto distinct texts
+        every = texts.column("text").combine_chunks()
+        values = pc.unique(every)
+        canonical = pc.index_in(every, value_set=values).cast(pa.int64())
         ordered = f"SELECT * EXCLUDE (_row) FROM ({_sql.OUTPUT_IDS}) ORDER BY _row"
         reader = self.con.sql(ordered).to_arrow_reader(1_000_000)
         dict_type = pa.dictionary(pa.int32(), pa.string())
@@ -240,7 +245,7 @@ class DuckDBEngine:
             for n in _sql.OUTPUT_COLUMNS:
                 col = table.column(n).combine_chunks()
                 if n in _sql.ID_COLUMNS:
-                    idx = col.cast(pa.int64())
+                    idx = canonical.take(col.cast(pa.int64()))
                     used = pc.unique(idx)
                     local = pc.index_in(idx, value_set=used).cast(pa.int32())
                     col = pa.DictionaryArray.from_arrays(local, values.take(used))

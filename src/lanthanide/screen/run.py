@@ -3,6 +3,7 @@ once, join back, write the output and the rejects, and summarise."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -33,6 +34,8 @@ class Summary:
     by_destination: dict[str, Counter[str]] = field(default_factory=dict)
     output: str = ""
     rejects: str | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each stage (read, validate, classify, decide, write)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,7 @@ class Summary:
             },
             "output": self.output,
             "rejects": self.rejects,
+            "stages": {k: round(v, 3) for k, v in self.stages.items()},
         }
 
 
@@ -67,9 +71,12 @@ def screen(
     rejects: Path | None = None,
     progress: Progress | None = None,
     space: KeySpace | None = None,
+    workers: int | None = None,
 ) -> Summary:
     """Screen ``src`` into ``out`` (and the rejected lines into ``rejects``,
-    default ``<out>.rejects.<ext>``, written only when there are any)."""
+    default ``<out>.rejects.<ext>``, written only when there are any).
+    ``workers``: processes deciding keys (default: 2 when the machine has
+    2 cores or more; a second one is forked only for many keys)."""
     t0 = time.perf_counter()
     if not src.exists():
         raise InputError("INPUT", f"'{src}' does not exist")
@@ -80,7 +87,14 @@ def screen(
         raise InputError("--out", f"directory '{out.parent}' does not exist")
     rej = rejects or rejects_path(out, out_fmt)
 
+    stages: dict[str, float] = {}
+    started = [time.perf_counter()]
+
     def tick(stage: str, done: int, total: int) -> None:
+        if done == total:  # a stage ends: charge the time since the last one ended
+            now = time.perf_counter()
+            stages[stage] = stages.get(stage, 0.0) + now - started[0]
+            started[0] = now
         if progress is not None:
             progress(stage, done, total)
 
@@ -124,7 +138,7 @@ def screen(
         tick("decide", min(done, total), total)
 
     tick("decide", 0, total)
-    result_rows = resolver.rows(keys, decided)
+    result_rows = resolver.rows(keys, decided, workers or min(2, os.cpu_count() or 1))
     tick("decide", total, total)
     engine.register("results", RESULT_COLUMNS, result_rows)
     templates = resolver.templates()
@@ -148,6 +162,7 @@ def screen(
         decided=resolver.decided,
         output=str(out),
         rejects=str(rej) if rejected else None,
+        stages=stages,
     )
     by_key = {
         (r[0], r[1], r[2], r[3], r[4]): (r[5], r[7]) for r in result_rows
