@@ -14,12 +14,14 @@ from typing import Annotated, Any
 
 import click
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
 from lanthanide import services
+from lanthanide.cli_common import err as _err
+from lanthanide.cli_common import fail as _fail
+from lanthanide.cli_common import out as _out
 from lanthanide.screen import ENGINES, InputError, Summary, make_engine, screen
 from lanthanide.screen.engines import Format
 
@@ -39,15 +41,10 @@ screen_app = typer.Typer(
     "`lanthanide screen INPUT --out OUTPUT` is short for `lanthanide screen run ...`.",
     no_args_is_help=True,
 )
-_err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
-_out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 _STAGES = ("read", "validate", "classify", "decide", "write")
 
 
-def _fail(message: str) -> None:
-    _err.print(f"[bold red]Error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
 
 
 def _render(s: Summary) -> None:
