@@ -19,9 +19,9 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from lanthanide import services
-from lanthanide.cli_common import err as _err
-from lanthanide.cli_common import fail as _fail
-from lanthanide.cli_common import out as _out
+from lanthanide.cli.common import err as _err
+from lanthanide.cli.common import fail as _fail
+from lanthanide.cli.common import out as _out
 from lanthanide.screen import ENGINES, InputError, Summary, make_engine, screen
 from lanthanide.screen.engines import Format
 

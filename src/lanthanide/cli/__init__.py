@@ -17,11 +17,12 @@ from typing import Annotated, get_args
 import typer
 from rich.table import Table
 
-from lanthanide import __version__, cli_registry, services
-from lanthanide.cli_classify import classify
-from lanthanide.cli_common import Fmt, err, out
-from lanthanide.cli_common import fail as _fail
-from lanthanide.cli_common import print_json as _print_json
+from lanthanide import __version__, services
+from lanthanide.cli import registry as cli_registry
+from lanthanide.cli.classify import classify
+from lanthanide.cli.common import Fmt, err, out
+from lanthanide.cli.common import fail as _fail
+from lanthanide.cli.common import print_json as _print_json
 from lanthanide.decide import CaseError, Determination
 from lanthanide.decide.model import END_USE_HELP
 from lanthanide.rules import report
@@ -36,8 +37,8 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Browse, compare and validate the rulebook.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
-from lanthanide.cli_screen import screen_app  # noqa: E402
-from lanthanide.cli_supply import scenario_app, supply_app  # noqa: E402
+from lanthanide.cli.screen import screen_app  # noqa: E402
+from lanthanide.cli.supply import scenario_app, supply_app  # noqa: E402
 
 app.add_typer(supply_app, name="supply")
 app.add_typer(scenario_app, name="scenario")

@@ -15,7 +15,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.table import Table
 
-from lanthanide.cli_common import Fmt, err, out
+from lanthanide.cli.common import Fmt, err, out
 from lanthanide.registry import service
 from lanthanide.registry.db import ENV_URL, get_database
 from lanthanide.registry.errors import Conflict, Invalid, RegistryError

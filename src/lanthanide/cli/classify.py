@@ -12,8 +12,8 @@ import typer
 from rich.table import Table
 
 from lanthanide import services
-from lanthanide.cli_common import err as _err
-from lanthanide.cli_common import out as _out
+from lanthanide.cli.common import err as _err
+from lanthanide.cli.common import out as _out
 
 MAX_TOP = 50
 

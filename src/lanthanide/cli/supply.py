@@ -12,9 +12,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lanthanide.cli_common import Fmt, err, out
-from lanthanide.cli_common import fail as _fail
-from lanthanide.cli_common import print_json as _json
+from lanthanide.cli.common import Fmt, err, out
+from lanthanide.cli.common import fail as _fail
+from lanthanide.cli.common import print_json as _json
 
 supply_app = typer.Typer(help="Supply chain: shares, exposure and replays.",
                          no_args_is_help=True)
