@@ -311,7 +311,7 @@ def _app_out(s: Session, a: Application) -> ApplicationOut:
 
 def _resolve_items(data: ApplicationIn) -> list[str]:
     """Each line's item must be a rulebook item code; returns the instrument ids."""
-    from lanthanide.services import book
+    from lanthanide.rules.book import load_rulebook as book
 
     b = book()
     out: list[str] = []
@@ -403,8 +403,8 @@ def create_application(db: Database, actor: Actor, data: ApplicationIn) -> Appli
 
 def _determine(s: Session, a: Application, on: date) -> tuple[str, list[dict[str, Any]]]:
     """Run ``decide/`` on every line; the application's verdict is the strictest."""
-    from lanthanide import services
-    from lanthanide.decide import CaseError
+    from lanthanide.countries import codes
+    from lanthanide.decide import CaseError, decide, make_case
     from lanthanide.decide.model import RANK
 
     results: list[dict[str, Any]] = []
@@ -416,7 +416,8 @@ def _determine(s: Session, a: Application, on: date) -> tuple[str, list[dict[str
     ).scalars()
     for ln in lines:
         try:
-            case = services.build_case(
+            case = make_case(
+                countries=codes(),
                 item=ln.item,
                 hs=ln.hs,
                 destination=a.destination,
@@ -427,7 +428,7 @@ def _determine(s: Session, a: Application, on: date) -> tuple[str, list[dict[str
             )
         except CaseError as exc:
             raise Invalid([(f"lines.{ln.line_no - 1}.{exc.field}", exc.message)]) from None
-        d = services.check(case)
+        d = decide(case)
         results.append({"line": ln.line_no, **d.to_dict(trace=False)})
         if d.verdict == "undetermined":
             if worst != "prohibited":
@@ -837,7 +838,7 @@ class _Scope:
 def reporting_scopes() -> list[_Scope]:
     """The rulebook's export-reporting controls (effect ``report_required`` in a
     ``reporting`` instrument): tariff lines in scope and the reporting period."""
-    from lanthanide.services import book
+    from lanthanide.rules.book import load_rulebook as book
 
     b = book()
     out: list[_Scope] = []
