@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from lanthanide.rules.lists import ListAnnouncement, PartyLists
 from lanthanide.rules.model import (
     Control,
     Coverage,
@@ -144,11 +145,16 @@ def _catalogue_control(version: Instrument, item: Item) -> Control:
 class Rulebook:
     """All instruments, validated, compiled and indexed."""
 
-    def __init__(self, instruments: Iterable[Instrument]) -> None:
+    def __init__(
+        self, instruments: Iterable[Instrument], lists: Iterable[ListAnnouncement] = ()
+    ) -> None:
         self.instruments: dict[str, Instrument] = {i.id: i for i in instruments}
+        self.lists: PartyLists = PartyLists(lists)  # entity lists: rules/lists.py
         self._in_force_cache: dict[date, list[Instrument]] = {}
         self.version: str = hashlib.sha256(
-            _canonical_json(self.instruments.values()).encode("utf-8")
+            (_canonical_json(self.instruments.values()) + self.lists.canonical_json()).encode(
+                "utf-8"
+            )
         ).hexdigest()[:12]
         self.data_as_of: date = max(i.verified_on for i in self.instruments.values())
 
@@ -346,12 +352,13 @@ _CACHE: dict[str, Rulebook] = {}
 
 def load_rulebook(directory: Path | None = None) -> Rulebook:
     """Load, validate and compile a rulebook (cached per directory)."""
+    from lanthanide.rules.lists import load_lists
     from lanthanide.rules.loader import default_dir, load_instruments
 
     root = directory or default_dir()
     key = str(root.resolve())
     book = _CACHE.get(key)
     if book is None:
-        book = Rulebook(load_instruments(root))
+        book = Rulebook(load_instruments(root), load_lists(root))
         _CACHE[key] = book
     return book
