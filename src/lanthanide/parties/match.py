@@ -1,0 +1,424 @@
+"""Screening a name against China's party lists.
+
+``screen_name(name, lists, on, country)`` normalises the query (width, case,
+punctuation, legal forms, traditional/Japanese → simplified), finds candidate
+names through a token and character index, scores each with a per-feature
+explanation, and returns the matches at or above the *possible* threshold,
+each with its listing status and effects on ``on``.
+
+Scoring (see ``docs/parties.md``):
+
+- **Latin script**: core tokens (legal forms and stop words removed, compare
+  forms such as ``Technologies`` → ``technology``) are aligned one to one;
+  tokens match exactly or within a small edit distance (typos). The score is a
+  weighted Dice coefficient: each token weighs its inverse document frequency
+  over all listed names, so a rare word (``Dynamics``, ``Anduril``) counts
+  more than a common one (``General``, ``Systems``), and an unmatched word on
+  either side pulls the score down. Names that differ only in spacing
+  (``IronMountain`` / ``Iron Mountain``) compare on their compact form.
+- **Han script**: the core (without 公司, 有限公司, 株式会社 …, punctuation and
+  a leading country word) is compared by normalised Indel similarity; short
+  cores (under four characters) that are not identical are discounted.
+- **Country**: when given and the entry's country differs, the score is
+  multiplied by 0.9 and the feature says so.
+
+Thresholds (calibrated on ``benchmarks/parties_eval.yaml``): ``exact`` when
+the cores are identical, ``strong`` at ``STRONG`` or more, ``possible`` at
+``POSSIBLE`` or more; below that nothing is reported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+from weakref import WeakKeyDictionary
+
+from rapidfuzz import process
+from rapidfuzz.distance import Indel, Levenshtein
+
+from lanthanide.parties.effects import ListEffect, ListingState, effects_for, listing_state
+from lanthanide.parties.normalize import NormalName, normalise
+from lanthanide.rules.lists import LIST_TITLES, ListedEntry, PartyLists
+from lanthanide.rules.model import Text
+
+STRONG = 0.88
+"""At or above: a confident match; ``decide`` applies the listing's effects."""
+POSSIBLE = 0.70
+"""At or above (and below ``STRONG``): a possible match; ``decide`` asks a question."""
+TOKEN_MIN = 0.8
+"""Least similarity for two Latin tokens to count as the same word (typos)."""
+COUNTRY_FACTOR = 0.9
+SHORT_HAN = 4
+SHORT_HAN_FACTOR = 0.85
+
+Confidence = Literal["exact", "strong", "possible"]
+NameKind = Literal["name_en", "name_zh", "alias"]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    query: str
+    listed: str
+    similarity: float
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a name matched: which listed name, which script, which tokens."""
+
+    matched_name: str
+    name_kind: NameKind
+    script: Literal["latin", "han"]
+    method: Literal["tokens", "compact", "characters"]
+    query_core: str
+    listed_core: str
+    tokens: tuple[TokenPair, ...] = ()
+    unmatched_query: tuple[str, ...] = ()
+    unmatched_listed: tuple[str, ...] = ()
+    legal_forms_ignored: tuple[str, ...] = ()
+    conversions: tuple[str, ...] = ()
+    """Foldings applied to the query (width, traditional, accents)."""
+    removed_prefix: str | None = None
+    country: Literal["match", "mismatch", "unknown", "not_given"] = "not_given"
+    raw_score: float = 0.0
+    """Score before the country factor."""
+
+    def summary(self) -> str:
+        parts = [f"{self.script} {self.method} match on {self.name_kind} '{self.matched_name}'"]
+        if self.tokens:
+            same = [t.query for t in self.tokens if t.similarity == 1.0]
+            fuzzy = [f"{t.query}~{t.listed}" for t in self.tokens if t.similarity < 1.0]
+            if same:
+                parts.append(f"same words: {', '.join(same)}")
+            if fuzzy:
+                parts.append(f"near words: {', '.join(fuzzy)}")
+        if self.unmatched_query:
+            parts.append(f"query words not in the listed name: {', '.join(self.unmatched_query)}")
+        if self.unmatched_listed:
+            parts.append(f"listed words not in the query: {', '.join(self.unmatched_listed)}")
+        if self.legal_forms_ignored:
+            parts.append(f"legal forms ignored: {', '.join(self.legal_forms_ignored)}")
+        if self.conversions:
+            parts.append(f"folded: {', '.join(self.conversions)}")
+        if self.country != "not_given":
+            parts.append(f"country {self.country}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class PartyMatch:
+    """One listed entry that a name matches, as of a date."""
+
+    query: str
+    entry: ListedEntry
+    score: float
+    confidence: Confidence
+    explanation: Explanation
+    on: date
+    status: ListingState
+    effects: tuple[ListEffect, ...] = field(default=())
+
+    @property
+    def list(self) -> str:
+        return self.entry.list
+
+    @property
+    def number(self) -> str:
+        return self.entry.announcement.number
+
+    @property
+    def confident(self) -> bool:
+        return self.confidence in ("exact", "strong")
+
+    def applicable(self) -> tuple[ListEffect, ...]:
+        """Effects in force on the date that bear on an export."""
+        return tuple(e for e in self.effects if e.applies and e.bears_on_export)
+
+    def question(self) -> Text:
+        """The question a possible match raises (``decide`` puts it on the answer)."""
+        e = self.entry.entry
+        names = " / ".join(n for n in (e.name.zh, e.name.en) if n)
+        title = LIST_TITLES[self.entry.list]
+        pending = self.applicable()
+        effect = pending[0].effect if pending else "none in force on this date"
+        return Text(
+            en=f"Is '{self.query}' the listed entity {names} ({e.country or 'country not given'}) "
+            f"on the {title.en}, {self.number}? Name score {self.score:.2f}; "
+            f"if it is, the pending effect is: {effect}.",
+            zh=f"“{self.query}”是否即{title.zh}所列实体{names}（{self.number}）？",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    entry: ListedEntry
+    text: str
+    kind: NameKind
+    norm: NormalName
+
+
+class PartyIndex:
+    """The listed names of a :class:`PartyLists`, prepared for screening."""
+
+    def __init__(self, lists: PartyLists) -> None:
+        self.lists = lists
+        names: list[_Name] = []
+        for le in lists.entries:
+            e = le.entry
+            if e.name.en:
+                names.append(_Name(le, e.name.en, "name_en", normalise(e.name.en)))
+            if e.name.zh:
+                names.append(_Name(le, e.name.zh, "name_zh", normalise(e.name.zh)))
+            for a in e.aliases:
+                names.append(_Name(le, a, "alias", normalise(a)))
+        self.names: tuple[_Name, ...] = tuple(n for n in names if not n.norm.empty)
+        distinct = {n.norm.tokens for n in self.names if n.norm.tokens}
+        df: dict[str, int] = defaultdict(int)
+        for toks in distinct:
+            for t in set(toks):
+                df[t] += 1
+        self._n = max(len(distinct), 1)
+        self._idf: dict[str, float] = {t: math.log(1 + self._n / c) for t, c in df.items()}
+        self._max_idf = math.log(1 + self._n)
+        self.vocab: tuple[str, ...] = tuple(sorted(df))
+        self._by_token: dict[str, list[int]] = defaultdict(list)
+        for i, n in enumerate(self.names):
+            for t in set(n.norm.tokens):
+                self._by_token[t].append(i)
+        self._compact: list[str] = [n.norm.compact for n in self.names]
+        self._han: list[str] = [n.norm.han for n in self.names]
+
+    def weight(self, token: str) -> float:
+        return self._idf.get(token, self._max_idf)
+
+    # ------------------------------------------------------------ candidates
+    def _candidates(self, q: NormalName) -> set[int]:
+        out: set[int] = set()
+        for t in set(q.tokens):
+            hits = [t] if t in self._by_token else []
+            if len(t) > 3:
+                hits += [
+                    v
+                    for v, _, _ in process.extract(
+                        t,
+                        self.vocab,
+                        scorer=Levenshtein.normalized_similarity,
+                        score_cutoff=TOKEN_MIN,
+                        limit=8,
+                    )
+                ]
+            for h in hits:
+                out.update(self._by_token[h])
+        if q.compact:
+            for _, _, i in process.extract(
+                q.compact,
+                self._compact,
+                scorer=Indel.normalized_similarity,
+                score_cutoff=0.9,
+                limit=10,
+            ):
+                out.add(i)
+        if q.han:
+            for _, _, i in process.extract(
+                q.han,
+                self._han,
+                scorer=Indel.normalized_similarity,
+                score_cutoff=POSSIBLE * 0.9,
+                limit=20,
+            ):
+                out.add(i)
+        return out
+
+    # ------------------------------------------------------------ scoring
+    def _token_sim(self, a: str, b: str) -> float:
+        if a == b:
+            return 1.0
+        if min(len(a), len(b)) <= 3 or a.isdigit() or b.isdigit():
+            return 0.0
+        s = float(Levenshtein.normalized_similarity(a, b))
+        return s if s >= TOKEN_MIN else 0.0
+
+    def _latin(self, q: NormalName, c: NormalName) -> tuple[float, dict[str, object]]:
+        pairs: list[TokenPair] = []
+        used: set[int] = set()
+        for a in sorted(set(q.tokens), key=lambda t: -self.weight(t)):
+            best, best_j = 0.0, -1
+            for j, b in enumerate(c.tokens):
+                if j in used:
+                    continue
+                s = self._token_sim(a, b)
+                if s > best:
+                    best, best_j = s, j
+            if best_j >= 0:
+                used.add(best_j)
+                b = c.tokens[best_j]
+                pairs.append(TokenPair(a, b, best, (self.weight(a) + self.weight(b)) / 2))
+        matched_q = {p.query for p in pairs}
+        den = sum(self.weight(t) for t in set(q.tokens)) + sum(
+            self.weight(t) for t in set(c.tokens)
+        )
+        num = sum(2 * p.similarity * p.weight for p in pairs)
+        score = num / den if den else 0.0
+        method: Literal["tokens", "compact"] = "tokens"
+        if q.compact and c.compact and q.compact != c.compact:
+            comp = float(Indel.normalized_similarity(q.compact, c.compact))
+            if comp >= 0.9 and comp > score:
+                score, method = comp, "compact"
+        elif q.compact and q.compact == c.compact:
+            score, method = 1.0, ("tokens" if sorted(q.tokens) == sorted(c.tokens) else "compact")
+        return score, {
+            "method": method,
+            "tokens": tuple(pairs),
+            "unmatched_query": tuple(t for t in q.tokens if t not in matched_q),
+            "unmatched_listed": tuple(
+                t for j, t in enumerate(c.tokens) if j not in used and t not in matched_q
+            ),
+        }
+
+    def _han_score(self, q: NormalName, c: NormalName) -> float:
+        if q.han == c.han:
+            return 1.0
+        s = float(Indel.normalized_similarity(q.han, c.han))
+        if min(len(q.han), len(c.han)) < SHORT_HAN:
+            s *= SHORT_HAN_FACTOR
+        return s
+
+    def compare(
+        self, q: NormalName, n: _Name, country: str | None
+    ) -> tuple[float, Explanation] | None:
+        best: tuple[float, Explanation] | None = None
+        if q.tokens and n.norm.tokens:
+            s, feat = self._latin(q, n.norm)
+            exp = Explanation(
+                matched_name=n.text,
+                name_kind=n.kind,
+                script="latin",
+                method=feat["method"],  # type: ignore[arg-type]
+                query_core=" ".join(q.tokens),
+                listed_core=" ".join(n.norm.tokens),
+                tokens=feat["tokens"],  # type: ignore[arg-type]
+                unmatched_query=feat["unmatched_query"],  # type: ignore[arg-type]
+                unmatched_listed=feat["unmatched_listed"],  # type: ignore[arg-type]
+                legal_forms_ignored=q.legal_forms,
+                conversions=q.conversions,
+                raw_score=s,
+            )
+            best = (s, exp)
+        if q.han and n.norm.han:
+            s = self._han_score(q, n.norm)
+            if best is None or s > best[0]:
+                best = (
+                    s,
+                    Explanation(
+                        matched_name=n.text,
+                        name_kind=n.kind,
+                        script="han",
+                        method="characters",
+                        query_core=q.han,
+                        listed_core=n.norm.han,
+                        legal_forms_ignored=q.legal_forms,
+                        conversions=q.conversions,
+                        removed_prefix=q.removed_prefix or n.norm.removed_prefix,
+                        raw_score=s,
+                    ),
+                )
+        if best is None:
+            return None
+        score, exp = best
+        listed_country = n.entry.entry.country
+        if country is not None:
+            if listed_country is None:
+                exp = _replace(exp, country="unknown")
+            elif listed_country == country:
+                exp = _replace(exp, country="match")
+            else:
+                score *= COUNTRY_FACTOR
+                exp = _replace(exp, country="mismatch")
+        return score, exp
+
+    # ------------------------------------------------------------ screening
+    def screen(
+        self,
+        name: str,
+        on: date,
+        country: str | None = None,
+        *,
+        threshold: float = POSSIBLE,
+    ) -> list[PartyMatch]:
+        q = normalise(name)
+        if q.empty:
+            return []
+        best: dict[str, tuple[float, Explanation]] = {}
+        entries: dict[str, ListedEntry] = {}
+        for i in self._candidates(q):
+            n = self.names[i]
+            got = self.compare(q, n, country)
+            if got is None or got[0] < threshold:
+                continue
+            uid = n.entry.uid
+            if uid not in best or got[0] > best[uid][0]:
+                best[uid] = got
+                entries[uid] = n.entry
+        out: list[PartyMatch] = []
+        for uid, (score, exp) in best.items():
+            le = entries[uid]
+            exact = exp.raw_score >= 1.0 and exp.country != "mismatch"
+            conf: Confidence = "exact" if exact else ("strong" if score >= STRONG else "possible")
+            effects = effects_for(le, on)
+            out.append(
+                PartyMatch(
+                    query=name,
+                    entry=le,
+                    score=round(score, 4),
+                    confidence=conf,
+                    explanation=exp,
+                    on=on,
+                    status=listing_state(effects),
+                    effects=tuple(effects),
+                )
+            )
+        out.sort(key=lambda m: (-m.score, m.entry.announcement.effective, m.entry.uid))
+        return out
+
+
+def _replace(exp: Explanation, **changes: object) -> Explanation:
+    from dataclasses import replace
+
+    return replace(exp, **changes)  # type: ignore[arg-type]
+
+
+_INDEXES: WeakKeyDictionary[PartyLists, PartyIndex] = WeakKeyDictionary()
+
+
+def index_for(lists: PartyLists) -> PartyIndex:
+    """The screening index of ``lists``, built once per lists object."""
+    idx = _INDEXES.get(lists)
+    if idx is None:
+        idx = PartyIndex(lists)
+        _INDEXES[lists] = idx
+    return idx
+
+
+def screen_name(
+    name: str,
+    lists: PartyLists | PartyIndex,
+    on: date,
+    country: str | None = None,
+) -> list[PartyMatch]:
+    """Entries of China's party lists that ``name`` matches, best first, with
+    an explanation, the listing status and the effects on ``on``.
+
+    Matches below ``POSSIBLE`` are not returned; ``possible`` ones must be
+    put to the user as a question, never dropped. ``country`` (ISO alpha-2),
+    when given, lowers the score of entries listed for another country.
+    """
+    if not name.strip():
+        raise ValueError("name: a party name may not be empty")
+    if country is not None and (len(country) != 2 or not country.isupper()):
+        raise ValueError(f"country: '{country}' is not an ISO 3166-1 alpha-2 code like 'US'")
+    idx = lists if isinstance(lists, PartyIndex) else index_for(lists)
+    return idx.screen(name, on, country)
