@@ -562,6 +562,7 @@ def main(csv_path: str) -> None:
             entries.append(e)
         doc["entries"] = entries
         if number == "商务部令2026年第2号":
+            doc["complete"] = False
             doc["notes"] = [
                 "The order names more parties than the two encoded here; its full list was "
                 "not retrieved (coverage is partial)."

@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal, TypeVar
 from weakref import WeakKeyDictionary
 
 from rapidfuzz import process
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import OSA, Indel
 
 from lanthanide.parties.effects import ListEffect, ListingState, effects_for, listing_state
 from lanthanide.parties.normalize import NormalName, normalise
@@ -50,10 +50,13 @@ POSSIBLE = 0.70
 """At or above (and below ``STRONG``): a possible match; ``decide`` asks a question."""
 TOKEN_MIN = 0.8
 """Least similarity for two Latin tokens to count as the same word (typos)."""
+RELATED_MARGIN = 0.1
+"""A possible match this much below a confident one is folded into it as related."""
 COUNTRY_FACTOR = 0.9
 SHORT_HAN = 4
 SHORT_HAN_FACTOR = 0.85
 
+_T = TypeVar("_T")
 Confidence = Literal["exact", "strong", "possible"]
 NameKind = Literal["name_en", "name_zh", "alias"]
 
@@ -73,7 +76,7 @@ class Explanation:
     matched_name: str
     name_kind: NameKind
     script: Literal["latin", "han"]
-    method: Literal["tokens", "compact", "characters"]
+    method: Literal["tokens", "compact", "contained", "characters"]
     query_core: str
     listed_core: str
     tokens: tuple[TokenPair, ...] = ()
@@ -121,6 +124,9 @@ class PartyMatch:
     on: date
     status: ListingState
     effects: tuple[ListEffect, ...] = field(default=())
+    related: tuple[PartyMatch, ...] = ()
+    """Weaker matches to other entries that this confident match explains
+    better (kept for the trace; not asked as questions)."""
 
     @property
     def list(self) -> str:
@@ -206,7 +212,7 @@ class PartyIndex:
                     for v, _, _ in process.extract(
                         t,
                         self.vocab,
-                        scorer=Levenshtein.normalized_similarity,
+                        scorer=OSA.normalized_similarity,
                         score_cutoff=TOKEN_MIN,
                         limit=8,
                     )
@@ -239,7 +245,7 @@ class PartyIndex:
             return 1.0
         if min(len(a), len(b)) <= 3 or a.isdigit() or b.isdigit():
             return 0.0
-        s = float(Levenshtein.normalized_similarity(a, b))
+        s = float(OSA.normalized_similarity(a, b))
         return s if s >= TOKEN_MIN else 0.0
 
     def _latin(self, q: NormalName, c: NormalName) -> tuple[float, dict[str, object]]:
@@ -261,17 +267,33 @@ class PartyIndex:
         den = sum(self.weight(t) for t in set(q.tokens)) + sum(
             self.weight(t) for t in set(c.tokens)
         )
+        # Han characters on one side only (IHI宇航 vs "IHI Aerospace") count as
+        # one unmatched word of the highest weight
+        den += self._max_idf * (bool(q.han_only) + bool(c.han_only))
         num = sum(2 * p.similarity * p.weight for p in pairs)
         score = num / den if den else 0.0
-        method: Literal["tokens", "compact"] = "tokens"
+        method: Literal["tokens", "compact", "contained"] = "tokens"
         if q.compact and c.compact and q.compact != c.compact:
             comp = float(Indel.normalized_similarity(q.compact, c.compact))
             if comp >= 0.9 and comp > score:
                 score, method = comp, "compact"
         elif q.compact and q.compact == c.compact:
             score, method = 1.0, ("tokens" if sorted(q.tokens) == sorted(c.tokens) else "compact")
+        unmatched_c = [t for j, t in enumerate(c.tokens) if j not in used]
+        unmatched_q = [t for t in q.tokens if t not in matched_q]
+        contained = False
+        if method == "tokens" and score < POSSIBLE and all(p.similarity == 1.0 for p in pairs):
+            # the listed name inside a longer query (a subsidiary, an address
+            # part) or a query of two or more words inside the listed name
+            listed_inside = not unmatched_c and (
+                len(c.tokens) >= 2 or (len(c.tokens) == 1 and len(c.tokens[0]) >= 6)
+            )
+            query_inside = not unmatched_q and len(q.tokens) >= 2 and not c.han_only
+            if (listed_inside and not q.han_only) or query_inside:
+                score, method, contained = POSSIBLE, "contained", True
         return score, {
             "method": method,
+            "contained": contained,
             "tokens": tuple(pairs),
             "unmatched_query": tuple(t for t in q.tokens if t not in matched_q),
             "unmatched_listed": tuple(
@@ -279,19 +301,22 @@ class PartyIndex:
             ),
         }
 
-    def _han_score(self, q: NormalName, c: NormalName) -> float:
+    def _han_score(self, q: NormalName, c: NormalName) -> tuple[float, bool]:
         if q.han == c.han:
-            return 1.0
+            return 1.0, False
         s = float(Indel.normalized_similarity(q.han, c.han))
         if min(len(q.han), len(c.han)) < SHORT_HAN:
             s *= SHORT_HAN_FACTOR
-        return s
+        if s < POSSIBLE and len(c.han) >= SHORT_HAN and c.han in q.han:
+            return POSSIBLE, True
+        return s, False
 
     def compare(
         self, q: NormalName, n: _Name, country: str | None
     ) -> tuple[float, Explanation] | None:
         best: tuple[float, Explanation] | None = None
-        if q.tokens and n.norm.tokens:
+        both_mixed = q.script == "mixed" and n.norm.script == "mixed"
+        if q.tokens and n.norm.tokens and not both_mixed:
             s, feat = self._latin(q, n.norm)
             exp = Explanation(
                 matched_name=n.text,
@@ -309,7 +334,7 @@ class PartyIndex:
             )
             best = (s, exp)
         if q.han and n.norm.han:
-            s = self._han_score(q, n.norm)
+            s, inside = self._han_score(q, n.norm)
             if best is None or s > best[0]:
                 best = (
                     s,
@@ -317,7 +342,7 @@ class PartyIndex:
                         matched_name=n.text,
                         name_kind=n.kind,
                         script="han",
-                        method="characters",
+                        method="contained" if inside else "characters",
                         query_core=q.han,
                         listed_core=n.norm.han,
                         legal_forms_ignored=q.legal_forms,
@@ -363,13 +388,13 @@ class PartyIndex:
             if uid not in best or got[0] > best[uid][0]:
                 best[uid] = got
                 entries[uid] = n.entry
-        out: list[PartyMatch] = []
+        matches: list[PartyMatch] = []
         for uid, (score, exp) in best.items():
             le = entries[uid]
             exact = exp.raw_score >= 1.0 and exp.country != "mismatch"
             conf: Confidence = "exact" if exact else ("strong" if score >= STRONG else "possible")
             effects = effects_for(le, on)
-            out.append(
+            matches.append(
                 PartyMatch(
                     query=name,
                     entry=le,
@@ -381,14 +406,39 @@ class PartyIndex:
                     effects=tuple(effects),
                 )
             )
-        out.sort(key=lambda m: (-m.score, m.entry.announcement.effective, m.entry.uid))
-        return out
+        return _fold_related(matches)
 
 
-def _replace(exp: Explanation, **changes: object) -> Explanation:
-    from dataclasses import replace
+def _fold_related(matches: list[PartyMatch]) -> list[PartyMatch]:
+    """Attach each possible match that a confident match outscores by at least
+    ``RELATED_MARGIN`` to that confident match (as ``related``) instead of
+    listing it on its own: "Lockheed Martin Corporation" matches the listed
+    Lockheed Martin Corporation exactly, and Lockheed Martin Ventures only
+    through the words they share."""
+    confident = [m for m in matches if m.confident]
+    related: dict[str, list[PartyMatch]] = defaultdict(list)
+    out: list[PartyMatch] = []
+    for m in matches:
+        if m.confident:
+            continue
+        host = max(
+            (c for c in confident if c.score - m.score >= RELATED_MARGIN),
+            key=lambda c: c.score,
+            default=None,
+        )
+        if host is None:
+            out.append(m)
+        else:
+            related[host.entry.uid].append(m)
+    for c in confident:
+        rel = tuple(sorted(related.get(c.entry.uid, ()), key=lambda m: -m.score))
+        out.append(_replace(c, related=rel) if rel else c)
+    out.sort(key=lambda m: (-m.score, m.entry.announcement.effective, m.entry.uid))
+    return out
 
-    return replace(exp, **changes)  # type: ignore[arg-type]
+
+def _replace(obj: _T, **changes: Any) -> _T:
+    return replace(obj, **changes)  # type: ignore[type-var]
 
 
 _INDEXES: WeakKeyDictionary[PartyLists, PartyIndex] = WeakKeyDictionary()

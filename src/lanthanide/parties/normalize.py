@@ -42,7 +42,7 @@ LEGAL_WORDS: frozenset[str] = frozenset(
     {
         # English
         "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited",
-        "llc", "lp", "llp", "plc", "pty", "pte", "lc", "pllc",
+        "llc", "lp", "llp", "plc", "pty", "pte", "lc", "pllc", "coltd", "partnership",
         # German, Austrian, Swiss
         "gmbh", "mbh", "ag", "kg", "kgaa", "ohg", "ev",
         # Italian, Spanish, Portuguese
@@ -61,7 +61,18 @@ LEGAL_WORDS: frozenset[str] = frozenset(
 )  # fmt: skip
 """Single-word legal forms (compare forms: lower case, dots removed)."""
 
-STOP_WORDS: frozenset[str] = frozenset({"the", "and", "of", "und", "et", "de", "der"})
+LONG_LEGAL: tuple[str, ...] = (
+    "corporation",
+    "incorporated",
+    "limited",
+    "company",
+    "partnership",
+    "aktiengesellschaft",
+    "gesellschaft",
+)
+"""Legal-form words long enough to recognise with a typo (Corportion, Limted)."""
+
+STOP_WORDS: frozenset[str] = frozenset({"the", "and", "of", "by", "und", "et", "de", "der"})
 
 COMPARE_FORMS: dict[str, str] = {
     "intl": "international",
@@ -100,9 +111,14 @@ COMPARE_FORMS: dict[str, str] = {
 """Abbreviations and plural forms folded to one compare form."""
 
 HAN_LEGAL: tuple[str, ...] = (
+    "集团股份有限公司",
+    "集团有限公司",
     "股份有限公司",
     "有限责任公司",
     "有限公司",
+    "股份公司",
+    "集团公司",
+    "集团",
     "株式会社",
     "合同会社",
     "有限会社",
@@ -198,6 +214,9 @@ class NormalName:
     han: str
     """Han core: the Chinese/Japanese characters (and embedded Latin, lower-cased)
     without punctuation, legal-form words or a leading country word."""
+    han_only: str
+    """The Han characters of the core without its Latin letters and digits: in a
+    mixed name (IHI宇航), the part a Latin query cannot match."""
     legal_forms: tuple[str, ...]
     """Legal-form words found (and ignored)."""
     removed_prefix: str | None
@@ -223,6 +242,14 @@ def _compare_form(tok: str) -> str:
     return tok
 
 
+def _legal_typo(w: str) -> bool:
+    if len(w) < 6:
+        return False
+    from rapidfuzz.distance import OSA
+
+    return any(OSA.normalized_similarity(w, f) >= 0.8 for f in LONG_LEGAL)
+
+
 def _latin_tokens(text: str) -> tuple[list[str], list[str]]:
     t = _APOS.sub("", _DOTS.sub("", _AMP.sub(" and ", text)))
     raw = [w for w in _NON_WORD.split(t) if w]
@@ -242,7 +269,9 @@ def _latin_tokens(text: str) -> tuple[list[str], list[str]]:
                 break
         else:
             w = words[i]
-            if w in LEGAL_WORDS and not (w in {"sa", "ad", "se", "ab", "co"} and len(words) == 1):
+            if (
+                w in LEGAL_WORDS and not (w in {"sa", "ad", "se", "ab", "co"} and len(words) == 1)
+            ) or (len(words) > 1 and (_legal_typo(w) or (w == "as" and i == len(words) - 1))):
                 legal.append(w)
             elif w not in STOP_WORDS:
                 kept.append(_compare_form(w))
@@ -302,6 +331,7 @@ def normalise(raw: str) -> NormalName:
         script=script,
         tokens=tuple(tokens),
         han=han,
+        han_only=_LATIN_RUN.sub("", han),
         legal_forms=tuple(legal + han_legal),
         removed_prefix=prefix,
         conversions=tuple(conversions),

@@ -308,6 +308,9 @@ class ListAnnouncement(_Strict):
     declared_entries: int | None = None
     """How many entities the notice names, when the sources say so and not all
     are encoded (coverage)."""
+    complete: bool = True
+    """False when the notice names more parties than are encoded (its full list
+    was not retrieved): a name that matches nothing is not cleared by it."""
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
