@@ -198,3 +198,17 @@ def test_effects_for_is_strictest_first_and_matches_the_match() -> None:
     assert effects == list(m.effects)
     ranks = [e.rank for e in effects if e.applies]
     assert ranks == sorted(ranks)
+
+
+def test_lists_checked_says_what_was_covered() -> None:
+    from lanthanide.parties import lists_checked
+
+    early = lists_checked(LISTS, date(2025, 1, 10))
+    assert [n for _, n, _ in early.announcements] == [
+        "商务部公告2025年第1号",
+        "不可靠实体清单工作机制公告〔2025〕1号",
+    ]
+    late = lists_checked(LISTS, ON)
+    assert sum(late.counts.values()) == 271
+    assert late.incomplete == ("商务部令2026年第2号",)
+    assert any("not encoded" in (w.en or "") for w in late.warnings)

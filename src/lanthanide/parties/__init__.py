@@ -12,10 +12,12 @@ from lanthanide.parties.match import (
     POSSIBLE,
     STRONG,
     Explanation,
+    ListsChecked,
     PartyIndex,
     PartyMatch,
     TokenPair,
     index_for,
+    lists_checked,
     screen_name,
 )
 from lanthanide.parties.normalize import NormalName, normalise
@@ -26,6 +28,7 @@ __all__ = [
     "Explanation",
     "ListEffect",
     "ListingState",
+    "ListsChecked",
     "NormalName",
     "PartyIndex",
     "PartyMatch",
@@ -33,6 +36,7 @@ __all__ = [
     "effects_for",
     "index_for",
     "listing_state",
+    "lists_checked",
     "normalise",
     "screen_name",
 ]
