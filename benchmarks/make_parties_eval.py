@@ -591,14 +591,14 @@ def main() -> None:
             if q in seen:
                 continue
             seen.add(q)
-            case: dict[str, Any] = {"q": q, "expect": [primary], "kind": kind}
+            case: dict[str, Any] = {"q": q, "expect": [primary], "kind": kind, "origin": "rule"}
             if not strong:
                 case["strong"] = False
             cases.append(case)
     for h in HAND:
         if h["q"] not in seen:
             seen.add(h["q"])
-            cases.append(h)
+            cases.append({**h, "origin": "hand"})
     doc = {
         "about": "Labelled party-screening queries (see benchmarks/make_parties_eval.py). "
         "'expect': primary names of listed parties that must be flagged; 'strong': whether "

@@ -153,6 +153,12 @@ def main() -> None:
     print("level            precision  recall   tp   fp   fn")
     for label, c in (("flagged", flag), ("confident", conf)):
         print(f"{label:16} {c.precision:9.3f} {c.recall:7.3f} {c.tp:4} {c.fp:4} {c.fn:4}")
+    hand = [i for i, c in enumerate(cases) if c.get("origin") == "hand"]
+    if hand:
+        hf, hc = score([cases[i] for i in hand], [results[i] for i in hand], POSSIBLE, STRONG)
+        print(f"hand-written only ({len(hand)} queries: translations, subsidiaries, look-alikes)")
+        for label, c in (("  flagged", hf), ("  confident", hc)):
+            print(f"{label:16} {c.precision:9.3f} {c.recall:7.3f} {c.tp:4} {c.fp:4} {c.fn:4}")
     print(f"latency p50      {statistics.median(times):.3f} ms")
     print(f"latency p95      {times[int(0.95 * (n - 1))]:.3f} ms")
     print(f"names/second     {n / (sum(times) / 1000):,.0f}")
