@@ -127,15 +127,17 @@ def main() -> None:
     index = PartyIndex(book.lists)
     build = (time.perf_counter() - t) * 1000
     cases = yaml.safe_load(args.eval.read_text(encoding="utf-8"))["cases"]
+    from lanthanide.parties.match import POSSIBLE, STRONG
+
+    floor = 0.5 if args.sweep else POSSIBLE  # the sweep needs the weaker matches too
     for c in cases[:20]:  # warm the caches of the normaliser's tables
-        index.screen(c["q"] + " warm", ON, threshold=0.5)
+        index.screen(c["q"] + " warm", ON, threshold=floor)
     times: list[float] = []
     results: list[list[PartyMatch]] = []
     for c in cases:
         t = time.perf_counter()
-        results.append(index.screen(c["q"], ON, c.get("country"), threshold=0.5))
+        results.append(index.screen(c["q"], ON, c.get("country"), threshold=floor))
         times.append((time.perf_counter() - t) * 1000)
-    from lanthanide.parties.match import POSSIBLE, STRONG
 
     misses: list[str] = []
     flag, conf = score(cases, results, POSSIBLE, STRONG, misses)

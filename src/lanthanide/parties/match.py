@@ -197,28 +197,46 @@ class PartyIndex:
                 self._by_token[t].append(i)
         self._compact: list[str] = [n.norm.compact for n in self.names]
         self._han: list[str] = [n.norm.han for n in self.names]
+        self._token_sets: list[frozenset[str]] = [frozenset(n.norm.tokens) for n in self.names]
+        self._wsum: list[float] = [
+            sum(self.weight(t) for t in ts) + self._max_idf * bool(n.norm.han_only)
+            for ts, n in zip(self._token_sets, self.names, strict=True)
+        ]
 
     def weight(self, token: str) -> float:
         return self._idf.get(token, self._max_idf)
 
     # ------------------------------------------------------------ candidates
-    def _candidates(self, q: NormalName) -> set[int]:
-        out: set[int] = set()
+    def _candidates(self, q: NormalName, threshold: float) -> set[int]:
+        """Names worth scoring: those sharing a (near) word with the query whose
+        best possible token score reaches ``threshold`` or that could contain
+        or be contained in it, plus near compact and Han forms."""
+        gain: dict[int, float] = defaultdict(float)
         for t in set(q.tokens):
-            hits = [t] if t in self._by_token else []
+            hits = {t: 1.0} if t in self._by_token else {}
             if len(t) > 3:
-                hits += [
-                    v
-                    for v, _, _ in process.extract(
-                        t,
-                        self.vocab,
-                        scorer=OSA.normalized_similarity,
-                        score_cutoff=TOKEN_MIN,
-                        limit=8,
-                    )
-                ]
-            for h in hits:
-                out.update(self._by_token[h])
+                for v, _, _ in process.extract(
+                    t,
+                    self.vocab,
+                    scorer=OSA.normalized_similarity,
+                    score_cutoff=TOKEN_MIN,
+                    limit=8,
+                ):
+                    hits.setdefault(v, 1.0)
+            best: dict[int, float] = {}
+            wt = self.weight(t)
+            for v in hits:
+                for i in self._by_token[v]:
+                    best[i] = max(best.get(i, 0.0), wt + self.weight(v))
+            for i, g in best.items():
+                gain[i] += g
+        qset = frozenset(q.tokens)
+        wq = sum(self.weight(t) for t in qset) + self._max_idf * bool(q.han_only)
+        out: set[int] = set()
+        for i, g in gain.items():
+            cset = self._token_sets[i]
+            if g / (wq + self._wsum[i]) >= threshold or cset <= qset or qset <= cset:
+                out.add(i)
         if q.compact:
             for _, _, i in process.extract(
                 q.compact,
@@ -379,7 +397,7 @@ class PartyIndex:
             return []
         best: dict[str, tuple[float, Explanation]] = {}
         entries: dict[str, ListedEntry] = {}
-        for i in self._candidates(q):
+        for i in self._candidates(q, threshold):
             n = self.names[i]
             got = self.compare(q, n, country)
             if got is None or got[0] < threshold:
