@@ -351,3 +351,81 @@ def test_stopped_period_may_not_end_and_periods_may_not_overlap(tmp_path: Path) 
 def test_amends_must_resolve(tmp_path: Path) -> None:
     msg = _problems(tmp_path, _one(amends="nowhere"))
     assert any("lists/x-list.yaml: amends: unknown list announcement 'nowhere'" in m for m in msg)
+
+
+# ------------------------------------------------------------------ adjusting acts
+
+
+def _adjusting(start: date, end: date | None, status: str = "suspended") -> dict[str, Any]:
+    period: dict[str, Any] = {"start": start}
+    if end is not None:
+        period["end"] = end
+    return {
+        "id": "x-extension",
+        "list": "control_list",
+        "number": "测试公告2026年第99号",
+        "issuer": ["商务部"],
+        "announced": date(2026, 11, 9),
+        "effective": date(2026, 11, 10),
+        "verified_on": date(2026, 11, 20),
+        "sources_checked_to": date(2026, 11, 20),
+        "tag": "S",
+        "sources": [{"ref": "X1", "url": "https://example.org/extension", "tag": "S"}],
+        "adjusts": [
+            {
+                "announcement": "cn-mofcom-2025-21-control-list",
+                "change": {
+                    "status": status,
+                    "period": period,
+                    "by": "测试公告2026年第99号",
+                    "text": {"en": "suspension continued"},
+                    "tag": "S",
+                    "sources": [{"ref": "X1", "url": "https://example.org/extension", "tag": "S"}],
+                },
+            }
+        ],
+    }
+
+
+def _book_with(tmp_path: Path, doc: dict[str, Any]) -> Path:
+    import shutil
+
+    root = tmp_path / "book"
+    shutil.copytree(default_dir() / "cn" / "lists", root / "cn" / "lists")
+    (root / "overlay" / "lists").mkdir(parents=True)
+    (root / "overlay" / "lists" / f"{doc['id']}.yaml").write_text(
+        yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8"
+    )
+    return root
+
+
+def test_a_later_act_extends_a_suspension(tmp_path: Path) -> None:
+    from lanthanide.rules.lists import PartyLists
+
+    lists = PartyLists(
+        load_lists(_book_with(tmp_path, _adjusting(date(2026, 11, 10), date(2027, 1, 10))))
+    )
+    a = lists.announcements["cn-mofcom-2025-21-control-list"]
+    ban = next(m for m in a.measures if m.kind == "dual_use_export_ban")
+    st = measure_status(a, ban, date(2026, 12, 1))
+    assert st.status == "suspended" and st.by is not None
+    assert st.by.by == "测试公告2026年第99号"
+    assert st.window is not None and st.window.end == date(2027, 1, 10)
+    assert measure_status(a, ban, date(2027, 1, 10)).status == "in_force"
+    assert len(lists) == 271 and "x-extension" in lists.acts
+
+
+def test_an_adjustment_that_clashes_is_refused(tmp_path: Path) -> None:
+    root = _book_with(tmp_path, _adjusting(date(2026, 6, 1), date(2027, 1, 10)))
+    with pytest.raises(RulebookError) as exc:
+        load_lists(root)
+    msg = [str(p) for p in exc.value.problems]
+    assert any(m.startswith("lists/x-extension.yaml: adjusts:") and "overlap" in m for m in msg)
+
+
+def test_an_adjustment_of_an_unknown_notice_is_refused(tmp_path: Path) -> None:
+    doc = _adjusting(date(2026, 11, 10), date(2027, 1, 10))
+    doc["adjusts"][0]["announcement"] = "cn-nowhere"
+    with pytest.raises(RulebookError) as exc:
+        load_lists(_book_with(tmp_path, doc))
+    assert any("adjusts[0].announcement" in str(p) for p in exc.value.problems)

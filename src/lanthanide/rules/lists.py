@@ -231,6 +231,16 @@ class StatusPeriod(_Strict):
         return self
 
 
+class Adjustment(_Strict):
+    """A later act that suspends, stops or cancels the measures of another list
+    announcement (e.g. a MOFCOM notice extending a suspension). It adds a
+    status period to ``announcement`` without editing that file."""
+
+    announcement: str
+    """Id of the list announcement whose measures change."""
+    change: StatusPeriod
+
+
 class Name(_Strict):
     zh: str | None = None
     en: str | None = None
@@ -302,9 +312,12 @@ class ListAnnouncement(_Strict):
     date; later changes are not encoded."""
     tag: Tag
     sources: tuple[ListSource, ...] = Field(min_length=1)
-    measures: tuple[Measure, ...] = Field(min_length=1)
+    measures: tuple[Measure, ...] = ()
     status: tuple[StatusPeriod, ...] = ()
-    entries: tuple[Entry, ...] = Field(min_length=1)
+    entries: tuple[Entry, ...] = ()
+    adjusts: tuple[Adjustment, ...] = ()
+    """Status changes this act makes to other announcements (a file may hold
+    only these: an adjusting notice lists no entries of its own)."""
     declared_entries: int | None = None
     """How many entities the notice names, when the sources say so and not all
     are encoded (coverage)."""
@@ -315,6 +328,13 @@ class ListAnnouncement(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ListAnnouncement:
+        if not self.adjusts and (not self.entries or not self.measures):
+            raise ValueError(
+                "a list announcement needs 'entries' and 'measures' (or, for an act that "
+                "only changes other announcements, 'adjusts')"
+            )
+        if bool(self.entries) != bool(self.measures):
+            raise ValueError("'entries' and 'measures' go together: give both or neither")
         if self.effective < self.announced:
             raise ValueError(f"effective {self.effective} is before announced {self.announced}")
         refs = [s.ref for s in self.sources]
@@ -369,6 +389,12 @@ class ListAnnouncement(_Strict):
                 f"{len(self.entries)} entries encoded"
             )
         return self
+
+    def with_status(self, extra: Iterable[StatusPeriod]) -> ListAnnouncement:
+        """A copy with more status periods (validated like the file itself)."""
+        data = self.model_dump()
+        data["status"] = [*data["status"], *(p.model_dump() for p in extra)]
+        return ListAnnouncement.model_validate(data)
 
     def source(self, ref: str) -> ListSource:
         for s in self.sources:
@@ -503,6 +529,11 @@ def measure_status(ann: ListAnnouncement, measure: Measure, on: date) -> Measure
 # ------------------------------------------------------------------ loading
 
 
+def error_text(err: object) -> str:
+    msg = str(err.get("msg", err)) if isinstance(err, dict) else str(err)
+    return msg.removeprefix("Value error, ")
+
+
 @dataclass(frozen=True, slots=True)
 class ListProblem:
     file: str
@@ -573,8 +604,25 @@ def load_lists(directory: Path | None = None) -> list[ListAnnouncement]:
     return out
 
 
+def apply_adjustments(anns: Iterable[ListAnnouncement]) -> dict[str, ListAnnouncement]:
+    """Listing notices by id, with the periods of adjusting acts merged in.
+    Raises ``ValueError`` when a target is unknown or the merged periods clash."""
+    anns = list(anns)
+    out = {a.id: a for a in anns if a.entries}
+    extra: dict[str, list[StatusPeriod]] = {}
+    for a in anns:
+        for adj in a.adjusts:
+            if adj.announcement not in out:
+                raise ValueError(f"unknown list announcement '{adj.announcement}'")
+            extra.setdefault(adj.announcement, []).append(adj.change)
+    for target, periods in extra.items():
+        out[target] = out[target].with_status(periods)
+    return out
+
+
 def check_list_references(anns: list[ListAnnouncement]) -> list[ListProblem]:
-    """Cross-file checks: ids and numbers unique, ``amends`` resolves."""
+    """Cross-file checks: ids and numbers unique, ``amends`` and ``adjusts``
+    resolve, and adjusted announcements stay consistent."""
     problems: list[ListProblem] = []
     by_id: dict[str, ListAnnouncement] = {}
     numbers: dict[tuple[str, str], str] = {}
@@ -589,6 +637,33 @@ def check_list_references(anns: list[ListAnnouncement]) -> list[ListProblem]:
                 ListProblem(f, "number", f"'{a.number}' is already encoded in {numbers[key]}.yaml")
             )
         numbers[key] = a.id
+    listing = {i for i, a in by_id.items() if a.entries}
+    for a in anns:
+        for j, adj in enumerate(a.adjusts):
+            if adj.announcement not in listing:
+                problems.append(
+                    ListProblem(
+                        f"{LISTS_DIR}/{a.id}.yaml",
+                        f"adjusts[{j}].announcement",
+                        f"unknown list announcement '{adj.announcement}' "
+                        f"(known: {', '.join(sorted(listing))})",
+                    )
+                )
+    if not problems:
+        targets = {adj.announcement: a for a in anns for adj in a.adjusts}
+        for target, by in targets.items():
+            periods = [adj.change for x in anns for adj in x.adjusts if adj.announcement == target]
+            try:
+                by_id[target].with_status(periods)
+            except ValidationError as exc:
+                msg = "; ".join(error_text(e) for e in exc.errors())
+                problems.append(
+                    ListProblem(
+                        f"{LISTS_DIR}/{by.id}.yaml",
+                        "adjusts",
+                        f"the change to '{target}' does not fit its status periods: {msg}",
+                    )
+                )
     for a in anns:
         if a.amends is not None and a.amends not in by_id:
             problems.append(
@@ -633,9 +708,11 @@ class PartyLists:
     """All list announcements of a rulebook, validated and indexed (read-only)."""
 
     def __init__(self, announcements: Iterable[ListAnnouncement] = ()) -> None:
-        self.announcements: dict[str, ListAnnouncement] = {
-            a.id: a for a in sorted(announcements, key=lambda a: (a.effective, a.id))
-        }
+        given = sorted(announcements, key=lambda a: (a.effective, a.id))
+        self.acts: dict[str, ListAnnouncement] = {a.id: a for a in given}
+        """Every file as loaded (listing notices and adjusting acts)."""
+        self.announcements: dict[str, ListAnnouncement] = apply_adjustments(given)
+        """Listing notices, with the status periods of later acts merged in."""
         self.entries: tuple[ListedEntry, ...] = tuple(
             ListedEntry(a, e) for a in self.announcements.values() for e in a.entries
         )
@@ -674,5 +751,5 @@ class PartyLists:
             return ""
         import json
 
-        data = [a.model_dump(mode="json") for a in self.announcements.values()]
+        data = [a.model_dump(mode="json") for a in self.acts.values()]
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
