@@ -8,6 +8,7 @@ them (see ``docs/parties.md``).
 """
 
 from lanthanide.parties.effects import ListEffect, ListingState, effects_for, listing_state
+from lanthanide.parties.ftm import to_ftm
 from lanthanide.parties.match import (
     POSSIBLE,
     STRONG,
@@ -39,4 +40,5 @@ __all__ = [
     "lists_checked",
     "normalise",
     "screen_name",
+    "to_ftm",
 ]
