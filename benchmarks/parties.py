@@ -119,6 +119,7 @@ def score(
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--eval", type=Path, default=HERE / "parties_eval.yaml")
+    ap.add_argument("--heldout", type=Path, default=HERE / "parties_heldout.yaml")
     ap.add_argument("--misses", action="store_true")
     ap.add_argument("--sweep", action="store_true")
     args = ap.parse_args()
@@ -165,6 +166,15 @@ def main() -> None:
     print(f"latency p95      {times[int(0.95 * (n - 1))]:.3f} ms")
     print(f"names/second     {n / (sum(times) / 1000):,.0f}")
     print(f"index build      {build:.1f} ms")
+    if args.heldout.is_file():
+        held = yaml.safe_load(args.heldout.read_text(encoding="utf-8"))["cases"]
+        hres = [index.screen(c["q"], ON, c.get("country"), threshold=floor) for c in held]
+        hmiss: list[str] = []
+        hf, hc = score(held, hres, POSSIBLE, STRONG, hmiss)
+        print(f"== {args.heldout.name}: {len(held)} queries, never tuned on")
+        for label, c in (("flagged", hf), ("confident", hc)):
+            print(f"{label:16} {c.precision:9.3f} {c.recall:7.3f} {c.tp:4} {c.fp:4} {c.fn:4}")
+        misses.extend(hmiss)
     if args.sweep:
         print("\npossible  strong  flag-P  flag-R  conf-P  conf-R")
         for p in (0.6, 0.65, 0.7, 0.75, 0.8):

@@ -219,7 +219,7 @@ class PartyIndex:
                     t,
                     self.vocab,
                     scorer=OSA.normalized_similarity,
-                    score_cutoff=TOKEN_MIN,
+                    score_cutoff=TOKEN_MIN - 0.01,  # rapidfuzz rounds the cut-off
                     limit=8,
                 ):
                     hits.setdefault(v, 1.0)
@@ -242,7 +242,7 @@ class PartyIndex:
                 q.compact,
                 self._compact,
                 scorer=Indel.normalized_similarity,
-                score_cutoff=0.9,
+                score_cutoff=0.9 - 0.01,
                 limit=10,
             ):
                 out.add(i)
@@ -251,7 +251,7 @@ class PartyIndex:
                 q.han,
                 self._han,
                 scorer=Indel.normalized_similarity,
-                score_cutoff=POSSIBLE * 0.9,
+                score_cutoff=POSSIBLE * 0.9 - 0.01,
                 limit=20,
             ):
                 out.add(i)
@@ -306,7 +306,12 @@ class PartyIndex:
             listed_inside = not unmatched_c and (
                 len(c.tokens) >= 2 or (len(c.tokens) == 1 and len(c.tokens[0]) >= 6)
             )
-            query_inside = not unmatched_q and len(q.tokens) >= 2 and not c.han_only
+            query_inside = (
+                not unmatched_q
+                and len(q.tokens) >= 2
+                and not c.han_only
+                and tuple(c.tokens[: len(q.tokens)]) == q.tokens
+            )
             if (listed_inside and not q.han_only) or query_inside:
                 score, method, contained = POSSIBLE, "contained", True
         return score, {
