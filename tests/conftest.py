@@ -302,6 +302,12 @@ SLOW: dict[str, str] = {
     "screen/test_equivalence.py::test_parallel_decide_equals_one_process": (
         "3 s: forks a second process"
     ),
+    "screen/test_equivalence.py::test_duckdb_batch_equals_decide": (
+        "5 s: hypothesis batches through DuckDB; the CLI screening test stays fast"
+    ),
+    "test_cli.py::test_installed_entry_point_exit_code": (
+        "2-4 s: imports the package in a new interpreter"
+    ),
 }
 
 TESTS = Path(__file__).parent
