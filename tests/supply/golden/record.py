@@ -36,7 +36,7 @@ from lanthanide.supply import engine  # noqa: E402
 from lanthanide.supply.controls import FlowControl, resolve  # noqa: E402
 from lanthanide.supply.network import Network, allocate  # noqa: E402
 from lanthanide.supply.scenario import load  # noqa: E402
-from lanthanide.supply.solve import Plan, YearResult, solve_year, solve_years  # noqa: E402
+from lanthanide.supply.solve import Plan, YearResult, solve_year  # noqa: E402
 
 SCENARIO_DIRS = (
     ROOT / "examples" / "scenarios",
@@ -118,7 +118,7 @@ def scenario_years(path: Path) -> list[YearResult]:
     scn = load(path)
     net = engine.prepare(scn)
     controls, _ = resolve(scn)
-    return solve_years(net, engine.plans(net, scn), controls)
+    return engine.solve_with_buildout(net, scn, controls)
 
 
 def current() -> dict[str, dict[str, Any]]:
