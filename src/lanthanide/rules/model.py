@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from lanthanide.rules import periods
+
 Tag = Literal["P", "S", "U"]
 """Reliability: P official text, S secondary reporting, U uncertain."""
 
@@ -107,12 +109,17 @@ class Period(_Strict):
 
     start: date
     end: date | None = None
+    end_inclusive: date | None = None
+    """The last day covered as the source writes it (至 includes the end day);
+    ``end`` is then that day + 1 (see :mod:`lanthanide.rules.periods`)."""
     end_uncertain: bool = False
     """True when the end date is as announced but what happened at it is not
     known (e.g. a suspension 'until' a date past ``data_as_of``), or when no
     renewal was found."""
     tag: Tag = "P"
     sources: tuple[Source, ...] = ()
+
+    _inclusive = model_validator(mode="before")(periods.inclusive_end)
 
     @model_validator(mode="after")
     def _order(self) -> Period:
