@@ -45,6 +45,15 @@ EXPECTED: dict[tuple[str, str], tuple[date, date, str]] = {
         date(2026, 11, 27),
         "inclusive",
     ),
+    # the alternative reading of MOFCOM's statement of 2026-09-28: "延期至2027年1月10日"
+    **{
+        ("cn-mofcom-statement-2026-09-28", f"uncertain[0].readings[1].suspends[{i}].period"): (
+            date(2026, 11, 11) if i < 6 else date(2026, 11, 28),
+            date(2027, 1, 10),
+            "inclusive",
+        )
+        for i in range(7)
+    },
     # technology catalogue versions: replaced on the day the next one takes effect
     ("cn-mofcom-most-2008-12", "catalogue.valid"): (
         date(2008, 9, 16),

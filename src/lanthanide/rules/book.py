@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from lanthanide.rules import status as _status
 from lanthanide.rules.model import (
     Control,
     Coverage,
@@ -200,6 +202,9 @@ class Rulebook:
             for v in views
             for code in (*v.items, *v.deleted_codes, *v.unknown_codes)
         )
+        self.uncertain: list[_status.UncertainRef] = _status.index(self.instruments.values())
+        self._readings: dict[tuple[str, str], Rulebook] = {}
+        self.overlays: tuple[Any, ...] = ()
 
     # ------------------------------------------------------------ building
     def _materialise_catalogues(self) -> dict[str, list[CatalogueVersionView]]:
@@ -217,7 +222,8 @@ class Rulebook:
                 assert cat is not None
                 base = views.get(cat.base) if cat.base else None
                 own = {it.code: ItemRef(inst, it) for it in inst.items}
-                deleted_here = {d.code for d in cat.deleted if d.code}
+                deleted_here = {d.code for d in cat.deleted if d.code and d.tag != "U"}
+                doubtful = {d.code for d in cat.deleted if d.code and d.tag == "U"}
                 items: dict[str, ItemRef] = {}
                 unknown: set[str] = set()
                 deleted: set[str] = set(deleted_here)
@@ -234,6 +240,8 @@ class Rulebook:
                         unknown = (set(base.items) | set(base.unknown_codes)) - deleted_here
                         unknown -= set(own)
                 items.update(own)
+                unknown |= {c for c in doubtful if c in items or c in (base.items if base else {})}
+                items = {c: r for c, r in items.items() if c not in doubtful}
                 deleted -= set(items)
                 views[inst.id] = CatalogueVersionView(
                     instrument=inst,
@@ -322,6 +330,14 @@ class Rulebook:
             if view.valid.contains(day):
                 return view
         return None
+
+    def uncertain_on(self, day: date) -> list[_status.UncertainRef]:
+        """Uncertain statuses some alternative reading of which changes ``day``."""
+        return _status.relevant(self.uncertain, day)
+
+    def under(self, status_id: str, reading_id: str) -> Rulebook:
+        """The rulebook under one reading of an uncertain status."""
+        return _status.under(self, status_id, reading_id)
 
     def in_force(self, day: date) -> list[Instrument]:
         """Instruments whose controls, duties or catalogue apply on ``day``."""

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from lanthanide.rules import status
 from lanthanide.rules.model import Condition, Instrument
 from lanthanide.rules.params import PARAMS, UNITS, known
 
@@ -182,6 +183,7 @@ def check_references(instruments: list[Instrument]) -> list[Problem]:
                 problems.append(
                     Problem(f, "catalogue.base", f"'{inst.catalogue.base}' is no catalogue version")
                 )
+    problems.extend(status.check(instruments))
     return problems
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lanthanide.rules import periods
+
+if TYPE_CHECKING:  # defined on top of this module; registered by rules/status.py
+    from lanthanide.rules.status import UncertainStatus
 
 Tag = Literal["P", "S", "U"]
 """Reliability: P official text, S secondary reporting, U uncertain."""
@@ -218,6 +221,8 @@ class DeletedItem(_Strict):
     code: str | None = None
     title: Text
     part: Literal["J", "X"] | None = None
+    tag: Tag = "P"
+    """U: the deletion is doubtful; the item's status in the version is unknown."""
     sources: tuple[Source, ...] = Field(min_length=1)
 
 
@@ -353,6 +358,8 @@ class Duty(_Strict):
     from an instrument of one of ``regimes`` if given; ``rare_earth``: when the
     case concerns a rare-earth item or tariff line."""
     regimes: tuple[Regime, ...] = ()
+    destinations: DestinationScope = DestinationScope()
+    """Report the duty only for cases to these destinations (unstated: report it)."""
     sources: tuple[Source, ...] = Field(min_length=1)
 
 
@@ -381,6 +388,8 @@ class Instrument(_Strict):
     controls: tuple[Control, ...] = ()
     suspends: tuple[Suspension, ...] = ()
     duties: tuple[Duty, ...] = ()
+    uncertain: tuple[UncertainStatus, ...] = ()
+    """Dated facts of uncertain legal effect and their readings (rules/status.py)."""
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
