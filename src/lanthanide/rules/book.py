@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from lanthanide.rules import catalogue as _catalogue
 from lanthanide.rules import status as _status
 from lanthanide.rules.model import (
     Control,
@@ -205,6 +206,7 @@ class Rulebook:
         self.uncertain: list[_status.UncertainRef] = _status.index(self.instruments.values())
         self._readings: dict[tuple[str, str], Rulebook] = {}
         self.overlays: tuple[Any, ...] = ()
+        self.catalogue_index = _catalogue.CatalogueIndex(self.instruments.values())
 
     # ------------------------------------------------------------ building
     def _materialise_catalogues(self) -> dict[str, list[CatalogueVersionView]]:
@@ -330,6 +332,14 @@ class Rulebook:
             if view.valid.contains(day):
                 return view
         return None
+
+    def catalogue_lines(
+        self, hs: str, on: date | None = None
+    ) -> list[_catalogue.CatalogueHit]:
+        """Rows of the dual-use licence catalogue(s) in force on ``on`` (any
+        edition if None) listing export tariff line ``hs`` (10 digits: that
+        line; fewer: every line under it)."""
+        return self.catalogue_index.lines(hs, on)
 
     def uncertain_on(self, day: date) -> list[_status.UncertainRef]:
         """Uncertain statuses some alternative reading of which changes ``day``."""

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from lanthanide.rules import periods
 
 if TYPE_CHECKING:  # defined on top of this module; registered by rules/status.py
+    from lanthanide.rules.catalogue import LicenceCatalogue
     from lanthanide.rules.status import UncertainStatus
 
 Tag = Literal["P", "S", "U"]
@@ -388,6 +389,8 @@ class Instrument(_Strict):
     controls: tuple[Control, ...] = ()
     suspends: tuple[Suspension, ...] = ()
     duties: tuple[Duty, ...] = ()
+    licence_catalogue: LicenceCatalogue | None = None
+    """A dual-use licence catalogue table: control codes ↔ tariff lines (rules/catalogue.py)."""
     uncertain: tuple[UncertainStatus, ...] = ()
     """Dated facts of uncertain legal effect and their readings (rules/status.py)."""
     notes: tuple[str, ...] = ()

@@ -210,7 +210,7 @@ def _register() -> None:
     from lanthanide.rules import model
 
     model.UncertainStatus = UncertainStatus  # type: ignore[attr-defined]
-    model.Instrument.model_rebuild()
+    model.Instrument.model_rebuild(force=True, raise_errors=False)
 
 
 _register()
