@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -367,17 +367,32 @@ class Rulebook:
         return out
 
 
-_CACHE: dict[str, Rulebook] = {}
+_CACHE: dict[object, Rulebook] = {}
+_BASE: dict[str, list[Instrument]] = {}
 
 
-def load_rulebook(directory: Path | None = None) -> Rulebook:
-    """Load, validate and compile a rulebook (cached per directory)."""
+def load_rulebook(
+    directory: Path | None = None, overlays: Sequence[Path | str] | None = None
+) -> Rulebook:
+    """Load, validate and compile a rulebook (cached per directory and overlay
+    files). ``overlays``: user directories loaded on top (rules/overlay.py);
+    None reads ``LANTHANIDE_RULEBOOK_OVERLAYS``; ``[]`` means none."""
+    from lanthanide.rules import overlay
     from lanthanide.rules.loader import default_dir, load_instruments
 
     root = directory or default_dir()
-    key = str(root.resolve())
+    dirs = [Path(p) for p in (overlay.from_env() if overlays is None else overlays)]
+    key = (
+        str(root.resolve()),
+        tuple((str(d), overlay.fingerprint(d) if d.is_dir() else ()) for d in dirs),
+    )
     book = _CACHE.get(key)
     if book is None:
-        book = Rulebook(load_instruments(root))
+        base = _BASE.get(key[0])
+        if base is None:
+            base = _BASE[key[0]] = load_instruments(root)
+        instruments, loaded = overlay.merge(base, dirs)
+        book = Rulebook(instruments)
+        book.overlays = loaded
         _CACHE[key] = book
     return book
