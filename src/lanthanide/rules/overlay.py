@@ -31,8 +31,6 @@ from lanthanide.rules.loader import (
     Problem,
     RulebookError,
     check_references,
-    default_dir,
-    load_instruments,
     parse_file,
 )
 from lanthanide.rules.model import Instrument
@@ -164,8 +162,10 @@ def merge(
 def validate(overlays: Sequence[Path], base: Path | None = None) -> list[Problem]:
     """Every problem of the overlays on top of the rulebook in ``base``
     (bundled by default); empty when they load (for ``rules validate DIR``)."""
+    from lanthanide.rules.book import load_rulebook
+
     try:
-        merge(load_instruments(base or default_dir()), overlays)
+        load_rulebook(base, overlays=list(overlays))
     except RulebookError as err:
         return err.problems
     return []
