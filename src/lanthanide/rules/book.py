@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lanthanide.rules import catalogue as _catalogue
 from lanthanide.rules import status as _status
@@ -32,6 +32,9 @@ from lanthanide.rules.model import (
     Suspension,
     Text,
 )
+
+if TYPE_CHECKING:
+    from lanthanide.rules.overlay import Overlay
 
 ItemKey = tuple[str, str]
 """(instrument id, item code)."""
@@ -205,7 +208,8 @@ class Rulebook:
         )
         self.uncertain: list[_status.UncertainRef] = _status.index(self.instruments.values())
         self._readings: dict[tuple[str, str], Rulebook] = {}
-        self.overlays: tuple[Any, ...] = ()
+        self.overlays: tuple[Overlay, ...] = ()
+        """User overlay directories loaded on top of the bundled rulebook."""
         self.catalogue_index = _catalogue.CatalogueIndex(self.instruments.values())
 
     # ------------------------------------------------------------ building
