@@ -337,9 +337,7 @@ class Rulebook:
                 return view
         return None
 
-    def catalogue_lines(
-        self, hs: str, on: date | None = None
-    ) -> list[_catalogue.CatalogueHit]:
+    def catalogue_lines(self, hs: str, on: date | None = None) -> list[_catalogue.CatalogueHit]:
         """Rows of the dual-use licence catalogue(s) in force on ``on`` (any
         edition if None) listing export tariff line ``hs`` (10 digits: that
         line; fewer: every line under it)."""
