@@ -429,3 +429,29 @@ def test_an_adjustment_of_an_unknown_notice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RulebookError) as exc:
         load_lists(_book_with(tmp_path, doc))
     assert any("adjusts[0].announcement" in str(p) for p in exc.value.problems)
+
+
+def test_an_overlay_lists_folder_adjusts_the_bundled_lists(tmp_path: Path) -> None:
+    ov = tmp_path / "ov" / "lists"
+    ov.mkdir(parents=True)
+    doc = _adjusting(date(2026, 11, 10), date(2027, 1, 10))
+    (ov / "x-extension.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    book = load_rulebook(overlays=[tmp_path / "ov"])
+    a = book.lists.announcements["cn-mofcom-2025-21-control-list"]
+    ban = next(m for m in a.measures if m.kind == "dual_use_export_ban")
+    assert measure_status(a, ban, date(2026, 12, 1)).status == "suspended"
+    assert book.version != BOOK.version
+    assert len(book.instruments) == len(BOOK.instruments)
+
+
+def test_a_broken_overlay_list_file_names_its_path(tmp_path: Path) -> None:
+    ov = tmp_path / "ov2" / "lists"
+    ov.mkdir(parents=True)
+    doc = _adjusting(date(2026, 11, 10), date(2027, 1, 10))
+    doc["tag"] = "Q"
+    (ov / "x-extension.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulebookError) as exc:
+        load_rulebook(overlays=[tmp_path / "ov2"])
+    assert any(
+        str(ov / "x-extension.yaml") in str(p) and "tag" in str(p) for p in exc.value.problems
+    )

@@ -753,3 +753,32 @@ class PartyLists:
 
         data = [a.model_dump(mode="json") for a in self.acts.values()]
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_lists_with_overlays(
+    root: Path, overlays: Iterable[Path] = ()
+) -> list[ListAnnouncement]:
+    """The list announcements of ``root`` with those of each overlay directory
+    on top (an overlay file with the id of a bundled one replaces it), checked
+    together. Problems name the overlay file by its full path."""
+    from lanthanide.rules.loader import Problem, RulebookError
+
+    merged: dict[str, ListAnnouncement] = {a.id: a for a in load_lists(root)}
+    where: dict[str, str] = {}
+    problems: list[Problem] = []
+    for d in overlays:
+        if not d.is_dir():
+            continue  # the instrument overlay reports it
+        for f in sorted(f for f in d.rglob("*.yaml") if is_list_file(f)):
+            ann, probs = parse_list_file(f)
+            problems.extend(Problem(str(f), p.path, p.message) for p in probs)
+            if ann is not None:
+                merged[ann.id] = ann
+                where[ann.id] = str(f)
+    if not problems:
+        for p in check_list_references(list(merged.values())):
+            ident = p.file.removeprefix(f"{LISTS_DIR}/").removesuffix(".yaml")
+            problems.append(Problem(where.get(ident, p.file), p.path, p.message))
+    if problems:
+        raise RulebookError(problems)
+    return list(merged.values())

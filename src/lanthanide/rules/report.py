@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from lanthanide.rules import catalogue as _catalogue
 from lanthanide.rules.book import CatalogueVersionView, ItemRef, Rulebook
 from lanthanide.rules.model import Instrument
 
@@ -50,6 +51,8 @@ def show(book: Rulebook, ident: str) -> dict[str, Any]:
             f"no instrument '{ident}' (ids: {', '.join(sorted(book.instruments))})"
         )
     data = inst.model_dump(mode="json", exclude_none=True)
+    if inst.licence_catalogue is not None:  # the table: a count here, rows via catalogue_lines
+        data["licence_catalogue"]["lines"] = len(inst.licence_catalogue.lines)
     data["suspended_by"] = [
         {
             "instrument": s.by.id,
@@ -119,6 +122,7 @@ def coverage(book: Rulebook) -> dict[str, Any]:
         "items": len(book.item_refs),
         "catalogues": cats,
         "partial": parts,
+        "dual_use_catalogue": _catalogue.coverage(book),
         "lists": list_coverage(book),
     }
 
