@@ -1,11 +1,12 @@
-# lanthanide — the two set-up commands are `make run` and `make test`.
+# lanthanide — the two set-up commands are `make run` and `make test`;
+# `make test-fast` is the developer loop (under a minute).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint typecheck pytest bench clean pg
+.PHONY: run test test-fast install install-dev lint typecheck pytest pytest-fast bench clean pg
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,15 @@ typecheck:
 
 pytest:
 	$(BIN)/python -m pytest -q
+
+## test-fast: lint, then every test except those marked spark, postgres, server or slow
+## (markers applied in tests/conftest.py); under a minute on 2 cores
+test-fast: install-dev lint pytest-fast
+
+FAST := not spark and not postgres and not server and not slow
+
+pytest-fast:
+	$(BIN)/python -m pytest -q -m "$(FAST)"
 
 bench: install-dev pg
 	$(BIN)/python benchmarks/check.py

@@ -1,8 +1,26 @@
 """Shared fixtures: the bundled rulebook, a small synthetic rulebook for
-mechanics tests, and a real HTTP server."""
+mechanics tests, and a real HTTP server; and the test markers.
+
+Markers (registered in ``pyproject.toml``) are applied here, centrally, so a
+new test gets them from what it uses; test files do not mark themselves:
+
+- ``spark``: uses a fixture in :data:`SPARK_FIXTURES` (the Spark session);
+- ``postgres``: uses a PostgreSQL fixture (:data:`POSTGRES_FIXTURES`) or is
+  parametrised over databases with the value ``"postgresql"``;
+- ``server``: uses a fixture that starts a real server, i.e. one whose code
+  calls a helper of :data:`tests.support.SERVER_HELPERS` (directly or through
+  another fixture), or calls such a helper itself;
+- ``slow``: long tests by module or node id (:data:`SLOW`), measured with
+  ``pytest --durations``.
+
+:data:`BY_MODULE` and :data:`BY_NODE` add markers to tests that start
+processes in ways no fixture shows; ``tests/test_markers.py`` checks that
+every entry still names a test. ``make test-fast`` deselects all four.
+"""
 
 from __future__ import annotations
 
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +31,7 @@ import yaml
 from lanthanide.rules.book import Rulebook, load_rulebook
 from lanthanide.rules.loader import load_instruments
 
-from .support import serving
+from .support import SERVER_HELPERS, serving
 
 SRC = [{"url": "https://example.org/source", "tag": "P", "ref": "T1"}]
 
@@ -251,3 +269,108 @@ def server() -> Iterator[str]:
 
     with serving(create_app()) as url:
         yield url
+
+
+# ---------------------------------------------------------------- markers
+MARKERS = ("spark", "postgres", "server", "slow")
+SPARK_FIXTURES = frozenset({"spark"})
+POSTGRES_FIXTURES = frozenset(
+    {"pg_conn", "pg_noproc", "postgresql", "postgresql_proc", "postgresql_noproc"}
+)
+# a parametrised fixture or argument with this value runs on PostgreSQL
+POSTGRES_PARAMS = frozenset({"postgresql", "postgres"})
+
+# Paths are relative to tests/; a node id is "path::function" (any parameters).
+BY_MODULE: dict[str, tuple[str, ...]] = {
+    # `lanthanide serve` and `lanthanide admin` subprocesses on one database
+    "registry/test_multiprocess.py": ("server", "slow"),
+    # schemathesis against the real server
+    "registry/test_schemathesis.py": ("server", "slow"),
+}
+BY_NODE: dict[str, tuple[str, ...]] = {
+    # `lanthanide screen --engine spark` in a subprocess with its own session
+    "screen/test_cli_and_inputs.py::test_cli_spark_in_a_subprocess_equals_duckdb": (
+        "spark",
+        "slow",
+    ),
+}
+# measured with `pytest --durations=40` (each 3 s or more on 2 shared cores)
+SLOW: dict[str, str] = {
+    "screen/test_equivalence.py::test_resolver_cells_equal_decide_on_every_rulebook_day": (
+        "15 s: every tariff line on every rulebook day"
+    ),
+    "screen/test_equivalence.py::test_parallel_decide_equals_one_process": (
+        "3 s: forks a second process"
+    ),
+    "screen/test_equivalence.py::test_duckdb_batch_equals_decide": (
+        "5 s: hypothesis batches through DuckDB; the CLI screening test stays fast"
+    ),
+    "test_cli.py::test_installed_entry_point_exit_code": (
+        "2-4 s: imports the package in a new interpreter"
+    ),
+}
+
+TESTS = Path(__file__).parent
+
+
+def _code_names(obj: Any) -> set[str]:
+    """Global and attribute names the code of ``obj`` (and its nested
+    functions, lambdas and comprehensions) refers to."""
+    code = getattr(obj, "__code__", None)
+    out: set[str] = set()
+    stack = [code] if isinstance(code, types.CodeType) else []
+    while stack:
+        c = stack.pop()
+        out.update(c.co_names)
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return out
+
+
+def _starts_a_server(func: Any) -> bool:
+    return bool(_code_names(func) & SERVER_HELPERS)
+
+
+def _node_key(item: pytest.Item) -> tuple[str, str]:
+    """(module path relative to tests/, function name without parameters)."""
+    path = Path(str(item.path)).resolve()
+    try:
+        rel = path.relative_to(TESTS.resolve()).as_posix()
+    except ValueError:
+        rel = path.name
+    name = getattr(item, "originalname", None) or item.name.split("[", 1)[0]
+    return rel, name
+
+
+def markers_for(item: pytest.Item) -> set[str]:
+    """The markers ``item`` gets from what it uses, its module and its id."""
+    marks: set[str] = set()
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if fixtures & SPARK_FIXTURES:
+        marks.add("spark")
+    if fixtures & POSTGRES_FIXTURES:
+        marks.add("postgres")
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and any(
+        isinstance(v, str) and v in POSTGRES_PARAMS for v in callspec.params.values()
+    ):
+        marks.add("postgres")
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs if info is not None else {}
+    funcs = [d.func for name in fixtures for d in defs.get(name, ())]
+    funcs.append(getattr(item, "function", None))
+    if any(_starts_a_server(f) for f in funcs if f is not None):
+        marks.add("server")
+    module, name = _node_key(item)
+    marks.update(BY_MODULE.get(module, ()))
+    marks.update(BY_NODE.get(f"{module}::{name}", ()))
+    if f"{module}::{name}" in SLOW:
+        marks.add("slow")
+    return marks
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        have = {m.name for m in item.iter_markers()}
+        for name in sorted(markers_for(item) - have):
+            item.add_marker(getattr(pytest.mark, name))

@@ -1,14 +1,31 @@
 """Helpers shared by the test packages: a free loopback port and a real
-uvicorn server running an ASGI app in a background thread."""
+uvicorn server running an ASGI app in a background thread, and a real
+``lanthanide serve`` process.
+
+A fixture or test whose code calls one of :data:`SERVER_HELPERS` is marked
+``server`` by ``tests/conftest.py``; a new server helper belongs in that set.
+"""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+import httpx
+
+SERVER_HELPERS = frozenset({"serving", "cli_serving"})
+"""Names of the helpers below that start a real server."""
+
+CLI = (sys.executable, "-c", "from lanthanide.cli import main; main()")
+"""The console script ``lanthanide`` of the tree under test, as a command."""
 
 
 def free_port() -> int:
@@ -38,3 +55,42 @@ def serving(app: Any, what: str = "test server") -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def cli_serving(
+    args: Sequence[str], env: Mapping[str, str], log: Path, timeout: float = 90
+) -> Iterator[str]:
+    """Run ``lanthanide <args>`` (a ``serve`` command that binds 127.0.0.1 on
+    a port given in ``args``) as a process with ``env`` added to the
+    environment; wait until ``/api/v1/health`` answers and yield the base URL.
+    The process is terminated on exit; its output goes to ``log``."""
+    argv = list(args)
+    port = argv[argv.index("--port") + 1]
+    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(
+            [*CLI, *argv], env={**os.environ, **env}, stdout=fh, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"lanthanide {' '.join(argv)} did not start: "
+                        + log.read_text(errors="replace")[-2000:]
+                    )
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=20)

@@ -12,9 +12,9 @@ from importlib import resources
 @cache
 def countries() -> dict[str, tuple[str, str]]:
     """alpha-2 code -> (English name, Chinese name)."""
-    text = (resources.files("lanthanide") / "data" / "countries.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(io.StringIO(text, newline=""))
-    return {row["alpha2"]: (row["name_en"], row["name_zh"]) for row in rows}
+    path = resources.files("lanthanide") / "data" / "countries.csv"
+    with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as fh:
+        return {row["alpha2"]: (row["name_en"], row["name_zh"]) for row in csv.DictReader(fh)}
 
 
 @cache

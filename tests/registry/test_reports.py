@@ -40,7 +40,7 @@ def test_reporting_scope_comes_from_the_rulebook() -> None:
     assert [s.instrument for s in scopes] == ["cn-mofcom-bulk-commodity-reporting"]
     assert "2846" in scopes[0].prefixes
     assert "2846901500" in scopes[0].lines
-    assert str(scopes[0].start) == "2023-10-31" and str(scopes[0].end) == "2025-10-31"
+    assert str(scopes[0].start) == "2023-10-31" and str(scopes[0].end) == "2025-11-01"  # 至2025年10月31日, inclusive
 
 
 def test_create_and_idempotent_replay(db: Database, people: People) -> None:
@@ -88,18 +88,18 @@ def test_period_start_inside_and_uncertain_end(db: Database, people: People) -> 
         )
     assert [f for f, _m in e.value.errors] == ["shipment_date"]
     # inside (first and last day): no warning
-    for key, day in (("R-in1", "2023-10-31"), ("R-in2", "2025-10-30")):
+    for key, day in (("R-in1", "2023-10-31"), ("R-in2", "2025-10-31")):
         r, _ = service.create_report(
             db, exp, report(client_key=key, shipment_date=day, contract_date="2023-10-01")
         )
         assert r.warnings == []
     # on and after the end, which is uncertain (no renewal found): stored with a warning
-    for key, day in (("R-end", "2025-10-31"), ("R-late", "2026-03-02")):
+    for key, day in (("R-end", "2025-11-01"), ("R-late", "2026-03-02")):
         r, created = service.create_report(db, exp, report(client_key=key, shipment_date=day))
         assert created
         (w,) = r.warnings
         assert (w.field, w.code) == ("shipment_date", "reporting_period_end_uncertain")
-        assert "2025-10-31" in w.message and "no renewal" in w.message
+        assert "2025-11-01" in w.message and "no renewal" in w.message
         assert r.instrument == "cn-mofcom-bulk-commodity-reporting"
         assert service.get_report(db, people["officer"], r.id).warnings == [w]
     listed = {x.client_key: x.warnings for x in service.list_reports(db, exp)}

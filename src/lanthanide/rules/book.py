@@ -12,11 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from lanthanide.rules import catalogue as _catalogue
+from lanthanide.rules import status as _status
+from lanthanide.rules.lists import ListAnnouncement, PartyLists
 from lanthanide.rules.model import (
     Control,
     Coverage,
@@ -29,6 +33,9 @@ from lanthanide.rules.model import (
     Suspension,
     Text,
 )
+
+if TYPE_CHECKING:
+    from lanthanide.rules.overlay import Overlay
 
 ItemKey = tuple[str, str]
 """(instrument id, item code)."""
@@ -144,11 +151,16 @@ def _catalogue_control(version: Instrument, item: Item) -> Control:
 class Rulebook:
     """All instruments, validated, compiled and indexed."""
 
-    def __init__(self, instruments: Iterable[Instrument]) -> None:
+    def __init__(
+        self, instruments: Iterable[Instrument], lists: Iterable[ListAnnouncement] = ()
+    ) -> None:
         self.instruments: dict[str, Instrument] = {i.id: i for i in instruments}
+        self.lists: PartyLists = PartyLists(lists)  # entity lists: rules/lists.py
         self._in_force_cache: dict[date, list[Instrument]] = {}
         self.version: str = hashlib.sha256(
-            _canonical_json(self.instruments.values()).encode("utf-8")
+            (_canonical_json(self.instruments.values()) + self.lists.canonical_json()).encode(
+                "utf-8"
+            )
         ).hexdigest()[:12]
         self.data_as_of: date = max(i.verified_on for i in self.instruments.values())
 
@@ -200,6 +212,11 @@ class Rulebook:
             for v in views
             for code in (*v.items, *v.deleted_codes, *v.unknown_codes)
         )
+        self.uncertain: list[_status.UncertainRef] = _status.index(self.instruments.values())
+        self._readings: dict[tuple[str, str], Rulebook] = {}
+        self.overlays: tuple[Overlay, ...] = ()
+        """User overlay directories loaded on top of the bundled rulebook."""
+        self.catalogue_index = _catalogue.CatalogueIndex(self.instruments.values())
 
     # ------------------------------------------------------------ building
     def _materialise_catalogues(self) -> dict[str, list[CatalogueVersionView]]:
@@ -217,7 +234,8 @@ class Rulebook:
                 assert cat is not None
                 base = views.get(cat.base) if cat.base else None
                 own = {it.code: ItemRef(inst, it) for it in inst.items}
-                deleted_here = {d.code for d in cat.deleted if d.code}
+                deleted_here = {d.code for d in cat.deleted if d.code and d.tag != "U"}
+                doubtful = {d.code for d in cat.deleted if d.code and d.tag == "U"}
                 items: dict[str, ItemRef] = {}
                 unknown: set[str] = set()
                 deleted: set[str] = set(deleted_here)
@@ -234,6 +252,8 @@ class Rulebook:
                         unknown = (set(base.items) | set(base.unknown_codes)) - deleted_here
                         unknown -= set(own)
                 items.update(own)
+                unknown |= {c for c in doubtful if c in items or c in (base.items if base else {})}
+                items = {c: r for c, r in items.items() if c not in doubtful}
                 deleted -= set(items)
                 views[inst.id] = CatalogueVersionView(
                     instrument=inst,
@@ -323,6 +343,20 @@ class Rulebook:
                 return view
         return None
 
+    def catalogue_lines(self, hs: str, on: date | None = None) -> list[_catalogue.CatalogueHit]:
+        """Rows of the dual-use licence catalogue(s) in force on ``on`` (any
+        edition if None) listing export tariff line ``hs`` (10 digits: that
+        line; fewer: every line under it)."""
+        return self.catalogue_index.lines(hs, on)
+
+    def uncertain_on(self, day: date) -> list[_status.UncertainRef]:
+        """Uncertain statuses some alternative reading of which changes ``day``."""
+        return _status.relevant(self.uncertain, day)
+
+    def under(self, status_id: str, reading_id: str) -> Rulebook:
+        """The rulebook under one reading of an uncertain status."""
+        return _status.under(self, status_id, reading_id)
+
     def in_force(self, day: date) -> list[Instrument]:
         """Instruments whose controls, duties or catalogue apply on ``day``."""
         cached = self._in_force_cache.get(day)
@@ -341,17 +375,33 @@ class Rulebook:
         return out
 
 
-_CACHE: dict[str, Rulebook] = {}
+_CACHE: dict[object, Rulebook] = {}
+_BASE: dict[str, list[Instrument]] = {}
 
 
-def load_rulebook(directory: Path | None = None) -> Rulebook:
-    """Load, validate and compile a rulebook (cached per directory)."""
+def load_rulebook(
+    directory: Path | None = None, overlays: Sequence[Path | str] | None = None
+) -> Rulebook:
+    """Load, validate and compile a rulebook (cached per directory and overlay
+    files). ``overlays``: user directories loaded on top (rules/overlay.py);
+    None reads ``LANTHANIDE_RULEBOOK_OVERLAYS``; ``[]`` means none."""
+    from lanthanide.rules import overlay
+    from lanthanide.rules.lists import load_lists_with_overlays
     from lanthanide.rules.loader import default_dir, load_instruments
 
     root = directory or default_dir()
-    key = str(root.resolve())
+    dirs = [Path(p) for p in (overlay.from_env() if overlays is None else overlays)]
+    key = (
+        str(root.resolve()),
+        tuple((str(d), overlay.fingerprint(d) if d.is_dir() else ()) for d in dirs),
+    )
     book = _CACHE.get(key)
     if book is None:
-        book = Rulebook(load_instruments(root))
+        base = _BASE.get(key[0])
+        if base is None:
+            base = _BASE[key[0]] = load_instruments(root)
+        instruments, loaded = overlay.merge(base, dirs)
+        book = Rulebook(instruments, load_lists_with_overlays(root, dirs))
+        book.overlays = loaded
         _CACHE[key] = book
     return book

@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from lanthanide.rules import catalogue, status
+from lanthanide.rules.lists import is_list_file
 from lanthanide.rules.model import Condition, Instrument
 from lanthanide.rules.params import PARAMS, UNITS, known
 
@@ -95,7 +97,7 @@ def parse_file(path: Path) -> tuple[Instrument | None, list[Problem]]:
         return None, problems
     if path.stem != inst.id:
         return None, [Problem(name, "id", f"id '{inst.id}' must equal the file name '{path.stem}'")]
-    return inst, []
+    return catalogue.attach(inst, path)
 
 
 def default_dir() -> Path:
@@ -110,7 +112,7 @@ def load_instruments(directory: Path | None = None) -> list[Instrument]:
     including cross-references between files.
     """
     root = directory or default_dir()
-    files = sorted(root.rglob("*.yaml"))
+    files = sorted(f for f in root.rglob("*.yaml") if not is_list_file(f))  # lists: rules/lists.py
     if not files:
         raise RulebookError([Problem(str(root), "", "no *.yaml instrument files found")])
     problems: list[Problem] = []
@@ -182,6 +184,7 @@ def check_references(instruments: list[Instrument]) -> list[Problem]:
                 problems.append(
                     Problem(f, "catalogue.base", f"'{inst.catalogue.base}' is no catalogue version")
                 )
+    problems.extend(status.check(instruments))
     return problems
 
 

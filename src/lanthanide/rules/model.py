@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from lanthanide.rules import periods
+
+if TYPE_CHECKING:  # defined on top of this module; registered by rules/status.py
+    from lanthanide.rules.catalogue import LicenceCatalogue
+    from lanthanide.rules.status import UncertainStatus
 
 Tag = Literal["P", "S", "U"]
 """Reliability: P official text, S secondary reporting, U uncertain."""
@@ -107,12 +113,17 @@ class Period(_Strict):
 
     start: date
     end: date | None = None
+    end_inclusive: date | None = None
+    """The last day covered as the source writes it (至 includes the end day);
+    ``end`` is then that day + 1 (see :mod:`lanthanide.rules.periods`)."""
     end_uncertain: bool = False
     """True when the end date is as announced but what happened at it is not
     known (e.g. a suspension 'until' a date past ``data_as_of``), or when no
     renewal was found."""
     tag: Tag = "P"
     sources: tuple[Source, ...] = ()
+
+    _inclusive = model_validator(mode="before")(periods.inclusive_end)
 
     @model_validator(mode="after")
     def _order(self) -> Period:
@@ -211,6 +222,8 @@ class DeletedItem(_Strict):
     code: str | None = None
     title: Text
     part: Literal["J", "X"] | None = None
+    tag: Tag = "P"
+    """U: the deletion is doubtful; the item's status in the version is unknown."""
     sources: tuple[Source, ...] = Field(min_length=1)
 
 
@@ -346,6 +359,8 @@ class Duty(_Strict):
     from an instrument of one of ``regimes`` if given; ``rare_earth``: when the
     case concerns a rare-earth item or tariff line."""
     regimes: tuple[Regime, ...] = ()
+    destinations: DestinationScope = DestinationScope()
+    """Report the duty only for cases to these destinations (unstated: report it)."""
     sources: tuple[Source, ...] = Field(min_length=1)
 
 
@@ -374,6 +389,10 @@ class Instrument(_Strict):
     controls: tuple[Control, ...] = ()
     suspends: tuple[Suspension, ...] = ()
     duties: tuple[Duty, ...] = ()
+    licence_catalogue: LicenceCatalogue | None = None
+    """A dual-use licence catalogue table: control codes ↔ tariff lines (rules/catalogue.py)."""
+    uncertain: tuple[UncertainStatus, ...] = ()
+    """Dated facts of uncertain legal effect and their readings (rules/status.py)."""
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")

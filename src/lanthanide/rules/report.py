@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from lanthanide.rules import catalogue as _catalogue
 from lanthanide.rules.book import CatalogueVersionView, ItemRef, Rulebook
 from lanthanide.rules.model import Instrument
 
@@ -50,6 +51,8 @@ def show(book: Rulebook, ident: str) -> dict[str, Any]:
             f"no instrument '{ident}' (ids: {', '.join(sorted(book.instruments))})"
         )
     data = inst.model_dump(mode="json", exclude_none=True)
+    if inst.licence_catalogue is not None:  # the table: a count here, rows via catalogue_lines
+        data["licence_catalogue"]["lines"] = len(inst.licence_catalogue.lines)
     data["suspended_by"] = [
         {
             "instrument": s.by.id,
@@ -119,6 +122,49 @@ def coverage(book: Rulebook) -> dict[str, Any]:
         "items": len(book.item_refs),
         "catalogues": cats,
         "partial": parts,
+        "dual_use_catalogue": _catalogue.coverage(book),
+        "lists": list_coverage(book),
+    }
+
+
+def list_coverage(book: Rulebook) -> dict[str, Any]:
+    """Party lists: entries encoded per list and per announcement, with the
+    date to which the sources were searched for changes."""
+    lists = book.lists
+    announcements = []
+    for a in lists.announcements.values():
+        tags = {t: sum(1 for e in a.entries if e.tag == t) for t in ("P", "S", "U")}
+        announcements.append(
+            {
+                "id": a.id,
+                "list": a.list,
+                "number": a.number,
+                "announced": a.announced.isoformat(),
+                "effective": a.effective.isoformat(),
+                "encoded": len(a.entries),
+                "declared": a.declared_entries,
+                "complete": a.complete,
+                "coverage": round(len(a.entries) / a.declared_entries, 4)
+                if a.declared_entries
+                else None,
+                "status_periods": [
+                    {
+                        "status": p.status,
+                        "from": p.period.start.isoformat(),
+                        "until": p.period.end.isoformat() if p.period.end else None,
+                    }
+                    for p in a.status
+                ],
+                "tags": tags,
+                "sources_checked_to": a.sources_checked_to.isoformat(),
+            }
+        )
+    return {
+        "entries": len(lists),
+        "by_list": lists.counts(),
+        "announcements": announcements,
+        "data_as_of": lists.data_as_of.isoformat() if lists.data_as_of else None,
+        "incomplete": [a.number for a in lists.announcements.values() if not a.complete],
     }
 
 

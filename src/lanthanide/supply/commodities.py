@@ -14,7 +14,16 @@ class Commodity:
     network: bool = True
     """False when the data gives shares only (no network can be built)."""
     aliases: tuple[str, ...] = ()
+    elements: tuple[str, ...] = ()
+    """Elements pooled in the commodity's one content unit (rare earths: the
+    17 of Art. 30 of the Rare Earth Management Regulations). A control whose
+    items name only some of them covers an unknown share of the pool."""
 
+
+RARE_EARTH_ELEMENTS = (
+    "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu",
+    "Sc", "Y",
+)
 
 COMMODITIES: dict[str, Commodity] = {
     "rare_earth": Commodity(
@@ -22,6 +31,7 @@ COMMODITIES: dict[str, Commodity] = {
         ("mining", "separation", "metal_alloy", "magnet"),
         "t REO",
         aliases=("rare_earths",),
+        elements=RARE_EARTH_ELEMENTS,
     ),
     "gallium": Commodity("gallium", ("refining",), "kg"),
     "germanium": Commodity("germanium", ("refining",), "share", network=False),

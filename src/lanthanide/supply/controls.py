@@ -18,9 +18,18 @@ overridable in the scenario):
 - ``report_required``, ``registration_required``, ``exempt``: 0 (no flow blocked).
 - a control limited to end uses (e.g. military) is scaled by
   ``assumptions.end_use_share`` (default 0).
-All are multiplied by the control's ``element_coverage`` (default 1.0: the
-whole stage flow counts as controlled, an upper bound when the items name
-only some elements).
+All are multiplied by the controlled share of each stage flow: the
+control's ``element_coverage`` (one share, or a share per stage) where the
+scenario types it; otherwise 1.0 — the network keeps rare earths as one
+pool per stage and the data gives no element split of China's stage
+output, so a control whose items name only some elements (2025 No. 18:
+Sm, Gd, Tb, Dy, Lu, Sc, Y) is treated as covering the whole stage, an upper
+bound, and the report's ``assumptions`` (and the result's ``warnings``)
+say so, naming the field to type a share in.
+
+An item's network stages are its ``stage`` field, widened by
+``data/item_stages.csv`` where one entry spans stages (2025 No. 18
+1C902.a, 1C904.a, 1C905.a cover the metal *and* the magnet material).
 """
 
 from __future__ import annotations
@@ -28,7 +37,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from lanthanide.supply.commodities import COMMODITIES, canonical, network_stage
+from lanthanide.supply import data
+from lanthanide.supply.commodities import COMMODITIES, Commodity, canonical, network_stage
 from lanthanide.supply.scenario import AdHocControl, RulebookControl, Scenario
 
 
@@ -130,6 +140,7 @@ def _from_rulebook(
     a = scn.assumptions
     applied: list[FlowControl] = []
     skipped: list[dict[str, object]] = []
+    notes: list[dict[str, object]] = []
     items_by_cc: dict[str, list[tuple[str, str]]] = {}
     for key, ccs in book.controls_by_item.items():
         for cc in ccs:
@@ -142,8 +153,9 @@ def _from_rulebook(
         if why:
             skipped.append({**base, "reason": why})
             continue
-        stages: set[str] = set()
-        elements: set[str] = set()
+        elements: dict[str, set[str]] = {}
+        # network stage -> elements of the selected items at that stage
+        extra_src: list[dict[str, str]] = []
         other: set[str] = set()
         for key in items_by_cc.get(cc.uid, []):
             item = book.by_key[key].item
@@ -154,13 +166,16 @@ def _from_rulebook(
             if com != scn.commodity:
                 other.add(f"{key[1]} ({item.commodity or 'no commodity'})")
                 continue
-            st = network_stage(spec, item.stage)
-            if st is None:
+            sts = item_network_stages(spec, key[0], key[1], item.stage)
+            if not sts:
                 other.add(f"{key[1]} (stage {item.stage}: not modelled)")
                 continue
-            stages.add(st)
-            elements.update(item.elements)
-        if not stages:
+            extra = data.item_stages().get((key[0], key[1]))
+            if extra is not None:
+                extra_src.append({"item": key[1], **extra[1]})
+            for st in sts:
+                elements.setdefault(st, set()).update(item.elements)
+        if not elements:
             skipped.append({**base, "reason": f"no goods item of {scn.commodity} at a modelled "
                             "stage", "items_not_modelled": sorted(other)[:20]})
             continue
@@ -175,7 +190,6 @@ def _from_rulebook(
             frac *= a.end_use_share
             basis += (f"; end uses {', '.join(ctl.end_uses)} only "
                       f"(x end_use_share {a.end_use_share})")
-        frac *= c.element_coverage
         if frac <= 0:
             skipped.append({**base, "reason": f"blocks nothing ({basis})"})
             continue
@@ -184,26 +198,53 @@ def _from_rulebook(
         if c.only_destinations is not None:
             narrowed = tuple(x for x in c.only_destinations if dest.covers(x))
             mode, ctry = "only", narrowed
-        fc = FlowControl(
-            label=f"{inst.number or inst.id} {ctl.id}",
-            exporter="CN",
-            stages=tuple(s for s in spec.stages if s in stages),
-            mode=mode,
-            countries=ctry,
-            fraction=frac,
-            years=tuple(c.years) if c.years else None,
-            source={
-                "kind": "rulebook",
-                "instrument": inst.id,
-                "number": inst.number,
-                "control": ctl.id,
-                "effect": ctl.effect,
-                "basis": basis + f"; element_coverage {c.element_coverage}",
-                "elements": sorted(elements),
-                "sources": [s.url for s in ctl.sources],
-            },
-        )
-        applied.append(fc)
+        # one flow control per controlled share: stages with the same share share one
+        by_share: dict[float, list[str]] = {}
+        for st in spec.stages:
+            if st not in elements:
+                continue
+            share, how = _coverage(c, st, elements[st], spec.elements)
+            if how == "assumed":
+                notes.append({
+                    "field": f"controls[{k}].element_coverage",
+                    "control": cc.uid,
+                    "stage": st,
+                    "message": (
+                        f"{inst.number or inst.id} {ctl.id}: at {st} the items name only "
+                        f"{', '.join(sorted(elements[st]))} of the {len(spec.elements)} "
+                        f"{scn.commodity} elements, but the network has one pool per stage "
+                        "and the data gives no element split, so the whole "
+                        f"{st} flow is treated as controlled (an upper bound; U). Type the "
+                        f"controlled share as controls[{k}].element_coverage: <0-1> or "
+                        f"element_coverage: {{{st}: <0-1>}}"
+                    ),
+                })
+            if share * frac > 0:
+                by_share.setdefault(share, []).append(st)
+        for share, sts_l in by_share.items():
+            els = sorted(set().union(*(elements[st] for st in sts_l)))
+            fc = FlowControl(
+                label=f"{inst.number or inst.id} {ctl.id}",
+                exporter="CN",
+                stages=tuple(sts_l),
+                mode=mode,
+                countries=ctry,
+                fraction=frac * share,
+                years=tuple(c.years) if c.years else None,
+                source={
+                    "kind": "rulebook",
+                    "instrument": inst.id,
+                    "number": inst.number,
+                    "control": ctl.id,
+                    "effect": ctl.effect,
+                    "basis": basis + f"; element_coverage {share:g}",
+                    "elements": els,
+                    "element_coverage": share,
+                    "sources": [s.url for s in ctl.sources],
+                    **({"item_stages": extra_src} if extra_src else {}),
+                },
+            )
+            applied.append(fc)
     return applied, {
         "control": k,
         "kind": "rulebook",
@@ -212,7 +253,38 @@ def _from_rulebook(
         "on": c.on.isoformat(),
         "applied": [_desc(f) for f in applied],
         "skipped": skipped,
+        "assumptions": notes,
     }
+
+
+def item_network_stages(
+    spec: Commodity, instrument: str, code: str, item_stage: str | None
+) -> tuple[str, ...]:
+    """Network stages a rulebook item covers: its ``stage`` field, widened by
+    ``data/item_stages.csv`` for items whose entry spans stages (2025 No. 18
+    1C902.a/1C904.a/1C905.a: metal and alloys *and* magnet material)."""
+    extra = data.item_stages().get((instrument, code))
+    if extra is not None and len(spec.stages) > 1:
+        return tuple(st for st in spec.stages if st in extra[0])
+    st = network_stage(spec, item_stage)
+    return () if st is None else (st,)
+
+
+def _coverage(
+    c: RulebookControl, stage: str, elements: set[str], pool: tuple[str, ...]
+) -> tuple[float, str]:
+    """Controlled share of a stage flow and how it was set: ``typed``
+    (``element_coverage``), ``whole_pool`` (the items name every element of
+    the pool, or the commodity is one element) or ``assumed`` (the items name
+    only some elements and no share is known: 1.0, an upper bound)."""
+    ec = c.element_coverage
+    if isinstance(ec, (float, int)):
+        return float(ec), "typed"
+    if isinstance(ec, dict) and stage in ec:
+        return float(ec[stage]), "typed"
+    if not pool or set(pool) <= elements:
+        return 1.0, "whole_pool"
+    return 1.0, "assumed"
 
 
 def _not_in_force(cc: object, day: date) -> str | None:

@@ -132,6 +132,21 @@ def japan_dependence() -> tuple[dict[str, str], ...]:
 
 
 @cache
+def item_stages() -> dict[tuple[str, str], tuple[tuple[str, ...], dict[str, str]]]:
+    """Rulebook items that cover more than the one supply-chain stage their
+    ``stage`` field names (e.g. 2025 No. 18 1C904.a: terbium metal *and*
+    terbium-containing NdFeB magnet material): ``(instrument, code) ->
+    (network stages, source)``."""
+    out: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, str]]] = {}
+    for r in _rows("item_stages.csv"):
+        out[(r["instrument"], r["item"])] = (
+            tuple(r["stages"].split(";")),
+            {"source_url": r["source_url"], "tag": r["tag"], "note": r["note"]},
+        )
+    return out
+
+
+@cache
 def observations() -> tuple[dict[str, str], ...]:
     return tuple(_rows("observations.csv"))
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from lanthanide.supply import metrics
-from lanthanide.supply.controls import resolve
+from lanthanide.supply.controls import FlowControl, resolve
 from lanthanide.supply.data import OTHER
 from lanthanide.supply.network import Array, Network, build
 from lanthanide.supply.scenario import RulebookControl, Scenario
@@ -38,9 +38,12 @@ def extend(net: Network, codes: list[str]) -> Network:
     )
 
 
-def plans(net: Network, scn: Scenario) -> list[Plan]:
+def plans(net: Network, scn: Scenario, *, buildout: int | None = None) -> list[Plan]:
+    """One plan per run year. ``buildout``: apply only the first that many
+    build-out entries (in file order); None = all."""
     idx = net.index
     out = []
+    entries = scn.buildout if buildout is None else scn.buildout[:buildout]
     demand = net.demand.copy()
     for c, v in scn.demand.items():
         demand[idx[c]] = v
@@ -48,7 +51,7 @@ def plans(net: Network, scn: Scenario) -> list[Plan]:
     for y in scn.run_years:
         g = (1.0 + g0) ** (y - scn.base_year)
         cap = net.capacity.copy()
-        for b in scn.buildout:
+        for b in entries:
             if b.year <= y:
                 cap[net.stages.index(b.stage), idx[b.country]] += b.capacity
         # baseline flows re-scaled so that their final deliveries match demand
@@ -72,10 +75,53 @@ def run(scn: Scenario, net: Network | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     net = net or prepare(scn)
     controls, report = resolve(scn)
-    results = solve_years(net, plans(net, scn), controls)
+    results = solve_with_buildout(net, scn, controls)
     out = shape(scn, net, results, report, time.perf_counter() - t0)
     out["warnings"] = coverage_warnings(scn, net, report)
     return out
+
+
+def solve_with_buildout(
+    net: Network, scn: Scenario, controls: list[FlowControl]
+) -> list[YearResult]:
+    """Solve every run year; build-out never takes supply from anyone.
+
+    Build-out rule (documented in docs/supply.md): capacity a scenario adds
+    serves demand that is unmet; it does not take supply from a country
+    that had it without that capacity. The year is solved first without
+    build-out, then with the build-out entries added one at a time in file
+    order, each solve holding every country at no less than it received in
+    the previous one (``Plan.floor``). So adding a build-out entry at the
+    end of the list never raises any country's shortfall, and the maximum
+    of satisfied demand is the same as without the rule (a feasible flow can
+    always be augmented to a maximum flow without taking from any sink).
+    """
+    steps = [i + 1 for i in range(len(scn.buildout))]
+    final = plans(net, scn)
+    if not steps:
+        return solve_years(net, final, controls)
+    chain = [plans(net, scn, buildout=0), *(plans(net, scn, buildout=n) for n in steps)]
+    out: list[YearResult] = []
+    for y in range(len(final)):
+        prev: YearResult | None = None
+        for k, step in enumerate(chain):
+            p = step[y]
+            if prev is not None and k > 0 and np.array_equal(p.capacity, chain[k - 1][y].capacity):
+                continue  # this entry is not active in this year
+            if prev is not None:
+                p.floor = _received(net, prev)
+            prev = solve_years(net, [p], controls)[0]
+        assert prev is not None
+        out.append(prev)
+    return out
+
+
+def _received(net: Network, r: YearResult) -> Array:
+    got = np.zeros(len(net.countries))
+    idx = net.index
+    for c in r.countries:
+        got[idx[c["country"]]] = c["satisfied"]
+    return got
 
 
 def coverage_warnings(
@@ -148,6 +194,12 @@ def coverage_warnings(
                             f"direct effect on {c}'s supply")
                 out.append({"field": f"controls[{k}].{fld}", "country": c,
                             "message": folded(c) + tail})
+    for rep in report:
+        notes = rep.get("assumptions") or []
+        assert isinstance(notes, list)
+        for note in notes:
+            out.append({"field": str(note["field"]), "country": "CN",
+                        "message": str(note["message"])})
     for k, b in enumerate(scn.buildout):
         if b.country not in listed:
             out.append({"field": f"buildout[{k}].country", "country": b.country,
@@ -185,13 +237,15 @@ def shape(
         for c in r.countries:
             c["through_china_share"] = tc.get(c["country"], 0.0)
             c["baseline_through_china_share"] = base_tc.get(c["country"])
+        short = float(sum(c["shortfall"] for c in r.countries))
         years.append({
             "year": r.year,
             "status": r.status,
             "demand": r.demand,
             "satisfied": r.satisfied,
-            "shortfall": max(0.0, r.demand - r.satisfied),
-            "shortfall_share": max(0.0, r.demand - r.satisfied) / r.demand if r.demand else 0.0,
+            "shortfall": short,
+            "shortfall_share": short / r.demand if r.demand else 0.0,
+            "shortfall_tolerance": r.shortfall_tolerance,
             "balance": r.balance,
             "countries": r.countries,
             "stage_shortfall": r.stage_shortfall,

@@ -97,8 +97,15 @@ class RulebookControl(_Strict):
     rulebook: str = Field(min_length=1, description="instrument id, e.g. cn-mofcom-gac-2023-23")
     on: date
     licence_block_fraction: float | None = Field(None, ge=0.0, le=1.0)
-    element_coverage: float = Field(1.0, ge=0.0, le=1.0)
-    """Share of the stage flow made of the elements the items name (1.0 = all)."""
+    element_coverage: (
+        Annotated[float, Field(ge=0.0, le=1.0)]
+        | dict[StageName, Annotated[float, Field(ge=0.0, le=1.0)]]
+        | None
+    ) = None
+    """Share of the stage flow made of the elements the items name: one
+    share for every stage, or a share per stage. Unset (or a stage left
+    out): the whole stage flow (rare earths are one pool in the network),
+    stated as a warning when the items name only some of the elements."""
     only_destinations: list[str] | None = None
     """Narrow the rulebook's destination scope to these countries."""
     years: list[int] | None = None

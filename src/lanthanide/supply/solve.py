@@ -11,12 +11,29 @@ receives (yield 1 in content terms); the first stage produces what it ships.
 
 1. maximise satisfied final demand;
 2. holding that optimum, minimise re-routing: the sum of absolute changes of
-   the ``y`` flows from their baseline.
+   the ``y`` flows from their baseline;
+3. holding both, share what is still unmet fairly (:func:`_share_fairly`):
+   minimise the largest relative shortfall ``shortfall_j / demand_j``, then
+   the next largest, and so on (lexicographic max-min on the satisfied
+   share of demand; progressive filling, one small LP per level). The
+   vector of per-country satisfied demand that comes out is unique, so
+   per-country answers no longer depend on which vertex HiGHS returns when
+   flow patterns tie on 1 and 2. Fairness comes after re-routing on
+   purpose: put first, it would move untargeted countries' non-Chinese
+   supply to the country a control targets and so spread the burden of a
+   targeted control over everybody, which is not what was observed (US-
+   bound magnet exports fell in 2025, others did not).
 
-When several flow patterns tie on both objectives, HiGHS returns one of
-them (a vertex); which country then bears a shortfall is not determined by
-the objectives. The programme is kept exactly as before the optimisation
-(same variables, rows and order), so the chosen vertex is the same.
+A plan may carry ``floor``: a minimum satisfied demand per country (the
+engine's build-out rule: a country keeps at least what it had without the
+build-out; see :mod:`lanthanide.supply.engine`). Floors never lower the
+maximum of 1 (any feasible flow can be augmented to a maximum flow
+without taking from any sink).
+
+Tolerances: stage 2 may lose at most ``1e-9 x total demand`` of the stage-1
+optimum; a per-country shortfall below ``SHORTFALL_NOISE x total demand``
+is reported as 0 (numerical noise of the LP, not a result); the balance
+check runs on the exact values.
 
 If the baseline itself is feasible (no control or capacity cuts it) and
 meets all demand, it is the answer of both stages and no LP is solved; the
@@ -49,6 +66,9 @@ Array = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BILATERAL_LIMIT = 40
 MARKET = "market"
+SHORTFALL_NOISE = 1e-6
+"""A country's shortfall below this fraction of the year's total demand is
+numerical noise of the LP and reported as 0 (HiGHS solves to ~1e-7)."""
 
 
 @dataclass(slots=True)
@@ -59,6 +79,8 @@ class Plan:
     capacity: Array
     demand: Array
     baseline: list[Array]
+    floor: Array | None = None
+    """Minimum satisfied final demand per country (N,), or None."""
 
 
 @dataclass(slots=True)
@@ -80,6 +102,8 @@ class YearResult:
     split in proportion to the pool's members), for metrics."""
     lp_solves: int = 0
     """How many LPs were solved for this year (0 when the baseline is feasible)."""
+    shortfall_tolerance: float = 0.0
+    """Per-country shortfalls below this (commodity unit) are reported as 0."""
 
 
 class SolveError(RuntimeError):
@@ -258,17 +282,24 @@ def solve_year(
     marg = np.zeros(nv)
     solves = 0
     receipts = lay.a_ub @ base
+    a_ub, b_ub = lay.a_ub, dem_last
+    floor = None if plan.floor is None else np.clip(
+        np.minimum(plan.floor[recv[-1]], dem_last) - ftol, 0.0, None)
+    if floor is not None and np.any(floor > 0):
+        a_ub = csr_matrix(vstack([lay.a_ub, -lay.a_ub]))
+        b_ub = np.concatenate([dem_last, -floor])
+    else:
+        floor = None
     if (np.all(base <= ub + ftol) and np.all(np.abs(lay.a_eq @ base) <= ftol)
             and np.all(np.abs(receipts - dem_last) <= ftol)):
         # the baseline is feasible and meets all demand: optimal for stage 1,
-        # zero re-routing for stage 2
+        # zero re-routing for stage 2, nothing left to share
         x = base.copy()
-        best = float(receipts.sum())
     else:
         cost = np.zeros(nv)
         cost[lay.y_last] = -1.0
         bounds = np.column_stack([lb, ub])
-        res1 = linprog(cost / scale, A_ub=lay.a_ub, b_ub=dem_last, A_eq=lay.a_eq,
+        res1 = linprog(cost / scale, A_ub=a_ub, b_ub=b_ub, A_eq=lay.a_eq,
                        b_eq=np.zeros(lay.a_eq.shape[0]), bounds=bounds, method="highs")
         if res1.status != 0:
             raise SolveError(f"year {plan.year}: stage 1 failed: {res1.message}")
@@ -279,20 +310,168 @@ def solve_year(
         # ---- stage 2: minimise re-routing at the optimum
         yv = lay.y_vars
         k = len(yv)
+        n2 = nv + 2 * k
         b_eq2 = np.concatenate([np.zeros(lay.a_eq.shape[0]), base[yv]])
-        b_ub2 = np.concatenate([dem_last, [-(best - 1e-7 * scale)]])
+        a_ub2 = lay.a_ub2 if floor is None else csr_matrix(
+            vstack([lay.a_ub2, hstack([-lay.a_ub, csr_matrix((len(dem_last), 2 * k))])]))
+        b_ub2 = np.concatenate([dem_last, [-(best - ftol)],
+                                *([] if floor is None else [-floor])])
         cost2 = np.concatenate([np.zeros(nv), np.ones(2 * k)]) / scale
         bounds2 = np.vstack([bounds, np.column_stack([np.zeros(2 * k), np.full(2 * k, np.inf)])])
-        res2 = linprog(cost2, A_ub=lay.a_ub2, b_ub=b_ub2, A_eq=lay.a_eq2, b_eq=b_eq2,
+        res2 = linprog(cost2, A_ub=a_ub2, b_ub=b_ub2, A_eq=lay.a_eq2, b_eq=b_eq2,
                        bounds=bounds2, method="highs")
         if res2.status != 0:
             raise SolveError(f"year {plan.year}: stage 2 failed: {res2.message}")
-        x = np.clip(np.asarray(res2.x[:nv]), 0.0, None)
+        x2 = np.asarray(res2.x)
         solves = 2
+        short = dem_last - lay.a_ub @ x2[:nv]
+        if float(np.clip(short, 0.0, None).sum()) > SHORTFALL_NOISE * scale:
+            # ---- stage 3: share what is unmet fairly (unique per-country answer)
+            x2, n3 = _share_fairly(lay, a_ub2, b_ub2, b_eq2, bounds2, n2, dem_last,
+                                   res2, scale, plan.year)
+            solves += n3
+        x = np.clip(x2[:nv], 0.0, None)
     elapsed = time.perf_counter() - t0
-    r = _report(net, plan, lay, x, base, ub, marg, ctl_masks, best, elapsed, tol * scale)
+    best = float((lay.a_ub @ x).sum())
+    r = _report(net, plan, lay, x, base, ub, marg, ctl_masks, best, elapsed, tol * scale,
+                SHORTFALL_NOISE * scale)
     r.lp_solves = solves
     return r
+
+
+def _share_fairly(
+    lay: _Layout, a_ub2: csr_matrix, b_ub2: Array, b_eq2: Array, bounds2: Array, n2: int,
+    dem: Array, res2: Any, scale: float, year: int,
+) -> tuple[Array, int]:
+    """Stage 3: lexicographic max-min of the satisfied share of demand among
+    the solutions optimal for stages 1 and 2 (progressive filling).
+
+    The optimal face of stage 2 is taken from its dual (complementary
+    slackness): a variable with a non-zero reduced cost stays at its bound
+    and an inequality row with a non-zero dual stays tight; every point that
+    keeps those is optimal for stage 2 (and so for stage 1, whose optimum is
+    a row of stage 2). This keeps the programme small (HiGHS' presolve drops
+    the fixed variables) instead of adding a dense re-routing row.
+
+    Each round minimises ``t`` with ``shortfall_j <= t x demand_j`` for the
+    countries not yet fixed; a country whose row has a non-zero dual cannot
+    go below ``t`` in any optimum, so it is fixed at ``t`` and the next round
+    lowers the others. The duals of those rows sum to 1, so each round fixes
+    at least one country. Returns the flows of the last round and the
+    number of LPs solved.
+    """
+    x2 = np.asarray(res2.x)
+    need = np.nonzero(dem > 0)[0]
+    m = len(need)
+    if m == 0:
+        return x2, 0
+    tol = 1e-9 * scale
+    nt = n2 + 1  # variable t last
+    a_ub2 = csr_matrix(a_ub2)
+    # shortfall_j - t d_j <= 0  <=>  -receipts_j - t d_j <= -d_j
+    rec = lay.a_ub[need]
+    rows_sh = csr_matrix(hstack([
+        -rec, csr_matrix((m, n2 - lay.nv)),
+        csr_matrix((-dem[need], (np.arange(m), np.zeros(m, dtype=np.int64))), shape=(m, 1))]))
+    rows_fx = csr_matrix(hstack([-rec, csr_matrix((m, n2 - lay.nv + 1))]))
+
+    def face(exact: bool) -> tuple[csr_matrix, Array, csr_matrix, Array, Array]:
+        """Rows and bounds that keep stage 2 optimal: from its dual (small),
+        or, if that proves numerically infeasible, with a dense row holding
+        the re-routing at its minimum."""
+        x2c = np.clip(x2, bounds2[:, 0], bounds2[:, 1])
+        if exact:
+            rc_eps = 1e-7 / scale  # stage-2 costs are 1/scale per unit of deviation
+            lo = np.asarray(res2.lower.marginals)
+            up = np.asarray(res2.upper.marginals)
+            fix = (lo > rc_eps) | ((up < -rc_eps) & np.isfinite(bounds2[:, 1]))
+            b3 = bounds2.copy()
+            b3[fix, 0] = x2c[fix]
+            b3[fix, 1] = x2c[fix]
+            tight = np.abs(np.asarray(res2.ineqlin.marginals)) > rc_eps
+            eq_rows, ub_rows = np.nonzero(tight)[0], np.nonzero(~tight)[0]
+            a_k = csr_matrix(hstack([a_ub2[ub_rows], csr_matrix((len(ub_rows), 1))]))
+            b_k = b_ub2[ub_rows]
+            a_e = csr_matrix(vstack([
+                hstack([lay.a_eq2, csr_matrix((lay.a_eq2.shape[0], 1))]),
+                hstack([a_ub2[eq_rows], csr_matrix((len(eq_rows), 1))]),
+            ]))
+            # a tight row keeps the value it has in the stage-2 solution
+            b_e = np.concatenate([b_eq2, a_ub2[eq_rows] @ x2c])
+            return a_k, b_k, a_e, b_e, np.vstack([b3, [[0.0, 1.0]]])
+        k = n2 - lay.nv
+        keep = csr_matrix((np.ones(k), (np.zeros(k, dtype=np.int64), np.arange(lay.nv, n2))),
+                          shape=(1, nt))
+        a_k = csr_matrix(vstack([hstack([a_ub2, csr_matrix((a_ub2.shape[0], 1))]), keep]))
+        b_k = np.concatenate([b_ub2, [float(res2.fun) * scale * (1 + 1e-9) + tol]])
+        a_e = csr_matrix(hstack([lay.a_eq2, csr_matrix((lay.a_eq2.shape[0], 1))]))
+        return a_k, b_k, a_e, b_eq2, np.vstack([bounds2, [[0.0, 1.0]]])
+
+    exact = True
+    a_ub_keep, b_keep, a_eq3, b_eq3, bounds3 = face(exact)
+    cost = np.zeros(nt)
+    cost[-1] = 1.0
+    level = np.full(m, np.nan)
+    x = x2
+    solves = 0
+    dn = dem[need]
+    while np.isnan(level).any():
+        free = np.isnan(level)
+        fi, xi = np.nonzero(free)[0], np.nonzero(~free)[0]
+        a3 = csr_matrix(vstack([a_ub_keep, rows_sh[fi], rows_fx[xi]]))
+        b_ub3 = np.concatenate([b_keep, -dn[free], -(dn[~free] * (1 - level[~free])) + tol])
+        res = linprog(cost, A_ub=a3, b_ub=b_ub3, A_eq=a_eq3, b_eq=b_eq3, bounds=bounds3,
+                      method="highs")
+        solves += 1
+        if res.status != 0 and exact:
+            exact = False
+            a_ub_keep, b_keep, a_eq3, b_eq3, bounds3 = face(exact)
+            level[:] = np.nan
+            continue
+        if res.status != 0:
+            raise SolveError(f"year {year}: stage 3 (fair sharing) failed: {res.message}")
+        x = np.asarray(res.x[:n2])
+        t = float(res.x[-1])
+        if t <= 1e-9:
+            level[free] = 0.0
+            break
+        k0 = a_ub_keep.shape[0]
+        d = np.abs(np.asarray(res.ineqlin.marginals)[k0:k0 + len(fi)])
+        hit = d > 1e-9
+        # the duals may name only one of several countries stuck at t
+        # (degenerate LP); a second LP asks every free country at once to go
+        # a little below t: max sum s_j / sigma, s_j in [0, sigma], with
+        # sigma = 1e-6 x total demand (well above the solver's feasibility
+        # tolerance). A country that cannot reach half of it is stuck at t
+        # (exact up to sigma x the number of countries, i.e. noise).
+        nf = len(fi)
+        if nf > 1 and not hit.all():
+            sigma = 1e-6 * scale
+            a_b = csr_matrix(vstack([
+                hstack([a_ub_keep, csr_matrix((a_ub_keep.shape[0], nf))]),
+                hstack([rows_sh[fi], csr_matrix(np.eye(nf))]),
+                hstack([rows_fx[xi], csr_matrix((len(xi), nf))]),
+            ]))
+            a_eq_b = csr_matrix(hstack([a_eq3, csr_matrix((a_eq3.shape[0], nf))]))
+            bnd_b = np.vstack([bounds3[:-1], [[t, t]],
+                               np.column_stack([np.zeros(nf), np.full(nf, sigma)])])
+            cost_b = np.concatenate([np.zeros(nt), np.full(nf, -1.0 / sigma)])
+            res_b = linprog(cost_b, A_ub=a_b, b_ub=b_ub3, A_eq=a_eq_b, b_eq=b_eq3,
+                            bounds=bnd_b, method="highs")
+            solves += 1
+            if res_b.status == 0:
+                hit |= np.asarray(res_b.x[nt:]) < 0.5 * sigma
+        if not hit.any():  # degenerate: fix the countries at the level instead
+            sh = dn[free] - rec[fi] @ x[:lay.nv]
+            hit = sh >= t * dn[free] - tol
+        level[fi[hit]] = t
+        # countries still free with no shortfall in this solution are at the
+        # lowest level there is (0): no further round needed
+        free = np.isnan(level)
+        sh = dn[free] - rec[np.nonzero(free)[0]] @ x[:lay.nv]
+        if np.all(sh <= tol):
+            level[free] = 0.0
+    return x, solves
 
 
 def solve_years(
@@ -316,6 +495,7 @@ def _report(
     best: float,
     elapsed: float,
     tol: float,
+    noise: float = 0.0,
 ) -> YearResult:
     S = len(net.stages)
     ctry = net.countries
@@ -398,14 +578,15 @@ def _report(
     dem = plan.demand[last].tolist()
     for k, j in enumerate(last.tolist()):
         sat = float(inflow[S][k])
+        gap = dem[k] - sat
         countries.append({"country": ctry[j], "demand": dem[k], "satisfied": sat,
-                          "shortfall": max(0.0, dem[k] - sat),
+                          "shortfall": gap if gap > noise else 0.0,
                           "baseline_satisfied": float(base_in[S][k])})
     stage_short = []
     for s in range(1, S + 1):
         recv = lay.recv[s - 1]
         now_a, b_a = inflow[s], base_in[s]
-        for k in np.nonzero(b_a - now_a > tol)[0].tolist():
+        for k in np.nonzero(b_a - now_a > max(tol, noise))[0].tolist():
             stage_short.append({"country": ctry[recv[k]], "stage": stage_to[s - 1],
                                 "baseline_receipts": float(b_a[k]), "receipts": float(now_a[k]),
                                 "shortfall": float(b_a[k] - now_a[k])})
@@ -425,6 +606,7 @@ def _report(
         balance=balance,
         solve_seconds=elapsed,
         matrices=matrices,
+        shortfall_tolerance=noise,
     )
 
 
