@@ -113,3 +113,14 @@ def test_cli_database_variable_is_the_registry_one() -> None:
     from lanthanide.registry.db import ENV_URL as REGISTRY_ENV_URL
 
     assert ENV_URL == REGISTRY_ENV_URL
+
+
+def test_the_cli_knows_where_each_domain_error_lives() -> None:
+    import importlib
+
+    from lanthanide.cli.common import DOMAIN_ERRORS, _loaded
+
+    for kind, (module, name) in DOMAIN_ERRORS.items():
+        cls = getattr(importlib.import_module(module), name)
+        assert issubclass(cls, Exception) and _loaded(kind) is cls, kind
+    assert _loaded("case") is CaseError

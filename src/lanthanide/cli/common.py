@@ -76,8 +76,20 @@ def flag(command: Any, field: str) -> str:
 _CASE_FLAGS = {"item": "--item/--hs/--text"}
 
 
-def _loaded(module: str, name: str) -> type[BaseException] | None:
-    """An exception class, if its module is loaded (else nothing raised it)."""
+DOMAIN_ERRORS = {
+    "case": ("lanthanide.decide.model", "CaseError"),
+    "screen": ("lanthanide.screen.engines", "InputError"),
+    "supply": ("lanthanide.supply.queries", "QueryError"),
+    "registry": ("lanthanide.registry.errors", "RegistryError"),
+}
+"""The errors the CLI reports as bad input, by where they are defined (they
+are looked up only once their module is loaded, so that the CLI imports
+nothing heavy; a test checks that each entry names the class)."""
+
+
+def _loaded(kind: str) -> type[BaseException] | None:
+    """A domain error class, if its module is loaded (else nothing raised it)."""
+    module, name = DOMAIN_ERRORS[kind]
     mod = sys.modules.get(module)
     cls = getattr(mod, name, None) if mod is not None else None
     return cls if isinstance(cls, type) and issubclass(cls, BaseException) else None
@@ -85,7 +97,7 @@ def _loaded(module: str, name: str) -> type[BaseException] | None:
 
 def _messages(exc: BaseException, command: Any) -> tuple[list[str], int] | None:
     """The error lines and exit code for a domain error, or None if it is not one."""
-    case_error = _loaded("lanthanide.decide.model", "CaseError")
+    case_error = _loaded("case")
     if case_error is not None and isinstance(exc, case_error):
         field, message = str(getattr(exc, "field", "")), str(getattr(exc, "message", ""))
         if field.startswith("params."):
@@ -93,18 +105,15 @@ def _messages(exc: BaseException, command: Any) -> tuple[list[str], int] | None:
         else:
             name = _CASE_FLAGS.get(field) or flag(command, field)
         return [f"{name}: {message}"], 2
-    for module, cls in (
-        ("lanthanide.screen.engines", "InputError"),
-        ("lanthanide.supply.queries", "QueryError"),
-    ):
-        kind = _loaded(module, cls)
-        if kind is not None and isinstance(exc, kind):
+    for kind in ("screen", "supply"):
+        cls = _loaded(kind)
+        if cls is not None and isinstance(exc, cls):
             field, message = str(getattr(exc, "field", "")), str(getattr(exc, "message", ""))
             name = flag(command, field)
             if not name.startswith("-") and not name.isupper():
                 name = f"--{name}"
             return [f"{name}: {message}"], 2
-    registry_error = _loaded("lanthanide.registry.errors", "RegistryError")
+    registry_error = _loaded("registry")
     if registry_error is not None and isinstance(exc, registry_error):
         from lanthanide.registry.errors import Conflict, Invalid, RegistryError
 
