@@ -9,11 +9,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Role = Literal["exporter", "officer", "analyst", "admin"]
-ROLES: tuple[str, ...] = ("exporter", "officer", "analyst", "admin")
-LicenceType = Literal["single", "general", "technology"]
+from lanthanide.registry.states import AppState, ShipmentState
+from lanthanide.rules.model import LicenceType
+
 EndUse = Literal["civil", "military", "wmd", "re-activity-abroad"]
-AppState = Literal["draft", "submitted", "under_review", "approved", "denied", "withdrawn"]
 ProductType = Literal["ore", "oxide", "metal", "alloy", "compound", "other"]
 
 Quantity = Annotated[
@@ -184,7 +183,7 @@ class ShipmentOut(BaseModel):
     id: int
     licence_id: int
     line: int
-    state: Literal["reserved", "used", "cancelled"]
+    state: ShipmentState
     quantity: float
     value: float
     destination: str
