@@ -81,7 +81,7 @@ def seed(url: str, authorised: int) -> tuple[str, int]:
         a.id,
         DecisionIn(
             decision="approve",
-            valid_from=today - timedelta(days=1),
+            valid_from=today,
             valid_until=today + timedelta(days=30),
         ),
     )

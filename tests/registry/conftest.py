@@ -9,7 +9,7 @@ import getpass
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -124,10 +124,12 @@ def application(**over: Any) -> ApplicationIn:
 
 
 def licensed(db: Database, people: People, *, authorised: str = "1000") -> int:
-    """An approved application of Party A to JP; returns the licence id."""
-    a = Registry(db).create_application(people["exporter_a"], application())
-    Registry(db).submit_application(people["exporter_a"], a.id)
+    """An approved application of Party A to JP, submitted 40 days ago and
+    valid from 30 days ago for just under a year; returns the licence id."""
     today = date.today()
+    then = datetime.combine(today - timedelta(days=40), time(12), tzinfo=UTC)
+    a = Registry(db).create_application(people["exporter_a"], application())
+    Registry(db, clock=lambda: then).submit_application(people["exporter_a"], a.id)
     out = Registry(db).decide_application(
         people["officer"],
         a.id,
@@ -135,7 +137,7 @@ def licensed(db: Database, people: People, *, authorised: str = "1000") -> int:
             {
                 "decision": "approve",
                 "valid_from": (today - timedelta(days=30)).isoformat(),
-                "valid_until": (today + timedelta(days=365)).isoformat(),
+                "valid_until": (today + timedelta(days=330)).isoformat(),
                 "lines": [{"line": 1, "quantity": authorised, "value": "250000"}],
             }
         ),

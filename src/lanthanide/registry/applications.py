@@ -244,6 +244,15 @@ def withdraw(ctx: Context, actor: Actor, app_id: int) -> ApplicationOut:
         return app_out(ctx, s, a)
 
 
+def _determined_on(a: Application) -> date:
+    """The day the application's determination was made for (its submission day)."""
+    det = json.loads(a.determination) if a.determination else []
+    if det and isinstance(det[0].get("case"), dict) and det[0]["case"].get("on"):
+        return date.fromisoformat(det[0]["case"]["on"])
+    assert a.submitted_at is not None
+    return a.submitted_at.date()
+
+
 def _officer_may_decide(actor: Actor, a: Application) -> None:
     if actor.party_id is not None and actor.party_id == a.party_id:
         raise Forbidden("an officer may not decide an application of their own party")
@@ -280,8 +289,7 @@ def decide(ctx: Context, actor: Actor, app_id: int, data: DecisionIn) -> Applica
                 )
             start = data.valid_from or ctx.today()
             until = data.valid_until or (start + DEFAULT_VALIDITY)
-            if until < start:
-                raise Invalid([("valid_until", f"{until} is before valid_from {start}")])
+            licences.check_validity(ctx, a, start, until, _determined_on(a))
             licences.issue(s, actor, a, _lines(s, a.id), data.lines or [], start, until)
         a.state = state
         a.decided_at = audit.now()

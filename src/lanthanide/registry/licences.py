@@ -11,7 +11,7 @@ transaction. Shipment states go through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +31,71 @@ from lanthanide.registry.schemas import (
     ShipmentOut,
 )
 from lanthanide.registry.states import SHIPMENT, ShipmentAction
+
+FUTURE_TOLERANCE = timedelta(days=1)
+"""How far after the registry's day a shipment recorded as made (``used``)
+may be dated: one day, for time zones (the registry's policy, not the law's).
+Reservations are planned shipments and may be dated anywhere in the validity."""
+
+
+def years_after(start: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February -> 28 February).
+
+    A validity "不超过N年" from ``start`` ends at the latest on this day: a
+    period counted in years starts the day after ``start`` and ends on the
+    corresponding day (Civil Code Art. 201)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+def check_validity(ctx: Context, a: Application, start: date, until: date, since: date) -> None:
+    """Refuse a validity that starts before the application was determined
+    (``since``) or lasts longer than the rulebook allows for its licence type
+    (:class:`Invalid` naming ``valid_from`` / ``valid_until``)."""
+    errors: list[tuple[str, str]] = []
+    if until < start:
+        errors.append(("valid_until", f"{until} is before valid_from {start}"))
+    if start < since:
+        errors.append(
+            (
+                "valid_from",
+                f"{start} is before the application's determination date {since}: a "
+                "licence cannot be valid before the application it grants",
+            )
+        )
+    limit = ctx.procedures.max_validity(a.licence_type, ctx.today())
+    if limit is not None:
+        latest = years_after(start, limit.value)
+        if until > latest:
+            errors.append(
+                (
+                    "valid_until",
+                    f"{until} is more than {limit.value} year{'s' if limit.value > 1 else ''} "
+                    f"after valid_from {start}: a {a.licence_type} licence is valid for at "
+                    f"most {limit.value} year{'s' if limit.value > 1 else ''} "
+                    f"({limit.cite()}, {limit.procedure.tag}); the latest valid_until is "
+                    f"{latest}",
+                )
+            )
+    if errors:
+        raise Invalid(errors)
+
+
+def _check_not_future(ctx: Context, day: date) -> None:
+    latest = ctx.today() + FUTURE_TOLERANCE
+    if day > latest:
+        raise Invalid(
+            [
+                (
+                    "shipment_date",
+                    f"{day} is in the future: a shipment recorded as made may be dated at the "
+                    f"latest {latest} (today {ctx.today()} plus {FUTURE_TOLERANCE.days} day); "
+                    "reserve it instead (reserve: true) and confirm it once shipped",
+                )
+            ]
+        )
 
 
 def issue(
@@ -227,6 +292,8 @@ def draw_down(
                 f"{lic.valid_from} to {lic.valid_until}",
                 field="shipment_date",
             )
+        if action == "ship":
+            _check_not_future(ctx, day)
         if data.destination != lic.destination:
             raise Conflict(
                 "wrong_destination",
@@ -294,6 +361,8 @@ def settle_reservation(
         if sh is None:
             raise NotFound(f"shipment {shipment_id} not found on licence {licence_id}")
         state = SHIPMENT.next(sh.state, action, ident=shipment_id)
+        if action == "confirm":
+            _check_not_future(ctx, sh.shipment_date)
         line = s.execute(
             select(LicenceLine).where(LicenceLine.id == sh.line_id).with_for_update()
         ).scalar_one()
