@@ -23,7 +23,7 @@ from lanthanide.registry.models import Application, ApplicationLine, Licence
 from lanthanide.registry.parties import party_name, user_names
 from lanthanide.registry.schemas import ApplicationIn, ApplicationOut, DecisionIn, LineOut
 from lanthanide.registry.states import APPLICATION, AppAction, awaiting_decision
-from lanthanide.registry.workdays import add_working_days, working_days_between
+from lanthanide.registry.workdays import add_working_days, estimate_note, working_days_between
 
 DEFAULT_VALIDITY = timedelta(days=365)
 """Validity when the officer gives no ``valid_until`` (the registry's default,
@@ -40,11 +40,23 @@ def _lines(s: Session, app_id: int) -> list[ApplicationLine]:
     )
 
 
+def _determined_on(a: Application) -> date:
+    """The day the application's determination was made for (its submission day)."""
+    det = json.loads(a.determination) if a.determination else []
+    if det and isinstance(det[0].get("case"), dict) and det[0]["case"].get("on"):
+        return date.fromisoformat(det[0]["case"]["on"])
+    assert a.submitted_at is not None
+    return a.submitted_at.date()
+
+
 def app_out(ctx: Context, s: Session, a: Application) -> ApplicationOut:
     lic = s.execute(select(Licence.id).where(Licence.application_id == a.id)).scalar()
     left = None
-    if a.deadline is not None and awaiting_decision(a.state):
-        left = working_days_between(ctx.today(), a.deadline)
+    note = None
+    if a.deadline is not None:
+        note = estimate_note(_determined_on(a), a.deadline)
+        if awaiting_decision(a.state):
+            left = working_days_between(ctx.today(), a.deadline)
     return ApplicationOut(
         id=a.id,
         party_id=a.party_id,
@@ -74,6 +86,8 @@ def app_out(ctx: Context, s: Session, a: Application) -> ApplicationOut:
         submitted_at=a.submitted_at,
         deadline=a.deadline,
         working_days_left=left,
+        deadline_estimated=note is not None,
+        deadline_note=note,
         verdict=a.verdict,
         determination=json.loads(a.determination) if a.determination else None,
         decided_at=a.decided_at,
@@ -242,15 +256,6 @@ def withdraw(ctx: Context, actor: Actor, app_id: int) -> ApplicationOut:
         a = get_app(s, actor, app_id, lock=True)
         _move(s, actor, a, "withdraw")
         return app_out(ctx, s, a)
-
-
-def _determined_on(a: Application) -> date:
-    """The day the application's determination was made for (its submission day)."""
-    det = json.loads(a.determination) if a.determination else []
-    if det and isinstance(det[0].get("case"), dict) and det[0]["case"].get("on"):
-        return date.fromisoformat(det[0]["case"]["on"])
-    assert a.submitted_at is not None
-    return a.submitted_at.date()
 
 
 def _officer_may_decide(actor: Actor, a: Application) -> None:

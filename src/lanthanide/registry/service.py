@@ -57,7 +57,7 @@ class Registry:
         clock: Clock = system_clock,
         decide: Decide | None = None,
     ) -> None:
-        self.ctx = Context(db, rulebook or load_rulebook, clock, decide)
+        self.ctx = Context(db, rulebook if rulebook is not None else load_rulebook, clock, decide)
 
     @property
     def db(self) -> Database:
