@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack, get_args
 if TYPE_CHECKING:
     from lanthanide.classify import Classification, Classifier
     from lanthanide.decide import Case, Determination, Engine
+    from lanthanide.registry import Registry
     from lanthanide.registry.db import Database
     from lanthanide.rules import Problem, Rulebook
     from lanthanide.screen import Summary
@@ -356,13 +357,18 @@ class Lanthanide:
         return engine.run(scn)
 
     # --------------------------------------------------------- registry
-    def registry(self, url: str | None = None) -> Database:
+    def registry(self, url: str | Database | None = None) -> Registry:
         """The licence and reporting registry at ``url`` (SQLAlchemy URL; default
         ``LANTHANIDE_DATABASE_URL``, else a SQLite file in the user data
-        directory), created and migrated on first use."""
-        from lanthanide.registry.db import get_database
+        directory; or an open :class:`~lanthanide.registry.db.Database`),
+        created and migrated on first use. Its determinations are this
+        object's (same rulebook, same engine)."""
+        from lanthanide.registry import Registry
+        from lanthanide.registry.db import Database, get_database
 
-        return get_database(url)
+        db = url if isinstance(url, Database) else get_database(url)
+        bundled = self._given is None and self._directory is None
+        return Registry(db, None if bundled else self.rulebook, decide=self._decide)
 
 
 @cache

@@ -63,10 +63,10 @@ def create_party(
 
     Example: lanthanide admin create-party --name "Baotou Rare Earth Co." --uscc 91150200MA0N8ABC19
     """
-    from lanthanide.registry import service
-
-    p = service.create_party(
-        client().registry(database_url), name=name, kind=kind.value, uscc=uscc, address=address
+    p = (
+        client()
+        .registry(database_url)
+        .create_party(name=name, kind=kind.value, uscc=uscc, address=address)
     )
     out.print(f"party {p.id}: {p.name} ({p.kind})", highlight=False)
 
@@ -86,11 +86,7 @@ def create_user(
 
     Example: lanthanide admin create-user --name alice --role exporter --party "Acme Rare Earths"
     """
-    from lanthanide.registry import service
-
-    u, token = service.create_user(
-        client().registry(database_url), name=name, role=role.value, party=party
-    )
+    u, token = client().registry(database_url).create_user(name=name, role=role.value, party=party)
     if fmt is Fmt.json:
         data = {"id": u.id, "name": u.name, "role": u.role, "party_id": u.party_id, "token": token}
         print_json(data, indent=None, ensure_ascii=True)
@@ -109,9 +105,7 @@ def revoke_token(
 
     Example: lanthanide admin revoke-token --name alice
     """
-    from lanthanide.registry import service
-
-    u, changed = service.revoke_token(client().registry(database_url), name)
+    u, changed = client().registry(database_url).revoke_token(name)
     note = "token revoked" if changed else "token was already revoked"
     out.print(f"user {u.id}: {u.name} ({u.role}): {note}", highlight=False)
 
@@ -125,9 +119,7 @@ def list_users(
 
     Example: lanthanide admin list-users --format json
     """
-    from lanthanide.registry import service
-
-    emit(fmt, service.list_users(client().registry(database_url)), _render_users)
+    emit(fmt, client().registry(database_url).list_users(), _render_users)
 
 
 def _render_users(users: list[dict[str, Any]]) -> None:
@@ -147,9 +139,7 @@ def verify(
 
     Example: lanthanide audit verify
     """
-    from lanthanide.registry import service
-
-    v = service.verify_audit(client().registry(database_url))
+    v = client().registry(database_url).verify_audit()
     if fmt is Fmt.json:
         print_json(v.to_dict(), ensure_ascii=True)
     elif v.ok:
