@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
-from lanthanide.classify import classifier_for
+from lanthanide import _check
+from lanthanide.classify import Classifier
 from lanthanide.countries import codes
-from lanthanide.decide import Case, Determination, decide, make_case
+from lanthanide.decide import Case, Determination, Engine, make_case
 from lanthanide.rules.book import Rulebook, load_rulebook
 
 
 def book() -> Rulebook:
     return load_rulebook()
+
+
+# compatibility shim until the public ``Lanthanide`` object holds these
+@cache
+def _engine() -> Engine:
+    return Engine(book())
+
+
+@cache
+def _classifier() -> Classifier:
+    return Classifier(book())
 
 
 def build_case(
@@ -44,12 +57,13 @@ def build_case(
 
 
 def check(case: Case) -> Determination:
-    return decide(case, book())
+    clf = _classifier() if _check.needs_reading(case) else None
+    return _check.check(_engine(), clf, case)
 
 
 def classify(text: str, *, kind: str | None = None, top: int = 5) -> dict[str, Any]:
     """Rank rulebook items and HS 2022 headings for ``text`` (JSON-ready)."""
     b = book()
-    out = classifier_for(b).classify(text, kind=kind, top=top).to_dict()
+    out = _classifier().classify(text, kind=kind, top=top).to_dict()
     out["rulebook_version"] = b.version
     return out

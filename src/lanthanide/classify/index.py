@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import bm25s
 import numpy as np
@@ -29,6 +29,9 @@ from lanthanide.classify.params import FoundParam, extract
 from lanthanide.classify.tokens import STOP_EN, concept_tokens, normalise, stem, tokenize
 from lanthanide.rules.book import ItemRef, Rulebook
 from lanthanide.rules.model import Instrument
+
+if TYPE_CHECKING:
+    from lanthanide.classify.identify import Identification
 
 Confidence = Literal["high", "medium", "low"]
 Source = Literal["rulebook", "hs2022"]
@@ -276,6 +279,7 @@ class Classifier:
             vocab.update(names)
         self._latin_vocab = sorted(vocab)
         self._latin_vocab_set = frozenset(vocab)
+        self._for_identify: dict[tuple[str, str | None], Classification] = {}
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------ building
@@ -375,6 +379,20 @@ class Classifier:
             return norm, fixes
         out = re.sub(r"[a-z][a-z\-]{3,}", lambda m: fixes.get(m.group(0), m.group(0)), norm)
         return out, fixes
+
+    def identify(self, text: str, kind: str | None, on: date) -> Identification:
+        """Which rulebook items ``text`` names on ``on``, and how sure that is
+        (see :mod:`lanthanide.classify.identify`)."""
+        from lanthanide.classify.identify import CLASSIFY_TOP, identify
+
+        key = (text, kind)
+        got = self._for_identify.get(key)
+        if got is None:
+            got = self.classify(text, kind=kind, top=CLASSIFY_TOP)
+            if len(self._for_identify) > 4096:
+                self._for_identify.clear()
+            self._for_identify[key] = got
+        return identify(self, got, kind, on)
 
     def classify(self, text: str, *, kind: str | None = None, top: int = 5) -> Classification:
         params = extract(text)
