@@ -44,6 +44,8 @@ class Identified:
     ref: ItemRef
     """The version of the item that applies on the day (the newest with a
     control valid then, else its newest version)."""
+    elements: frozenset[str]
+    """Elements of every version of the item."""
 
     @property
     def code(self) -> str:
@@ -57,11 +59,6 @@ class Identified:
     @property
     def kind(self) -> str:
         return self.result.entry.kind
-
-    @property
-    def elements(self) -> frozenset[str]:
-        """Elements of every version of the item."""
-        return frozenset(e for ref in self.result.entry.refs for e in ref.item.elements)
 
     @property
     def control_point(self) -> str | None:
@@ -81,7 +78,6 @@ class Identification:
 
     text: str
     kind: str | None
-    on: date
     sureness: Sureness
     candidates: tuple[Identified, ...]
     weak: tuple[Identified, ...]
@@ -90,7 +86,7 @@ class Identification:
     """Technical parameters stated in the text."""
     window: Window
     """The days on which the identification is the same (it prefers items
-    with a control valid on ``on``)."""
+    with a control valid on the day asked about)."""
 
 
 def _relevant(clf: Classifier, ref: ItemRef, span: Span) -> bool:
@@ -117,7 +113,14 @@ def identify(
         pool = relevant or hits
 
     def found(rs: list[Result]) -> tuple[Identified, ...]:
-        return tuple(Identified(r, _ref_for(clf, r, span)) for r in rs)
+        return tuple(
+            Identified(
+                r,
+                _ref_for(clf, r, span),
+                frozenset(e for ref in r.entry.refs for e in ref.item.elements),
+            )
+            for r in rs
+        )
 
     sureness: Sureness
     weak: tuple[Identified, ...] = ()
@@ -136,7 +139,6 @@ def identify(
     return Identification(
         text=classification.query,
         kind=kind,
-        on=on,
         sureness=sureness,
         candidates=candidates,
         weak=weak,

@@ -279,7 +279,9 @@ class Classifier:
             vocab.update(names)
         self._latin_vocab = sorted(vocab)
         self._latin_vocab_set = frozenset(vocab)
-        self._for_identify: dict[tuple[str, str | None], Classification] = {}
+        self._for_identify: dict[
+            tuple[str, str | None], tuple[Classification, list[Identification]]
+        ] = {}
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------ building
@@ -388,11 +390,17 @@ class Classifier:
         key = (text, kind)
         got = self._for_identify.get(key)
         if got is None:
-            got = self.classify(text, kind=kind, top=CLASSIFY_TOP)
             if len(self._for_identify) > 4096:
                 self._for_identify.clear()
-            self._for_identify[key] = got
-        return identify(self, got, kind, on)
+            got = self._for_identify[key] = (self.classify(text, kind=kind, top=CLASSIFY_TOP), [])
+        classification, known = got
+        for ident in known:  # an identification holds on every day of its window
+            if ident.window.contains(on):
+                return ident
+        ident = identify(self, classification, kind, on)
+        if len(known) < 64:
+            known.append(ident)
+        return ident
 
     def classify(self, text: str, *, kind: str | None = None, top: int = 5) -> Classification:
         params = extract(text)

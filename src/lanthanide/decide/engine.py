@@ -90,8 +90,6 @@ class Engine:
     ) -> Determination:
         book = self.book
         sheet = Sheet(case.on)
-        for fact in ("item", "hs", "text", "kind"):
-            sheet.read(fact)
         if found:
             sheet.warn(
                 WarningCode.PARAMS_FROM_TEXT,

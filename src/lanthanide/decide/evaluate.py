@@ -150,7 +150,6 @@ def evaluate(
     span = sheet.span
     item_code = m.ref.item.code if m else None
     inst_id = cc.instrument.id
-    name = cc.instrument.number or inst_id
 
     def trace(outcome: str) -> None:
         sheet.trace.append(TraceEntry(inst_id, ctl.id, item_code, outcome))
@@ -162,7 +161,7 @@ def evaluate(
                 WarningCode.ENDED_NO_RENEWAL,
                 inst_id,
                 key=f"end|{inst_id}|{ctl.id}",
-                name=name,
+                name=cc.instrument.number or inst_id,
                 control=ctl.id,
                 end=end,
             )
@@ -170,16 +169,17 @@ def evaluate(
         return
     if cc.suspensions:
         suspension_warnings(cc, m, case, data_as_of, sheet)
-    sus = next((s for s in cc.suspensions if span.within(s.suspension.period)), None)
-    if sus is not None:
-        trace(
-            f"suspended by {sus.by.number or sus.by.id} "
-            f"({sus.suspension.period.start} to {sus.suspension.period.end})"
-        )
-        return
+        sus = next((s for s in cc.suspensions if span.within(s.suspension.period)), None)
+        if sus is not None:
+            trace(
+                f"suspended by {sus.by.number or sus.by.id} "
+                f"({sus.suspension.period.start} to {sus.suspension.period.end})"
+            )
+            return
+    name = cc.instrument.number or inst_id
     scope = ctl.destinations
     if scope.mode != "all":
-        sheet.read("destination")
+        sheet.facts.add("destination")
         if case.destination is None:
             sheet.ask(
                 QuestionCode.DESTINATION,
@@ -200,7 +200,7 @@ def evaluate(
             )
             return
     if ctl.end_uses is not None:
-        sheet.read("end_use")
+        sheet.facts.add("end_use")
         if case.end_use is None:
             sheet.ask(
                 QuestionCode.END_USE,

@@ -14,7 +14,6 @@ from dataclasses import field as _field
 from datetime import date
 from typing import Any, Literal, get_args
 
-from lanthanide.decide.warnings import jsonable
 from lanthanide.rules import params as _params
 from lanthanide.rules.book import ItemRef
 from lanthanide.rules.model import EndUse, Kind
@@ -343,7 +342,7 @@ class Determination:
                     "pending_effect": q.pending_effect,
                     "instrument": q.instrument,
                     "code": q.code,
-                    "params": jsonable(q.params),
+                    "params": dict(q.params),
                 }
                 for q in self.questions
             ],
@@ -352,7 +351,7 @@ class Determination:
                     "code": w.code,
                     "text": w.text,
                     "instrument": w.instrument,
-                    "params": jsonable(w.params),
+                    "params": dict(w.params),
                 }
                 for w in self.warnings
             ],

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from lanthanide.decide.matching import Match
-from lanthanide.decide.model import RANK, Case
-from lanthanide.decide.sheet import Sheet
+from lanthanide.decide.model import RANK, Case, Warning
+from lanthanide.decide.sheet import Sheet, make_warning
 from lanthanide.decide.warnings import Effect, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, Rulebook
 from lanthanide.rules.model import Duty, Instrument
@@ -70,7 +71,10 @@ class Notices:
         self.book = book
         self.rare_earth_prefixes = rare_earth_prefixes(book)
         self._in_force: dict[date, InForce] = {}
-        self._duties: dict[date, tuple[list[tuple[Instrument, Duty]], Window]] = {}
+        self._duties: dict[date, tuple[list[tuple[Instrument, Duty, str, Warning]], Window]] = {}
+        self._made: dict[str, Warning] = {}
+        """Warnings that quote nothing of the case, made once (by key)."""
+        self._checked: dict[date, Warning] = {}
         self._by_instrument: dict[str, list[CompiledControl]] = {}
         for cc in book.controls:
             self._by_instrument.setdefault(cc.instrument.id, []).append(cc)
@@ -103,22 +107,40 @@ class Notices:
         sheet.span.narrow(got.window)
         return got
 
+    def _once(self, key: str, code: WarningCode, instrument: str | None, **params: Any) -> Warning:
+        got = self._made.get(key)
+        if got is None:
+            got = self._made[key] = make_warning(code, instrument, params)
+        return got
+
     def checked(self, case: Case, sheet: Sheet) -> None:
-        sheet.warn(WarningCode.CHECKED, on=case.on, instruments=Seq(self.in_force(sheet).checked))
+        live = self.in_force(sheet)  # the day's list: same day, same warning
+        w = self._checked.get(case.on)
+        if w is None:
+            if len(self._checked) > 4096:
+                self._checked.clear()
+            w = self._checked[case.on] = make_warning(
+                WarningCode.CHECKED, None, {"on": case.on, "instruments": Seq(live.checked)}
+            )
+        sheet.put(f"checked|None|{w.text}", w)
 
     def partial_coverage(self, sheet: Sheet) -> None:
         live = self.in_force(sheet).ids
         for inst, cov in self.book.coverage:
             if cov.declared and cov.encoded < cov.declared and inst.id in live:
-                sheet.warn(
-                    WarningCode.COVERAGE,
-                    inst.id,
-                    key=f"cov|{inst.id}",
-                    name=inst.number or inst.title.best(),
-                    encoded=cov.encoded,
-                    declared=cov.declared,
-                    unit=cov.unit,
-                    scope=cov.scope.best(),
+                key = f"cov|{inst.id}"
+                sheet.put(
+                    key,
+                    self._once(
+                        key,
+                        WarningCode.COVERAGE,
+                        inst.id,
+                        name=inst.number or inst.title.best(),
+                        encoded=cov.encoded,
+                        declared=cov.declared,
+                        unit=cov.unit,
+                        scope=cov.scope.best(),
+                    ),
                 )
 
     def after_data_date(self, case: Case, sheet: Sheet) -> None:
@@ -148,18 +170,34 @@ class Notices:
                     )
 
     # ------------------------------------------------------------ duties
-    def _live_duties(self, sheet: Sheet) -> list[tuple[Instrument, Duty]]:
+    def _live_duties(self, sheet: Sheet) -> list[tuple[Instrument, Duty, str, Warning]]:
+        """The duties in force on the day, each with its warning and key."""
         day = sheet.span.day
         got = self._duties.get(day)
         if got is None:
             span = Span(day)
-            live = [(i, d) for i, d in self.book.duties if span.within(d.valid)]
+            live = [
+                (i, d, *self._duty_warning(i, d))
+                for i, d in self.book.duties
+                if span.within(d.valid)
+            ]
             got = (live, span.window())
             if len(self._duties) > 8192:
                 self._duties.clear()
             self._duties[day] = got
         sheet.span.narrow(got[1])
         return got[0]
+
+    def _duty_warning(self, inst: Instrument, duty: Duty) -> tuple[str, Warning]:
+        key = f"duty|{inst.id}|{duty.id}"
+        return key, self._once(
+            key,
+            WarningCode.DUTY,
+            inst.id,
+            duty=duty.id,
+            name=inst.number or inst.title.best(),
+            text=duty.text.best(),
+        )
 
     def _is_rare_earth(self, case: Case, matches: list[Match]) -> bool:
         if any(RARE_EARTHS & set(m.ref.item.elements) for m in matches):
@@ -171,7 +209,7 @@ class Notices:
         finding_insts = {f.instrument.id for f in sheet.findings}
         finding_regimes = {self.book.instruments[i].regime for i in finding_insts}
         rare = None
-        for inst, duty in self._live_duties(sheet):
+        for inst, duty, key, warning in self._live_duties(sheet):
             if kind not in duty.kinds:
                 continue
             if duty.when == "controlled":
@@ -185,14 +223,7 @@ class Notices:
                     rare = self._is_rare_earth(case, matches)
                 if not rare:
                     continue
-            sheet.warn(
-                WarningCode.DUTY,
-                inst.id,
-                key=f"duty|{inst.id}|{duty.id}",
-                duty=duty.id,
-                name=inst.number or inst.title.best(),
-                text=duty.text.best(),
-            )
+            sheet.put(key, warning)
 
     # ------------------------------------------------------------ coverage gaps
     def coverage_gaps(self, case: Case, matches: list[Match], sheet: Sheet) -> None:

@@ -19,6 +19,20 @@ from lanthanide.decide.warnings import QuestionCode, WarningCode, render
 from lanthanide.rules.window import Span
 
 
+def _iso(params: dict[str, Any]) -> dict[str, Any]:
+    """Dates as ISO strings: parameters are JSON values as they are."""
+    for k, v in params.items():
+        if isinstance(v, date):
+            params[k] = v.isoformat()
+    return params
+
+
+def make_warning(code: WarningCode, instrument: str | None, params: dict[str, Any]) -> Warning:
+    params = _iso(params)
+    public = f"duty:{params['duty']}" if code is WarningCode.DUTY else code.value
+    return Warning(public, render(code.spec, params), instrument, params)
+
+
 class Sheet:
     __slots__ = (
         "_asked",
@@ -35,7 +49,9 @@ class Sheet:
 
     def __init__(self, day: date) -> None:
         self.span = Span(day)
-        self.facts: set[str] = set()
+        self.facts: set[str] = {"item", "hs", "text", "kind"}
+        """Facts read (every determination reads how the case names the
+        thing and its kind)."""
         self.findings: list[Finding] = []
         self._asked: list[Question] = []
         self._warned: dict[str, Warning] = {}
@@ -52,6 +68,11 @@ class Sheet:
     def read(self, fact: str) -> None:
         self.facts.add(fact)
 
+    def put(self, key: str, warning: Warning) -> None:
+        """Add a warning made beforehand (once per ``key``)."""
+        if key not in self._warned:
+            self._warned[key] = warning
+
     def warn(
         self,
         code: WarningCode,
@@ -61,11 +82,10 @@ class Sheet:
         **params: Any,
     ) -> None:
         """Add a warning (once per ``key``; default: code, instrument and text)."""
-        text = render(code.spec, params)
-        public = f"duty:{params['duty']}" if code is WarningCode.DUTY else code.value
-        k = key or f"{public}|{instrument}|{text}"
+        w = make_warning(code, instrument, params)
+        k = key or f"{w.code}|{instrument}|{w.text}"
         if k not in self._warned:
-            self._warned[k] = Warning(public, text, instrument, params)
+            self._warned[k] = w
 
     def ask(
         self,
@@ -77,6 +97,7 @@ class Sheet:
         instrument: str | None = None,
         **params: Any,
     ) -> None:
+        _iso(params)
         q = Question(
             field, render(code.spec, params), options, pending_effect, instrument, code, params
         )

@@ -4,20 +4,19 @@ A warning or question is a code and its parameters; its text is rendered
 from the code's template, so every date, code and number it quotes is also a
 parameter (``params`` in the JSON). Some codes have several templates (a
 *form*, named by the parameter ``form``). The table in ``docs/warnings.md``
-is generated from this module (``python -m lanthanide.decide.warnings``) and
-checked by a test.
+is generated from this module (:data:`REGENERATE`) and checked by a test.
 
 Template fields: ``{name}`` inserts a parameter; a list parameter is joined
 with the separator given as its format (``{lines}``: ", ", ``{lines:; }``:
 "; "); ``{effect:words}`` writes an effect with spaces (``licence required``).
-The parameter ``on`` is always the case's date.
+The parameter ``on`` is always the case's date. Parameters are JSON values
+(dates as ISO strings, lists as tuples).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -297,19 +296,11 @@ def render(spec: Spec, params: Mapping[str, Any]) -> str:
     return template.format_map(params)
 
 
-def jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Parameters as JSON values (dates as ISO strings, lists as lists)."""
-    out: dict[str, Any] = {}
-    for k, v in params.items():
-        if isinstance(v, date):
-            out[k] = v.isoformat()
-        elif isinstance(v, tuple):
-            out[k] = list(v)
-        elif isinstance(v, str):
-            out[k] = str(v)
-        else:
-            out[k] = v
-    return out
+REGENERATE = (
+    "python -c 'from lanthanide.decide.warnings import markdown; "
+    'print(markdown(), end="")\' > docs/warnings.md'
+)
+"""The command that writes ``docs/warnings.md``."""
 
 
 def markdown() -> str:
@@ -317,9 +308,9 @@ def markdown() -> str:
     lines = [
         "# Warning and question codes",
         "",
-        "Generated from `src/lanthanide/decide/warnings.py` by",
-        "`python -m lanthanide.decide.warnings > docs/warnings.md`; a test fails when this",
-        "page is stale. Each warning and question of a determination carries its `code`,",
+        "Generated from `src/lanthanide/decide/warnings.py` (a test fails when this page",
+        f"is stale; regenerate with `{REGENERATE}`).",
+        "Each warning and question of a determination carries its `code`,",
         "its `params` and the `text` rendered from the code's template (the form is the",
         "parameter `form`; `{on}` is always the case's date).",
         "",
@@ -338,7 +329,3 @@ def markdown() -> str:
                 lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    print(markdown(), end="")

@@ -90,11 +90,26 @@ class Span:
 
     def within(self, period: Interval) -> bool:
         """``period.start <= day < period.end`` (short-circuit, like
-        ``Period.contains``)."""
-        if not self.since(period.start):
+        ``Period.contains``; :meth:`since` and :meth:`before` inlined, it
+        is on the hot path)."""
+        day = self.day
+        start = period.start
+        if day < start:
+            if self.end is None or start < self.end:
+                self.end = start
             return False
+        if start > self.start:
+            self.start = start
         end = period.end
-        return end is None or self.before(end)
+        if end is None:
+            return True
+        if day < end:
+            if self.end is None or end < self.end:
+                self.end = end
+            return True
+        if end > self.start:
+            self.start = end
+        return False
 
     def narrow(self, window: Window) -> None:
         """Narrow by a window computed elsewhere for the same day."""
