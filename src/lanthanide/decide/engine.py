@@ -131,14 +131,15 @@ class Engine:
         self.notices.after_data_date(case, sheet)
         self.notices.duties(case, matches, sheet)
         verdict = ladder(definite, pending, sheet.unknown_coverage)
+        live = self.notices.in_force(sheet)
         if verdict == "not_controlled":
-            self.notices.checked(case, sheet)
-            self.notices.partial_coverage(sheet)
+            self.notices.checked(case, sheet, live)
+            self.notices.partial_coverage(sheet, live)
         warnings = sheet.warnings()
         if verdict == "undetermined" and not questions and not warnings:
             sheet.warn(WarningCode.UNDETERMINED)
             warnings = sheet.warnings()
-        checked = self.notices.in_force(sheet).checked
+        checked = live.checked
         return Determination(
             verdict=verdict,
             case=case,

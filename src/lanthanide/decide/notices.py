@@ -75,6 +75,7 @@ class Notices:
         self._made: dict[str, Warning] = {}
         """Warnings that quote nothing of the case, made once (by key)."""
         self._checked: dict[date, Warning] = {}
+        self._partial: dict[frozenset[str], list[tuple[str, Warning]]] = {}
         self._by_instrument: dict[str, list[CompiledControl]] = {}
         for cc in book.controls:
             self._by_instrument.setdefault(cc.instrument.id, []).append(cc)
@@ -113,8 +114,8 @@ class Notices:
             got = self._made[key] = make_warning(code, instrument, params)
         return got
 
-    def checked(self, case: Case, sheet: Sheet) -> None:
-        live = self.in_force(sheet)  # the day's list: same day, same warning
+    def checked(self, case: Case, sheet: Sheet, live: InForce) -> None:
+        """The instruments checked (``live``: :meth:`in_force` of the day)."""
         w = self._checked.get(case.on)
         if w is None:
             if len(self._checked) > 4096:
@@ -124,24 +125,30 @@ class Notices:
             )
         sheet.put(f"checked|None|{w.text}", w)
 
-    def partial_coverage(self, sheet: Sheet) -> None:
-        live = self.in_force(sheet).ids
-        for inst, cov in self.book.coverage:
-            if cov.declared and cov.encoded < cov.declared and inst.id in live:
-                key = f"cov|{inst.id}"
-                sheet.put(
-                    key,
-                    self._once(
-                        key,
+    def partial_coverage(self, sheet: Sheet, live: InForce) -> None:
+        """Each partly encoded list in force (warned when not controlled)."""
+        made = self._partial.get(live.ids)
+        if made is None:
+            made = self._partial[live.ids] = [
+                (
+                    f"cov|{inst.id}",
+                    make_warning(
                         WarningCode.COVERAGE,
                         inst.id,
-                        name=inst.number or inst.title.best(),
-                        encoded=cov.encoded,
-                        declared=cov.declared,
-                        unit=cov.unit,
-                        scope=cov.scope.best(),
+                        {
+                            "name": inst.number or inst.title.best(),
+                            "encoded": cov.encoded,
+                            "declared": cov.declared,
+                            "unit": cov.unit,
+                            "scope": cov.scope.best(),
+                        },
                     ),
                 )
+                for inst, cov in self.book.coverage
+                if cov.declared and cov.encoded < cov.declared and inst.id in live.ids
+            ]
+        for key, w in made:
+            sheet.put(key, w)
 
     def after_data_date(self, case: Case, sheet: Sheet) -> None:
         if sheet.span.after(self.book.data_as_of):

@@ -97,7 +97,6 @@ class Sheet:
         instrument: str | None = None,
         **params: Any,
     ) -> None:
-        _iso(params)
         q = Question(
             field, render(code.spec, params), options, pending_effect, instrument, code, params
         )
