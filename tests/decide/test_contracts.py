@@ -175,7 +175,10 @@ def _spec(code: str, question: bool) -> wmod.Spec:
 
 def test_every_code_has_a_meaning_and_templates() -> None:
     for code in (*WarningCode, *QuestionCode):
-        assert code.spec.meaning and "" in code.spec.templates or code.spec.templates
+        assert code.spec.meaning
+        assert code.spec.templates
+        for form, template in code.spec.templates.items():
+            assert template.strip(), (code, form)
 
 
 def test_warnings_doc_is_current() -> None:
