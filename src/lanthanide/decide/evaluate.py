@@ -142,7 +142,8 @@ def evaluate(
 ) -> None:
     """Evaluate ``cc`` for the match ``m`` (None: a control selecting by
     tariff line or anything), once per control and item."""
-    key = (cc.uid, f"{m.ref.key[0]}:{m.ref.key[1]}" if m else None)
+    # identities: compiled controls and item refs live as long as the rulebook
+    key = (id(cc), id(m.ref) if m else 0)
     if key in sheet.seen:
         return
     sheet.seen.add(key)

@@ -56,8 +56,8 @@ class Sheet:
         self._asked: list[Question] = []
         self._warned: dict[str, Warning] = {}
         self.trace: list[TraceEntry] = []
-        self.seen: set[tuple[str, str | None]] = set()
-        """(control uid, item key) pairs evaluated."""
+        self.seen: set[tuple[int, int]] = set()
+        """(control, item ref) pairs evaluated, by identity."""
         self.pending: list[str] = []
         """Effects that a missing fact could lead to."""
         self.uncertain: list[str] = []
