@@ -572,6 +572,12 @@ ELEMENT_TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # trade names that name elements: NdPr (PrNd, didymium) is praseodymium
     # + neodymium; mischmetal is cerium + lanthanum (+ Nd, Pr); wolframite
     # and scheelite are tungsten minerals
+    # anion names name their element (gallium arsenide names arsenic)
+    ("as", ("arsenide", "arsenides")),
+    ("sb", ("antimonide", "antimonides", "antimonate", "antimonates")),
+    ("se", ("selenide", "selenides")),
+    ("te", ("telluride", "tellurides")),
+    ("ge", ("germanate", "germanates")),
     ("pr", ("ndpr", "prnd", "pr-nd", "nd-pr", "pr/nd", "nd/pr", "didymium")),
     ("nd", ("ndpr", "prnd", "pr-nd", "nd-pr", "pr/nd", "nd/pr", "didymium")),
     ("la", ("mischmetal", "misch metal", "la-ce", "混合稀土金属", "镧铈金属", "铈镧金属")),

@@ -79,6 +79,9 @@ without a technology word are about goods."""
 OTHER_ELEMENT = 0.5
 """Further factor when the entry lacking an element the query names is
 about other elements (samarium oxide for "praseodymium oxide")."""
+EXTRA_ELEMENT = 0.85
+"""Factor for an item whose title names an element the query does not name
+(when the query names one)."""
 MISSING_SPECIFIC = 0.5
 """Factor for each *specific* glossary concept of the query (an element, a
 compound, a trade name) that an entry lacks."""
@@ -204,6 +207,8 @@ class Entry:
     fields: dict[str, list[str]] = field(default_factory=dict)
     forms: frozenset[str] = frozenset()
     """Forms its title names (ore, oxide, metal, salt, compound)."""
+    title_elements: frozenset[str] = frozenset()
+    """Element concepts its title names (indium for "Indium gallium arsenide")."""
     covers: frozenset[str] = frozenset()
     """Concepts it covers without naming them (2846 covers praseodymium
     compounds; "X compounds" covers X nitrate): not scored, but not missing."""
@@ -344,6 +349,13 @@ class Classifier:
                     self._concept_masks[c] = mask
                 mask[i] = True
         self._priors = np.array([e.prior for e in items], dtype=np.float32)
+        self._title_elements: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
+        for i, e in enumerate(items):
+            for c in e.title_elements:
+                m = self._title_elements.get(c)
+                if m is None:
+                    m = self._title_elements[c] = np.zeros(len(self.entries), dtype=bool)
+                m[i] = True
         self._has_element = np.zeros(len(self.entries), dtype=bool)
         for c in _ELEMENT_IDS:
             m = self._concept_masks.get(f"§{c}")
@@ -419,6 +431,7 @@ class Classifier:
                     concepts.append("§ree")
             prior = STATUS_PRIOR.get(primary_inst.status, 0.9)
             forms = _forms(c[1:] for c in title_cons) if it.kind == "goods" else frozenset()
+            title_elements = frozenset(c[1:] for c in title_cons if c[1:] in _ELEMENT_IDS)
             covers: frozenset[str] = frozenset()
             if "compound" in forms:
                 # "X compounds" covers X's nitrates, chlorides, carbonates…
@@ -446,6 +459,7 @@ class Classifier:
                     forms=forms,
                     elements=frozenset(e for r in refs for e in r.item.elements),
                     covers=covers,
+                    title_elements=title_elements,
                 )
             )
         _inherit_controlled(out)
@@ -513,8 +527,15 @@ class Classifier:
         priors: list[float] = []
         states: list[str] = []
         for e in self.entries[: self.n_items]:
-            ccs = [cc for r in e.refs for cc in self.book.own_controls.get(r.key, ())]
-            if not ccs:
+            ccs = [
+                cc
+                for r in e.refs
+                if not self._ended_by(r.instrument, on)
+                for cc in self.book.own_controls.get(r.key, ())
+            ]
+            if not ccs and any(self.book.own_controls.get(r.key) for r in e.refs):
+                state, prior = "not_in_force", STATUS_PRIOR["superseded"]
+            elif not ccs:
                 state, prior = "unknown", e.prior
             elif any(cc.in_force(on) for cc in ccs):
                 state, prior = "in_force", STATUS_PRIOR["in_force"]
@@ -529,6 +550,18 @@ class Classifier:
             self._status_cache.clear()
         self._status_cache[on] = got
         return got
+
+    def _ended_by(self, inst: Instrument, on: date) -> bool:
+        """Whether an instrument recorded as superseded, expired or repealed
+        had ended by ``on`` (its end date, else the effective date of the
+        instrument superseding it; unknown: ended)."""
+        if inst.status not in ("superseded", "expired", "repealed"):
+            return False
+        end = inst.ended
+        if end is None and inst.superseded_by:
+            nxt = self.book.instruments.get(inst.superseded_by)
+            end = nxt.effective if nxt is not None else None
+        return end is None or on >= end
 
     def status_key(self, on: date) -> tuple[str, ...]:
         """A key that is equal on two dates exactly when every entry has the
@@ -644,6 +677,15 @@ class Classifier:
                 # an entry about other elements is not about this one
                 other = self._has_element & ~mask
                 scores = np.where(other, scores * OTHER_ELEMENT, scores)
+        # an item whose title names an element the query does not is a
+        # different substance ("gallium arsenide" is not indium gallium arsenide)
+        q_elements = {c for c in found if c in _ELEMENT_IDS}
+        if q_elements:
+            extra = np.zeros(len(self.entries), dtype=bool)
+            for c, m in self._title_elements.items():
+                if c not in q_elements:
+                    extra |= m
+            scores = np.where(extra, scores * EXTRA_ELEMENT, scores)
         # a bare element name (镝, 锑, "germanium") means the element itself
         elements = [c for c in specific if c in _ELEMENT_IDS]
         if (
