@@ -682,9 +682,9 @@ class Classifier:
         q_elements = {c for c in found if c in _ELEMENT_IDS}
         if q_elements:
             extra = np.zeros(len(self.entries), dtype=bool)
-            for c, m in self._title_elements.items():
+            for c, tmask in self._title_elements.items():
                 if c not in q_elements:
-                    extra |= m
+                    extra |= tmask
             scores = np.where(extra, scores * EXTRA_ELEMENT, scores)
         # a bare element name (镝, 锑, "germanium") means the element itself
         elements = [c for c in specific if c in _ELEMENT_IDS]
