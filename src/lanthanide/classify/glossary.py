@@ -533,6 +533,34 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("graphitization", ("graphitization", "graphitisation", "石墨化", "acheson")),
     ("granulation", ("granulation", "造粒")),
     ("coating", ("coating", "coater", "包覆")),
+    # conditions of an item's definition beyond what the goods are: who
+    # exports, from where, of what origin (2025 No. 61 addresses foreign
+    # parties re-exporting Chinese-origin items)
+    (
+        "reexport",
+        (
+            "re-export",
+            "re-exports",
+            "reexport",
+            "re-exported",
+            "chinese-origin",
+            "chinese origin",
+            "of chinese origin",
+            "foreign-made",
+            "made abroad",
+            "from abroad",
+            "extraterritorial",
+            "de minimis",
+            "foreign direct product",
+            "中国原产",
+            "原产于中国",
+            "再出口",
+            "境外制造",
+            "境外出口",
+            "从境外",
+            "直接产品",
+        ),
+    ),
     # equipment and technology words
     ("furnace", ("furnace", "furnaces", "kiln", "kilns", "炉", "窑")),
     ("press", ("press", "presses", "压机", "pressing")),
@@ -645,3 +673,8 @@ GENERIC: frozenset[str] = frozenset(
 """Concepts that say what *sort* of thing (an oxide, a powder, a furnace).
 Every other concept names *which* thing (an element, a compound, a trade
 name): an entry that lacks a specific concept of the query is penalised."""
+
+QUALIFIERS: frozenset[str] = frozenset(["reexport"])
+"""Concepts that state a condition of an item's definition other than what
+the goods are (origin, who exports from where): an item carrying one that
+the query does not name ranks a little lower (the general item first)."""

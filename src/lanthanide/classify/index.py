@@ -22,7 +22,7 @@ import bm25s
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from lanthanide.classify.glossary import ELEMENT_TERMS, ELEMENTS, GENERIC, TERMS
+from lanthanide.classify.glossary import ELEMENT_TERMS, ELEMENTS, GENERIC, QUALIFIERS, TERMS
 from lanthanide.classify.hs import nomenclature
 from lanthanide.classify.intent import KindCues, formulas, kind_cues, split_purpose
 from lanthanide.classify.params import FoundParam, extract
@@ -79,6 +79,11 @@ without a technology word are about goods."""
 OTHER_ELEMENT = 0.5
 """Further factor when the entry lacking an element the query names is
 about other elements (samarium oxide for "praseodymium oxide")."""
+UNSTATED_QUALIFIER = 0.85
+"""Factor for an item whose definition has a condition the query does not
+state (glossary QUALIFIERS: 2025 No. 61's items are Chinese-origin goods
+exported by foreign parties from abroad; 2025 No. 18 lists the same
+materials exported from China)."""
 EXTRA_ELEMENT = 0.85
 """Factor for an item whose title names an element the query does not name
 (when the query names one)."""
@@ -208,7 +213,10 @@ class Entry:
     forms: frozenset[str] = frozenset()
     """Forms its title names (ore, oxide, metal, salt, compound)."""
     title_elements: frozenset[str] = frozenset()
-    """Element concepts its title names (indium for "Indium gallium arsenide")."""
+    """For goods whose title names one substance: the elements it is made
+    of, from the item data (indium for indium gallium arsenide), except the
+    generic ones (Fe, Al, As…). Empty for a list of substances ("cadmium
+    telluride, cadmium zinc telluride and …"), whose elements are a union."""
     covers: frozenset[str] = frozenset()
     """Concepts it covers without naming them (2846 covers praseodymium
     compounds; "X compounds" covers X nitrate): not scored, but not missing."""
@@ -431,7 +439,18 @@ class Classifier:
                     concepts.append("§ree")
             prior = STATUS_PRIOR.get(primary_inst.status, 0.9)
             forms = _forms(c[1:] for c in title_cons) if it.kind == "goods" else frozenset()
-            title_elements = frozenset(c[1:] for c in title_cons if c[1:] in _ELEMENT_IDS)
+            # the elements an item of goods is made of (data, not title text:
+            # "NdFeB" in a title does not make neodymium a defining element)
+            title_elements = (
+                frozenset(
+                    x.lower()
+                    for r in refs
+                    for x in r.item.elements
+                    if x.lower() in _ELEMENT_IDS and x.lower() not in GENERIC
+                )
+                if it.kind == "goods" and not any(_LIST.search(t) for t in _titles(refs))
+                else frozenset()
+            )
             covers: frozenset[str] = frozenset()
             if "compound" in forms:
                 # "X compounds" covers X's nitrates, chlorides, carbonates…
@@ -677,6 +696,12 @@ class Classifier:
                 # an entry about other elements is not about this one
                 other = self._has_element & ~mask
                 scores = np.where(other, scores * OTHER_ELEMENT, scores)
+        # an item defined for a special case the query does not name
+        # (re-export of Chinese-origin goods from abroad) ranks lower
+        for c in QUALIFIERS - found.keys():
+            qmask = self._concept_masks.get(f"§{c}")
+            if qmask is not None:
+                scores = np.where(qmask, scores * UNSTATED_QUALIFIER, scores)
         # an item whose title names an element the query does not is a
         # different substance ("gallium arsenide" is not indium gallium arsenide)
         q_elements = {c for c in found if c in _ELEMENT_IDS}
@@ -878,6 +903,13 @@ def _best_point(e: Entry, qset: set[str]) -> str | None:
             if k and (best is None or k > best[0]):
                 best = (k, label)
     return best[1] if best else None
+
+
+_LIST = re.compile(r",|\band\b|\bor\b|、|及|和|或")
+
+
+def _titles(refs: Iterable[ItemRef]) -> list[str]:
+    return [t for r in refs for t in (r.item.title.zh, r.item.title.en) if t]
 
 
 def _forms(concept_ids: Iterable[str]) -> frozenset[str]:

@@ -37,7 +37,8 @@ _GOODS_WEAK_EN = re.compile(
     r"chips?|needles?|granules?|bars?|rods?|plates?|sheets?|blocks?|crystals?|"
     r"equipment|machines?|furnaces?|kilns?|press(?:es)?|reactors?|mills?|cabinets?|"
     r"dryers?|driers?|coaters?|lines?|systems?|grade|concentrates?|ores?|alloys?|"
-    r"magnets?|cells?|precursors?|extractants?)\b"
+    r"magnets?|cells?|precursors?|extractants?|oxides?|nitrates?|chlorides?|fluorides?|"
+    r"carbonates?|oxalates?|acetates?|sulfates?|sulphates?|hydroxides?)\b"
 )
 _GOODS_STRONG_ZH = ("纯度", "公斤", "千克", "吨", "桶", "袋", "英寸", "寸", "目")
 _GOODS_WEAK_ZH = (
@@ -58,6 +59,12 @@ _GOODS_WEAK_ZH = (
     "金属",
     "合金",
     "精矿",
+    "氧化",
+    "硝酸",
+    "氯化",
+    "氟化",
+    "碳酸",
+    "草酸",
     "磁钢",
     "磁环",
     "磁体",
