@@ -157,6 +157,9 @@ NOT_IN_FORCE_CAP = 0.8
 """With a query date: an item whose controls are not in force on the date
 (suspended, not yet or no longer in force) scores at most this share of the
 best item in force on the date that covers the same elements and kind."""
+DEMOTE_WITHIN = 0.7
+"""…but only when that in-force item is a near-equal match (at least this
+share of the other's score): a much weaker match is not the same thing."""
 CODE_EXACT = 40.0
 HS_EXACT = 30.0
 HS_CONTAINS = 12.0
@@ -370,6 +373,7 @@ class Classifier:
             if m is not None:
                 self._has_element |= m
         self._is_tech = np.array([e.kind == "technology" for e in items], dtype=bool)
+        self._is_goods = np.array([e.kind == "goods" for e in items], dtype=bool)
         self._form_masks: dict[frozenset[str], np.ndarray[Any, np.dtype[np.bool_]]] = {}
         for i, e in enumerate(self.entries):
             if e.forms:
@@ -647,10 +651,11 @@ class Classifier:
             per_field[name] = s
             total += w * s
         hs_total = np.zeros(len(self.entries) - n, dtype=np.float32)
+        hs_covers = hs_total
         if self._hs_fields:
             hs_total += 3.0 * weighted(self._hs_fields["title"], qwords)
             hs_total += 2.5 * weighted(self._hs_fields["concepts"], qcons)
-            hs_total += COVERS_WEIGHT * weighted(self._hs_fields["covers"], qcons)
+            hs_covers = HS_FACTOR * COVERS_WEIGHT * weighted(self._hs_fields["covers"], qcons)
             hs_total *= HS_FACTOR
         # kind prior from cue words (soft; --kind is the filter)
         cues = kind_cues(src, normalise(src))
@@ -674,6 +679,17 @@ class Classifier:
                 if _form_conflict(qforms, fset):
                     conflict |= fmask
             scores = np.where(conflict, scores * FORM_MISMATCH, scores)
+        # what an HS heading covers without naming it counts only when no
+        # rulebook goods item of a compatible form names the query's
+        # elements (NdPr oxide, mischmetal: none does; 镝, 硝酸钆: one does)
+        q_el = [c for c in found if c in _ELEMENT_IDS and c not in GENERIC and c in head_cons]
+        if hs_covers.any():
+            named = self._is_goods & ~conflict[:n]
+            for c in q_el:
+                emask = self._concept_masks.get(f"§{c}")
+                named = named & (emask[:n] if emask is not None else False)
+            if not q_el or not named.any():
+                scores[n:] += np.where(conflict[n:], hs_covers * FORM_MISMATCH, hs_covers)
         is_tech = np.concatenate([self._is_tech, np.zeros(len(self.entries) - n, dtype=bool)])
         specific = [c for c in found if c not in GENERIC and c in head_cons]
         if _forms(head_cons) & {"ore"}:
@@ -819,7 +835,8 @@ class Classifier:
     def _demote(self, scores: np.ndarray[Any, np.dtype[np.float32]], states: list[str]) -> set[int]:
         """Cap, in place, the score of each item not in force on the date at
         NOT_IN_FORCE_CAP of the best in-force item of the same kind sharing
-        an element with it; return the capped indices."""
+        an element with it, when that item scores at least DEMOTE_WITHIN of
+        it; return the capped indices."""
         n = self.n_items
         live = [i for i in range(n) if scores[i] > 0 and states[i] == "in_force"]
         out: set[int] = set()
@@ -835,7 +852,7 @@ class Classifier:
                 ),
                 default=0.0,
             )
-            if best > 0 and scores[i] > NOT_IN_FORCE_CAP * best:
+            if best >= DEMOTE_WITHIN * scores[i] and scores[i] > NOT_IN_FORCE_CAP * best:
                 scores[i] = NOT_IN_FORCE_CAP * best
                 out.add(i)
         return out
