@@ -79,7 +79,7 @@ without a technology word are about goods."""
 OTHER_ELEMENT = 0.5
 """Further factor when the entry lacking an element the query names is
 about other elements (samarium oxide for "praseodymium oxide")."""
-UNSTATED_QUALIFIER = 0.85
+UNSTATED_QUALIFIER = 0.7
 """Factor for an item whose definition has a condition the query does not
 state (glossary QUALIFIERS: 2025 No. 61's items are Chinese-origin goods
 exported by foreign parties from abroad; 2025 No. 18 lists the same
