@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 import bm25s
@@ -906,17 +907,24 @@ def _confidence(
     return "low"
 
 
+@lru_cache(maxsize=8192)
+def _point_tokens(zh: str | None, en: str | None) -> frozenset[str]:
+    """Words and concepts of a control point (both languages), cached: the
+    same points are read for every query that ranks their item."""
+    out: set[str] = set()
+    for txt in dict.fromkeys(t for t in (zh, en) if t):
+        words, cons = _words(txt)
+        out.update(words)
+        out.update(cons)
+    return frozenset(out)
+
+
 def _best_point(e: Entry, qset: set[str]) -> str | None:
     best: tuple[int, str] | None = None
     for r in e.refs:
         for p in r.item.control_points:
             label = p.zh or p.en or ""
-            words, cons = _words(label)
-            if p.en and p.zh:
-                w2, c2 = _words(p.en)
-                words += w2
-                cons += c2
-            k = len(qset & (set(words) | set(cons)))
+            k = len(qset & _point_tokens(p.zh or p.en, p.en if p.zh else None))
             if k and (best is None or k > best[0]):
                 best = (k, label)
     return best[1] if best else None
