@@ -2,9 +2,13 @@
 
     python benchmarks/classify.py [--eval FILE ...] [--misses] [--ignore-kind]
 
-Without ``--eval`` it runs both bundled sets: ``classify_eval.yaml`` (written
-with the method and tuned on) and ``classify_heldout.yaml`` (written after,
-never tuned on). For each set it prints top-1, top-3 and MRR (over the top
+Without ``--eval`` it runs the bundled sets: ``classify_eval.yaml`` (written
+with the method and tuned on), ``classify_heldout.yaml`` (issue 3 follow-up,
+written before its changes), ``classify_heldout2.yaml`` (issue 17, written
+before its changes) and ``classify_heldout3.yaml`` (issue 17, written after
+its first round of changes, before any result on it was seen). ``--on DATE``
+ranks with the status of each item on that date (``Classifier.classify(on=)``).
+For each set it prints top-1, top-3 and MRR (over the top
 10), precision of each confidence band of the top result and query latency
 p50/p95, then the misses (queries whose expected item is not at the top).
 The index build time is printed once: ``Classifier(book)`` on a loaded
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +30,17 @@ from lanthanide.classify import Classifier
 from lanthanide.rules.book import load_rulebook
 
 HERE = Path(__file__).parent
-SETS = (HERE / "classify_eval.yaml", HERE / "classify_heldout.yaml")
+SETS = (
+    HERE / "classify_eval.yaml",
+    HERE / "classify_heldout.yaml",
+    HERE / "classify_heldout2.yaml",
+    HERE / "classify_heldout3.yaml",
+)
 
 
-def evaluate(clf: Classifier, path: Path, *, ignore_kind: bool, misses: bool) -> dict[str, Any]:
+def evaluate(
+    clf: Classifier, path: Path, *, ignore_kind: bool, misses: bool, on: date | None = None
+) -> dict[str, Any]:
     queries = yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
     top1 = top3 = 0
     rr = 0.0
@@ -37,7 +49,7 @@ def evaluate(clf: Classifier, path: Path, *, ignore_kind: bool, misses: bool) ->
     missed: list[str] = []
     for q in queries:
         t = time.perf_counter()
-        res = clf.classify(q["q"], kind=None if ignore_kind else q.get("kind"), top=10)
+        res = clf.classify(q["q"], kind=None if ignore_kind else q.get("kind"), top=10, on=on)
         times.append((time.perf_counter() - t) * 1000)
         codes = [r.code for r in res.results]
         expect = {str(c) for c in q["expect"]}
@@ -79,6 +91,7 @@ def main() -> None:
     )
     ap.add_argument("--misses", action="store_true", help="print the misses")
     ap.add_argument("--ignore-kind", action="store_true", help="run every query without its --kind")
+    ap.add_argument("--on", type=date.fromisoformat, help="query date (YYYY-MM-DD)")
     args = ap.parse_args()
     book = load_rulebook()
     t0 = time.perf_counter()
@@ -87,7 +100,7 @@ def main() -> None:
     clf.classify("warm-up 预热")
     print(f"index build       {build * 1000:.0f} ms (rulebook already loaded; HS 2022 included)\n")
     for path in args.eval or SETS:
-        evaluate(clf, path, ignore_kind=args.ignore_kind, misses=args.misses)
+        evaluate(clf, path, ignore_kind=args.ignore_kind, misses=args.misses, on=args.on)
 
 
 if __name__ == "__main__":

@@ -130,3 +130,91 @@ def test_build_without_hs_nomenclature() -> None:
     assert all(e.source == "rulebook" for e in c.entries)
     top = c.classify("锑锭").top
     assert top is not None and top.code == "Sb-2"
+
+
+# --- issue 17: trade staples, forms, status on a date -----------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "expect"),
+    [
+        # Pr and Nd are in no rulebook item: the HS heading of rare-earth
+        # compounds, never a gallium, titanium or samarium oxide
+        ("氧化镨钕 99%", {"2846", "284690"}),
+        ("NdPr oxide", {"2846", "284690"}),
+        ("PrNd oxide", {"2846", "284690"}),
+        ("didymium oxide", {"2846", "284690"}),
+        ("mischmetal", {"2805", "280530"}),
+        ("精锑 Sb99.65", {"Sb-2"}),
+        ("antimony ingot", {"Sb-2"}),
+        ("antimony regulus", {"Sb-2"}),
+        ("锑精矿", {"Sb-1"}),
+        ("硝酸钆", {"1C903.c"}),
+        ("gadolinium nitrate", {"1C903.c"}),
+        ("tungsten concentrate 65% WO3", {"261100", "2611"}),
+        ("HREE concentrate", {"1C914.a", "RE-2530902010"}),
+        ("Bismuth needles 99.99%", {"Bi-1"}),
+        ("Ionquest 801 extractant", {"1C914.c-1"}),
+        ("galium arsenide", {"Ga-5"}),
+        ("NCM precursor production technology", {"Li-18"}),
+        ("tungsten carbide production technology", {"W-2"}),
+        ("HS 2825.80.00.10", {"Sb-3"}),
+    ],
+)
+def test_trade_staples(clf: Classifier, q: str, expect: set[str]) -> None:
+    top = clf.classify(q, top=3).top
+    assert top is not None and top.code in expect, (q, top and top.code)
+
+
+def test_rare_earth_oxides_never_rank_gallium_or_titanium_first(clf: Classifier) -> None:
+    for q in ("氧化镨钕 99%", "NdPr oxide", "didymium oxide"):
+        codes = [r.code for r in clf.classify(q, top=3).results]
+        assert not {"Ga-3", "2823", "282300", "1C117.d-2"} & set(codes), (q, codes)
+
+
+def test_a_form_the_item_excludes_is_never_confident(clf: Classifier) -> None:
+    # concentrate (ore) against tungsten oxides: at most low, ranked below the ore heading
+    res = clf.classify("tungsten concentrate 65% WO3", top=5)
+    oxide = next(r for r in res.results if r.code == "1C117.d-2")
+    assert oxide.confidence == "low"
+    assert res.results.index(oxide) > 0
+
+
+def test_compound_item_covers_salts_but_not_the_oxide(clf: Classifier) -> None:
+    codes = [r.code for r in clf.classify("硝酸钆", top=3).results]
+    assert codes[0] == "1C903.c"
+    assert clf.classify("氧化钆").top.code in {"1C903.b", "RE-2846901930"}  # type: ignore[union-attr]
+
+
+def test_item_suspended_on_the_date_ranks_below_the_item_in_force() -> None:
+    from datetime import date
+
+    c = Classifier(load_rulebook(), today=date(2026, 3, 1))
+    suspended = date(2026, 3, 1)  # 2025 No. 61 suspended by 2025 No. 70 (2025-11-07..2026-11-10)
+    for q, in_force, other in (
+        ("SmCo magnet", "1C902.a", "P2-SmCo-magnet"),
+        ("DyFe", "1C905.a", "P1-DyFe"),
+        ("Tb-NdFeB", "1C904.a", "P2-Tb-NdFeB"),
+        ("Dy-NdFeB", "1C905.a", "P2-Dy-NdFeB"),
+        ("钐钴", "1C902.a", "P1-SmCo"),
+    ):
+        res = c.classify(q, top=5, on=suspended)
+        codes = [r.code for r in res.results]
+        assert codes[0] == in_force, (q, codes)
+        if other in codes:
+            r = res.results[codes.index(other)]
+            assert r.status_on == "suspended"
+            assert r.to_dict(2)["status_on"] == "suspended"
+        assert res.results[0].status_on == "in_force"
+
+
+def test_without_a_date_results_carry_no_status_on(clf: Classifier) -> None:
+    r = clf.classify("SmCo magnet").results[0]
+    assert r.status_on is None and "status_on" not in r.to_dict(1)
+
+
+def test_status_key_separates_suspension_periods(clf: Classifier) -> None:
+    from datetime import date
+
+    assert clf.status_key(date(2026, 3, 1)) == clf.status_key(date(2026, 4, 1))
+    assert clf.status_key(date(2026, 3, 1)) != clf.status_key(date(2025, 10, 20))

@@ -119,3 +119,10 @@ def test_purpose_clause_counts_less_than_the_head(clf: Classifier) -> None:
 )
 def test_bare_element_name_means_the_element(clf: Classifier, q: str, expect: set[str]) -> None:
     assert _top(clf, q) in expect
+
+
+def test_bracketed_anions_give_a_salt_class() -> None:
+    assert formulas("Gd(NO3)3·6H2O") == [("Gd(NO3)3", "nitrate")]
+    assert ("Y2(CO3)3", "carbonate") in formulas("Y2(CO3)3")
+    # the water of a hydrate is not an oxide
+    assert all(cls != "oxide" for _, cls in formulas("DyCl3·6H2O"))

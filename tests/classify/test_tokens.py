@@ -60,3 +60,12 @@ def test_element_symbols_are_case_sensitive() -> None:
     assert "in" not in concepts("made in Germany")
     assert "w" not in concepts("a 300 W heater")
     assert "w" in concepts("W bar 99.95")
+
+
+def test_dotted_tariff_codes_are_joined() -> None:
+    assert tokenize("HS 2825.80.00.10").codes == ("2825800010",)
+    assert tokenize("8110.10.10.00").codes == ("8110101000",)
+    assert tokenize("hs 2846.90").codes == ("284690",)
+    # a purity or a price with one dot group is not joined into a code
+    assert "125000" not in tokenize("99.95% 1250.00 usd").codes
+    assert "9995" not in tokenize("99.95% 1250.00 usd").codes

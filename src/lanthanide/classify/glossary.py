@@ -76,6 +76,16 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "reo",
             "lanthanide",
             "lanthanides",
+            "treo",
+            "earth-metals, rare",
+            "heavy rare earth",
+            "heavy rare earths",
+            "hree",
+            "中重稀土",
+            "重稀土",
+            "mischmetal",
+            "misch metal",
+            "didymium",
         ),
     ),
     ("hree", ("heavy rare earth", "hree", "重稀土", "中重稀土", "medium heavy rare earth")),
@@ -218,8 +228,23 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("extractant", ("extractant", "extractants", "萃取剂")),
-    ("p507", ("p507", "pc-88a", "pc88a", "hehehp", "ehehpa", "14802-03-0")),
-    ("p204", ("p204", "d2ehpa", "dehpa", "hdehp", "298-07-7")),
+    (
+        "p507",
+        (
+            "p507",
+            "p-507",
+            "pc-88a",
+            "pc88a",
+            "hehehp",
+            "ehehpa",
+            "14802-03-0",
+            "ionquest 801",
+            "ionquest801",
+            "2-ethylhexyl phosphonic acid mono-2-ethylhexyl ester",
+            "2-乙基己基膦酸单2-乙基己基酯",
+        ),
+    ),
+    ("p204", ("p204", "p-204", "d2ehpa", "dehpa", "hdehp", "298-07-7", "二(2-乙基己基)磷酸")),
     ("cyanex272", ("c272", "cyanex 272", "cyanex272", "83411-71-6")),
     (
         "leach",
@@ -253,9 +278,38 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("recycle", ("recycling", "recycle", "recycled", "回收", "二次资源", "再生", "scrap", "废料")),
     ("mining", ("mining", "mine", "开采", "采矿", "矿山", "beneficiation", "选矿", "ore dressing")),
     # tungsten and friends
+    (
+        "w-conc",
+        (
+            "tungsten ore",
+            "tungsten ores",
+            "tungsten concentrate",
+            "tungsten concentrates",
+            "wolframite",
+            "scheelite",
+            "hubnerite",
+            "ferberite",
+            "钨精矿",
+            "钨矿",
+            "黑钨矿",
+            "白钨矿",
+            "黑钨精矿",
+            "白钨精矿",
+        ),
+    ),
     ("apt", ("apt", "ammonium paratungstate", "仲钨酸铵", "para tungstate")),
-    ("wc", ("tungsten carbide", "碳化钨", "wc powder", "cemented carbide", "硬质合金",
-            "hard metal", "hardmetal")),
+    (
+        "wc",
+        (
+            "tungsten carbide",
+            "碳化钨",
+            "wc powder",
+            "cemented carbide",
+            "硬质合金",
+            "hard metal",
+            "hardmetal",
+        ),
+    ),
     (
         "wo3",
         (
@@ -313,6 +367,20 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "五氧化二锑",
         ),
     ),
+    (
+        "sb-metal",
+        (
+            "精锑",
+            "锑锭",
+            "金属锑",
+            "antimony regulus",
+            "regulus",
+            "star antimony",
+            "antimony ingot",
+            "antimony ingots",
+            "antimony metal",
+        ),
+    ),
     ("stibnite", ("stibnite", "辉锑矿", "antimony concentrate", "锑精矿", "锑矿", "sb2s3")),
     ("sbh3", ("sbh3", "stibine", "锑化氢", "氢化锑", "antimony hydride")),
     ("cdte", ("cdte", "cadmium telluride", "碲化镉")),
@@ -340,9 +408,33 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # generic chemistry words
     ("oxide", ("oxide", "oxides", "氧化物", "氧化")),
     ("compound", ("compound", "compounds", "化合物", "salt", "salts", "盐")),
-    ("fluoride", ("fluoride", "氟化")),
-    ("chloride", ("chloride", "氯化")),
-    ("metal", ("metal", "metals", "金属", "单质", "elemental")),
+    ("fluoride", ("fluoride", "fluorides", "氟化")),
+    ("chloride", ("chloride", "chlorides", "氯化")),
+    ("nitrate", ("nitrate", "nitrates", "硝酸")),
+    ("carbonate", ("carbonate", "carbonates", "碳酸")),
+    ("oxalate", ("oxalate", "oxalates", "草酸")),
+    ("acetate", ("acetate", "acetates", "醋酸", "乙酸")),
+    ("sulfate", ("sulfate", "sulfates", "sulphate", "sulphates", "硫酸")),
+    ("hydroxide", ("hydroxide", "hydroxides", "氢氧化")),
+    (
+        "ore",
+        (
+            "ore",
+            "ores",
+            "concentrate",
+            "concentrates",
+            "ore concentrate",
+            "精矿",
+            "原矿",
+            "矿石",
+            "矿砂",
+            "稀土矿",
+            "锑矿",
+            "钨矿",
+            "mineral sand",
+        ),
+    ),
+    ("metal", ("metal", "metals", "金属", "单质", "elemental", "regulus", "精锑", "mischmetal")),
     ("alloy", ("alloy", "alloys", "合金")),
     (
         "target",
@@ -441,6 +533,34 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("graphitization", ("graphitization", "graphitisation", "石墨化", "acheson")),
     ("granulation", ("granulation", "造粒")),
     ("coating", ("coating", "coater", "包覆")),
+    # conditions of an item's definition beyond what the goods are: who
+    # exports, from where, of what origin (2025 No. 61 addresses foreign
+    # parties re-exporting Chinese-origin items)
+    (
+        "reexport",
+        (
+            "re-export",
+            "re-exports",
+            "reexport",
+            "re-exported",
+            "chinese-origin",
+            "chinese origin",
+            "of chinese origin",
+            "foreign-made",
+            "made abroad",
+            "from abroad",
+            "extraterritorial",
+            "de minimis",
+            "foreign direct product",
+            "中国原产",
+            "原产于中国",
+            "再出口",
+            "境外制造",
+            "境外出口",
+            "从境外",
+            "直接产品",
+        ),
+    ),
     # equipment and technology words
     ("furnace", ("furnace", "furnaces", "kiln", "kilns", "炉", "窑")),
     ("press", ("press", "presses", "压机", "pressing")),
@@ -476,6 +596,33 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Concept groups. The first word of the id names the concept in reports."""
 
+ELEMENT_TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # trade names that name elements: NdPr (PrNd, didymium) is praseodymium
+    # + neodymium; mischmetal is cerium + lanthanum (+ Nd, Pr); wolframite
+    # and scheelite are tungsten minerals
+    # anion names name their element (gallium arsenide names arsenic)
+    ("as", ("arsenide", "arsenides")),
+    ("sb", ("antimonide", "antimonides", "antimonate", "antimonates")),
+    ("se", ("selenide", "selenides")),
+    ("te", ("telluride", "tellurides")),
+    ("ge", ("germanate", "germanates")),
+    ("pr", ("ndpr", "prnd", "pr-nd", "nd-pr", "pr/nd", "nd/pr", "didymium")),
+    ("nd", ("ndpr", "prnd", "pr-nd", "nd-pr", "pr/nd", "nd/pr", "didymium")),
+    ("la", ("mischmetal", "misch metal", "la-ce", "混合稀土金属", "镧铈金属", "铈镧金属")),
+    ("ce", ("mischmetal", "misch metal", "la-ce", "混合稀土金属", "镧铈金属", "铈镧金属")),
+    (
+        "w",
+        (
+            "wolframite",
+            "scheelite",
+            "hubnerite",
+            "ferberite",
+        ),
+    ),
+)
+"""More names of elements (an element id of :data:`ELEMENTS` and terms): a
+term may name several elements."""
+
 GENERIC: frozenset[str] = frozenset(
     [
         "hree",
@@ -483,6 +630,13 @@ GENERIC: frozenset[str] = frozenset(
         "compound",
         "fluoride",
         "chloride",
+        "nitrate",
+        "carbonate",
+        "oxalate",
+        "acetate",
+        "sulfate",
+        "hydroxide",
+        "ore",
         "metal",
         "alloy",
         "target",
@@ -519,3 +673,8 @@ GENERIC: frozenset[str] = frozenset(
 """Concepts that say what *sort* of thing (an oxide, a powder, a furnace).
 Every other concept names *which* thing (an element, a compound, a trade
 name): an entry that lacks a specific concept of the query is penalised."""
+
+QUALIFIERS: frozenset[str] = frozenset(["reexport"])
+"""Concepts that state a condition of an item's definition other than what
+the goods are (origin, who exports from where): an item carrying one that
+the query does not name ranks a little lower (the general item first)."""

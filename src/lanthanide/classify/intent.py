@@ -37,7 +37,8 @@ _GOODS_WEAK_EN = re.compile(
     r"chips?|needles?|granules?|bars?|rods?|plates?|sheets?|blocks?|crystals?|"
     r"equipment|machines?|furnaces?|kilns?|press(?:es)?|reactors?|mills?|cabinets?|"
     r"dryers?|driers?|coaters?|lines?|systems?|grade|concentrates?|ores?|alloys?|"
-    r"magnets?|cells?|precursors?|extractants?)\b"
+    r"magnets?|cells?|precursors?|extractants?|oxides?|nitrates?|chlorides?|fluorides?|"
+    r"carbonates?|oxalates?|acetates?|sulfates?|sulphates?|hydroxides?)\b"
 )
 _GOODS_STRONG_ZH = ("纯度", "公斤", "千克", "吨", "桶", "袋", "英寸", "寸", "目")
 _GOODS_WEAK_ZH = (
@@ -58,6 +59,12 @@ _GOODS_WEAK_ZH = (
     "金属",
     "合金",
     "精矿",
+    "氧化",
+    "硝酸",
+    "氯化",
+    "氟化",
+    "碳酸",
+    "草酸",
     "磁钢",
     "磁环",
     "磁体",
@@ -71,14 +78,38 @@ _SYMBOLS = frozenset(sym for _, sym, _, _ in ELEMENTS) | frozenset(
 _FORMULA = re.compile(r"(?<![A-Za-z])((?:[A-Z][a-z]?[0-9.]*){2,})(?![A-Za-z])")
 _ELEM = re.compile(r"([A-Z][a-z]?)([0-9.]*)")
 _ANION_CLASS = {"O": "oxide", "F": "fluoride", "Cl": "chloride"}
+# polyatomic anions written in brackets: Gd(NO3)3·6H2O, Y2(CO3)3, Sm(CH3COO)3
+_ANION_GROUP = re.compile(
+    r"(?<![A-Za-z])([A-Z][a-z]?)[0-9]*\((NO3|CO3|SO4|C2O4|OH|CH3COO|CH3CO2|OAc)\)[0-9]*"
+)
+_WATER = frozenset(["H2O", "OH"])
+_GROUP_CLASS = {
+    "NO3": "nitrate",
+    "CO3": "carbonate",
+    "SO4": "sulfate",
+    "C2O4": "oxalate",
+    "OH": "hydroxide",
+    "CH3COO": "acetate",
+    "CH3CO2": "acetate",
+    "OAc": "acetate",
+}
 
 
 def formulas(raw: str) -> list[tuple[str, str | None]]:
-    """Chemical formulas in ``raw`` (DyF3, Tb4O7, GeCl4, Sb2O3) with the
-    compound class their last element gives (oxide, fluoride, chloride) when
-    the glossary has one."""
+    """Chemical formulas in ``raw`` (DyF3, Tb4O7, GeCl4, Sb2O3, Gd(NO3)3) with
+    the compound class their last element or bracketed anion gives (oxide,
+    fluoride, chloride, nitrate, carbonate, sulfate, oxalate, hydroxide,
+    acetate) when the glossary has one."""
     out: list[tuple[str, str | None]] = []
-    for m in _FORMULA.finditer(unicodedata.normalize("NFKC", raw)):
+    text = unicodedata.normalize("NFKC", raw)
+    groups: list[tuple[int, int]] = []
+    for m in _ANION_GROUP.finditer(text):
+        if m.group(1) in _SYMBOLS:
+            out.append((m.group(0), _GROUP_CLASS[m.group(2)]))
+            groups.append(m.span())
+    for m in _FORMULA.finditer(text):
+        if m.group(1) in _WATER or any(a <= m.start() < b for a, b in groups):
+            continue  # water of a hydrate, or the anion inside Gd(NO3)3
         parts = _ELEM.findall(m.group(1))
         if len(parts) < 2 or any(sym not in _SYMBOLS for sym, _ in parts):
             continue

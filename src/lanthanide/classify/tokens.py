@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lanthanide.classify.glossary import AMBIGUOUS_ZH, ELEMENTS, TERMS
+from lanthanide.classify.glossary import AMBIGUOUS_ZH, ELEMENT_TERMS, ELEMENTS, TERMS
 
 with warnings.catch_warnings():
     # jieba 0.42 (2020) compiles regexes with invalid escapes and may import
@@ -44,15 +44,99 @@ _PURITY_N = re.compile(r"^[0-9]+(?:n[0-9]?|um|nm|mm|wh|kg|kw|gpa|mpa|ghz|mhz|m3|
 
 STOP_EN: frozenset[str] = frozenset(
     [
-        "a", "an", "and", "or", "of", "the", "for", "to", "in", "on", "with", "by", "from", "as",
-        "at", "is", "are", "be", "its", "their", "other", "such", "this", "that", "these",
-        "those", "than", "into", "per", "via", "any", "all", "not", "no", "we", "our", "i", "my",
-        "need", "technology", "technologies", "technique", "techniques", "process", "processes",
-        "production", "produce", "manufacturing", "manufacture", "method", "methods", "knowhow",
-        "know", "how", "related", "item", "items", "export", "exports", "exporting", "want",
-        "looking", "buy", "sell", "supply", "supplier", "shipment", "ship", "pls", "please",
-        "quote", "about", "some", "used", "use", "using", "made", "make", "like", "etc", "vs",
-        "x", "kg", "mt", "ton", "tons", "tonne", "tonnes", "pcs", "unit", "units", "lot", "lots",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "the",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "by",
+        "from",
+        "as",
+        "at",
+        "is",
+        "are",
+        "be",
+        "its",
+        "their",
+        "other",
+        "such",
+        "this",
+        "that",
+        "these",
+        "those",
+        "than",
+        "into",
+        "per",
+        "via",
+        "any",
+        "all",
+        "not",
+        "no",
+        "we",
+        "our",
+        "i",
+        "my",
+        "need",
+        "technology",
+        "technologies",
+        "technique",
+        "techniques",
+        "process",
+        "processes",
+        "production",
+        "produce",
+        "manufacturing",
+        "manufacture",
+        "method",
+        "methods",
+        "knowhow",
+        "know",
+        "how",
+        "related",
+        "item",
+        "items",
+        "export",
+        "exports",
+        "exporting",
+        "want",
+        "looking",
+        "buy",
+        "sell",
+        "supply",
+        "supplier",
+        "shipment",
+        "ship",
+        "pls",
+        "please",
+        "quote",
+        "about",
+        "some",
+        "used",
+        "use",
+        "using",
+        "made",
+        "make",
+        "like",
+        "etc",
+        "vs",
+        "x",
+        "kg",
+        "mt",
+        "ton",
+        "tons",
+        "tonne",
+        "tonnes",
+        "pcs",
+        "unit",
+        "units",
+        "lot",
+        "lots",
     ]
 )
 GENERIC_ZH: tuple[str, ...] = (
@@ -97,11 +181,24 @@ _SPELLING = (
 _NO_STEM = frozenset(["gas", "gaas", "glass", "press", "process", "class", "lidar", "insb"])
 
 
+_DOTTED_HS = re.compile(r"(?<![0-9.])([0-9]{4})\.([0-9]{2})((?:\.[0-9]{2}){1,2})(?![0-9.])")
+_HS_PREFIXED = re.compile(
+    r"(?<![a-z])((?:hs|hts|hs code|hscode|tariff|税号|税则号|商品编码)[\s:：#no.]*)"
+    r"([0-9]{4})\.([0-9]{2})(?![0-9.])"
+)
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters, ％, ：), lower case, unify dashes."""
+    """NFKC (full-width digits and letters, ％, ：), lower case, unify dashes;
+    tariff codes written with dots (2846.90.15, 8110.10.10.00, "HS 2846.90")
+    joined into digit strings."""
     t = unicodedata.normalize("NFKC", text)
     t = t.replace("–", "-").replace("—", "-").replace("‐", "-").replace("µ", "u")
-    return t.lower()
+    t = t.lower()
+    if "." in t:
+        t = _DOTTED_HS.sub(lambda m: m.group(1) + m.group(2) + m.group(3).replace(".", ""), t)
+        t = _HS_PREFIXED.sub(lambda m: m.group(1) + m.group(2) + m.group(3), t)
+    return t
 
 
 @lru_cache(maxsize=65536)
@@ -126,7 +223,7 @@ def _domain_words() -> tuple[str, ...]:
     words: set[str] = set()
     for _, _, zh, _ in ELEMENTS:
         words.add(zh)
-    for _, terms in TERMS:
+    for _, terms in (*TERMS, *ELEMENT_TERMS):
         words |= {t for t in terms if CJK.search(t)}
     words |= set(DOMAIN_WORDS)
     return tuple(sorted(words))
@@ -267,7 +364,7 @@ def _concept_patterns() -> tuple[
             )
         else:
             symbols.append((re.compile(rf"(?<![A-Za-z]){sym}(?![a-z])"), cid))
-    for cid, terms in TERMS:
+    for cid, terms in (*TERMS, *ELEMENT_TERMS):
         for t in terms:
             if CJK.search(t):
                 zh.append((t, cid))
@@ -281,6 +378,10 @@ def _concept_patterns() -> tuple[
 
 
 _ZH_CONCEPTS, _LATIN_RE, _LATIN_MAP, _SYMBOL_CONCEPTS = _concept_patterns()
+_ELEMENT_NAME = {n: cid for cid, _, _, names in ELEMENTS for n in names}
+_ELEMENT_RE = re.compile(
+    rf"(?<![a-z0-9])({'|'.join(sorted(_ELEMENT_NAME, key=len, reverse=True))})(?![a-z0-9])"
+)
 
 
 def concepts(raw: str, norm: str | None = None, *, symbols: bool = True) -> dict[str, list[str]]:
@@ -295,6 +396,12 @@ def concepts(raw: str, norm: str | None = None, *, symbols: bool = True) -> dict
         term = m.group(1)
         for cid in _LATIN_MAP[term]:
             found.setdefault(cid, []).append(term)
+    # an element's name inside a longer term ("tungsten concentrate",
+    # "antimony regulus") still names the element
+    for m in _ELEMENT_RE.finditer(n):
+        cid = _ELEMENT_NAME[m.group(1)]
+        if cid not in found:
+            found[cid] = [m.group(1)]
     if symbols:
         nfkc = unicodedata.normalize("NFKC", raw)
         for pat, cid in _SYMBOL_CONCEPTS:
