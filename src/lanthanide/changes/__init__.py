@@ -6,5 +6,32 @@ function (``Case -> Determination``); see ``docs/changes.md``.
 
 from lanthanide.changes.compare import diff
 from lanthanide.changes.events import Change, ChangeError, changes
+from lanthanide.changes.timeline import (
+    Alternative,
+    Cause,
+    DecideFn,
+    Interval,
+    Timeline,
+    TimelineChange,
+    TimelineError,
+    timeline,
+)
+from lanthanide.changes.window import Boundaries, Span, window_of
 
-__all__ = ["Change", "ChangeError", "changes", "diff"]
+__all__ = [
+    "Alternative",
+    "Boundaries",
+    "Cause",
+    "Change",
+    "ChangeError",
+    "DecideFn",
+    "Interval",
+    "Span",
+    "Timeline",
+    "TimelineChange",
+    "TimelineError",
+    "changes",
+    "diff",
+    "timeline",
+    "window_of",
+]
