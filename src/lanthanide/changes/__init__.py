@@ -6,6 +6,13 @@ function (``Case -> Determination``); see ``docs/changes.md``.
 
 from lanthanide.changes.compare import diff
 from lanthanide.changes.events import Change, ChangeError, changes
+from lanthanide.changes.impact import ImpactError, ImpactRow, impact, summary
+from lanthanide.changes.portfolio import (
+    PortfolioError,
+    PortfolioRow,
+    parse_rows,
+    read_portfolio,
+)
 from lanthanide.changes.timeline import (
     Alternative,
     Cause,
@@ -25,13 +32,21 @@ __all__ = [
     "Change",
     "ChangeError",
     "DecideFn",
+    "ImpactError",
+    "ImpactRow",
     "Interval",
+    "PortfolioError",
+    "PortfolioRow",
     "Span",
     "Timeline",
     "TimelineChange",
     "TimelineError",
     "changes",
     "diff",
+    "impact",
+    "parse_rows",
+    "read_portfolio",
+    "summary",
     "timeline",
     "window_of",
 ]
