@@ -17,7 +17,7 @@ from typing import Any
 from lanthanide.changes.compare import diff
 from lanthanide.changes.events import changes
 from lanthanide.changes.portfolio import PortfolioRow
-from lanthanide.changes.timeline import DecideFn, DeterminationLike, FindingKey, _keys
+from lanthanide.changes.timeline import DecideFn, FindingKey, _keys
 from lanthanide.changes.window import ONE_DAY, Boundaries, Span, window_of
 from lanthanide.decide.model import Case
 from lanthanide.rules.book import Rulebook
@@ -103,18 +103,26 @@ class _Memo:
     def __init__(self, fn: DecideFn, boundaries: Boundaries) -> None:
         self.fn = fn
         self.boundaries = boundaries
-        self.seen: dict[tuple[Any, ...], list[tuple[Span, DeterminationLike]]] = defaultdict(list)
+        self.seen: dict[tuple[Any, ...], list[tuple[Span, _Answer]]] = defaultdict(list)
         self.calls = 0
 
-    def decide(self, case: Case, day: date) -> DeterminationLike:
+    def decide(self, case: Case, day: date) -> _Answer:
         dets = self.seen[_key(case)]
-        for span, det in dets:
+        for span, ans in dets:
             if span.contains(day):
-                return det
+                return ans
         det = self.fn(replace(case, on=day))
         self.calls += 1
-        dets.append((window_of(det, day, self.boundaries), det))
-        return det
+        # keep only what impact reads: holding whole determinations costs GC time
+        ans = _Answer(det.verdict, frozenset(_keys(det)))
+        dets.append((window_of(det, day, self.boundaries), ans))
+        return ans
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    verdict: str
+    keys: frozenset[FindingKey]
 
 
 def _date_causes(
@@ -189,7 +197,7 @@ def impact(
     for r in portfolio:
         a = before.decide(r.case, d1)
         b = after.decide(r.case, d2)
-        ka, kb = set(_keys(a)), set(_keys(b))
+        ka, kb = a.keys, b.keys
         added, removed = tuple(sorted(kb - ka)), tuple(sorted(ka - kb))
         changed = a.verdict != b.verdict or added or removed
         touched = {f.instrument for f in (*added, *removed)}
