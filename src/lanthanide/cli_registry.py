@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from lanthanide.cli_common import Fmt, err, out
-from lanthanide.registry import service
+from lanthanide.registry import Registry
 from lanthanide.registry.db import ENV_URL, get_database
 from lanthanide.registry.errors import Conflict, Invalid, RegistryError
 
@@ -76,8 +76,8 @@ def create_party(
     Example: lanthanide admin create-party --name "Baotou Rare Earth Co." --uscc 91150200MA0N8ABC19
     """
     try:
-        p = service.create_party(
-            get_database(database_url), name=name, kind=kind.value, uscc=uscc, address=address
+        p = Registry(get_database(database_url)).create_party(
+            name=name, kind=kind.value, uscc=uscc, address=address
         )
     except RegistryError as exc:
         _fail(exc)
@@ -100,8 +100,8 @@ def create_user(
     Example: lanthanide admin create-user --name alice --role exporter --party "Acme Rare Earths"
     """
     try:
-        u, token = service.create_user(
-            get_database(database_url), name=name, role=role.value, party=party
+        u, token = Registry(get_database(database_url)).create_user(
+            name=name, role=role.value, party=party
         )
     except RegistryError as exc:
         _fail(exc)
@@ -124,7 +124,7 @@ def revoke_token(
     Example: lanthanide admin revoke-token --name alice
     """
     try:
-        u, changed = service.revoke_token(get_database(database_url), name)
+        u, changed = Registry(get_database(database_url)).revoke_token(name)
     except RegistryError as exc:
         _fail(exc)
     note = "token revoked" if changed else "token was already revoked"
@@ -140,7 +140,7 @@ def list_users(
 
     Example: lanthanide admin list-users --format json
     """
-    users = service.list_users(get_database(database_url))
+    users = Registry(get_database(database_url)).list_users()
     if fmt is Fmt.json:
         sys.stdout.write(json.dumps(users, ensure_ascii=False, indent=2) + "\n")
         return
@@ -160,7 +160,7 @@ def verify(
 
     Example: lanthanide audit verify
     """
-    v = service.verify_audit(get_database(database_url))
+    v = Registry(get_database(database_url)).verify_audit()
     if fmt is Fmt.json:
         sys.stdout.write(json.dumps(v.to_dict(), indent=2) + "\n")
     elif v.ok:
