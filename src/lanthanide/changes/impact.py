@@ -29,6 +29,7 @@ DecideFor = Callable[[Rulebook], DecideFn]
 class ImpactError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
+        self.message = message
         super().__init__(f"{field}: {message}")
 
 
