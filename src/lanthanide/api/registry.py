@@ -17,6 +17,8 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from lanthanide.api.deps import Client
+from lanthanide.api.errors import detail, loc, problems
 from lanthanide.registry import Registry
 from lanthanide.registry.actors import Actor, authenticate
 from lanthanide.registry.db import Database, get_database
@@ -66,36 +68,27 @@ def get_actor(
     return authenticate(db, creds.credentials)
 
 
-def get_registry(db: Annotated[Database, Depends(get_db)]) -> Registry:
-    """The registry over the request's database (bundled rulebook, system clock)."""
-    return Registry(db)
+def get_registry(db: Annotated[Database, Depends(get_db)], ln: Client) -> Registry:
+    """The registry over the request's database, with the app's rulebook and
+    determination (system clock)."""
+    return ln.registry(db)
 
 
 Reg = Annotated[Registry, Depends(get_registry)]
 Who = Annotated[Actor, Depends(get_actor)]
 
 
-def _loc(field: str) -> list[str | int]:
-    """``lines.0.item`` -> ``["lines", 0, "item"]`` (as pydantic reports it)."""
-    return [int(p) if p.isdigit() else p for p in field.split(".")]
-
-
 def error_response(exc: RegistryError) -> JSONResponse:
+    """A registry error as the API's one error shape (409s add ``reason``)."""
     if isinstance(exc, Invalid):
-        detail = [
-            {"loc": ["body", *_loc(f)], "msg": m, "type": "value_error"} for f, m in exc.errors
-        ]
-    else:
-        entry: dict[str, Any] = {
-            "loc": ["body", exc.field] if exc.field else [],
-            "msg": exc.message,
-            "type": exc.kind,
-        }
-        if isinstance(exc, Conflict):
-            entry["reason"] = exc.reason
-        detail = [entry]
+        return problems(exc.status, [detail(loc("body", f), m) for f, m in exc.errors])
+    extra = {"reason": exc.reason} if isinstance(exc, Conflict) else {}
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(status_code=exc.status, content={"detail": detail}, headers=headers)
+    return problems(
+        exc.status,
+        [detail(["body", exc.field] if exc.field else [], exc.message, exc.kind, **extra)],
+        headers,
+    )
 
 
 router = APIRouter(prefix="/api/v1", responses=_ERRORS)

@@ -3,19 +3,15 @@ tariff lines, explained. Registered on the main app in :mod:`lanthanide.cli`."""
 
 from __future__ import annotations
 
-import json
-import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from lanthanide import services
-from lanthanide.cli_common import err as _err
-from lanthanide.cli_common import out as _out
-
-MAX_TOP = 50
+from lanthanide._client import MAX_TOP, classification_json
+from lanthanide.cli.common import Fmt, client, emit
+from lanthanide.cli.common import out as _out
 
 
 class ClassifyKind(StrEnum):
@@ -23,39 +19,8 @@ class ClassifyKind(StrEnum):
     technology = "technology"
 
 
-class ClassifyFmt(StrEnum):
-    json = "json"
-    table = "table"
-
-
-def classify(
-    text: Annotated[str, typer.Argument(help="Chinese or English text, a code or a tariff line.")],
-    kind: Annotated[
-        ClassifyKind | None, typer.Option("--kind", help="Only goods or only technology.")
-    ] = None,
-    top: Annotated[int, typer.Option("--top", help=f"How many results (1-{MAX_TOP}).")] = 5,
-    fmt: Annotated[ClassifyFmt, typer.Option("--format", help="json or table.")] = (
-        ClassifyFmt.table
-    ),
-) -> None:
-    """Find the catalogue item, control code and tariff line a text describes,
-    with the matched terms, a confidence and the parameters found in the text.
-
-    Example: lanthanide classify "氧化镝 99.5%" --top 3 --format json
-    """
-    if not text.strip():
-        _err.print("[bold red]Error:[/] TEXT: give a non-empty text", highlight=False)
-        raise typer.Exit(2)
-    if not 1 <= top <= MAX_TOP:
-        _err.print(
-            f"[bold red]Error:[/] --top: {top} is out of range (allowed: 1 to {MAX_TOP})",
-            highlight=False,
-        )
-        raise typer.Exit(2)
-    data = services.classify(text, kind=kind.value if kind else None, top=top)
-    if fmt is ClassifyFmt.json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        return
+def render(data: dict[str, Any]) -> None:
+    """A classification (its JSON form) as a table."""
     if data["corrected"]:
         _out.print(f"(read as: {data['corrected']})", highlight=False)
     if data["params"]:
@@ -83,3 +48,21 @@ def classify(
     if not data["results"]:
         _out.print("No rulebook item or tariff heading matches this text.")
     _out.print(f"rulebook {data['rulebook_version']}", highlight=False)
+
+
+def classify(
+    text: Annotated[str, typer.Argument(help="Chinese or English text, a code or a tariff line.")],
+    kind: Annotated[
+        ClassifyKind | None, typer.Option("--kind", help="Only goods or only technology.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help=f"How many results (1-{MAX_TOP}).")] = 5,
+    fmt: Annotated[Fmt, typer.Option("--format", help="json or table.")] = Fmt.table,
+) -> None:
+    """Find the catalogue item, control code and tariff line a text describes,
+    with the matched terms, a confidence and the parameters found in the text.
+
+    Example: lanthanide classify "氧化镝 99.5%" --top 3 --format json
+    """
+    ln = client()
+    found = ln.classify(text, kind=kind.value if kind else None, top=top)
+    emit(fmt, classification_json(found, ln.rulebook.version), render)
