@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lanthanide.api.deps import Client
 from lanthanide.api.errors import loc, problem
 from lanthanide.decide.model import CaseError
+from lanthanide.rules.model import EndUse, Kind
 
 router = APIRouter()
 
@@ -26,10 +27,10 @@ class CheckRequest(BaseModel):
     )
     hs: str | None = Field(None, description="Tariff line, 6-10 digits", examples=["2853909026"])
     text: str | None = Field(None, description="Free text matched against items")
-    kind: Literal["goods", "technology", "service"] | None = None
+    kind: Kind | None = None
     destination: str | None = Field(None, alias="to", description="ISO 3166-1 alpha-2")
     on: date | None = Field(None, description="Export date (default today)")
-    end_use: Literal["civil", "military", "wmd", "re-activity-abroad"] | None = None
+    end_use: EndUse | None = None
     end_user: str | None = None
     params: dict[str, float | str] = Field(default_factory=dict, examples=[{"purity": "99.995%"}])
     trace: bool = True

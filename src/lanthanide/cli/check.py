@@ -12,22 +12,14 @@ from rich.table import Table
 
 from lanthanide.cli.common import Fmt, client, emit, fail, out
 from lanthanide.decide.model import END_USE_HELP
+from lanthanide.vocab import VOCAB
 
 if TYPE_CHECKING:
     from lanthanide.decide import Determination
 
 
-class KindOpt(StrEnum):
-    goods = "goods"
-    technology = "technology"
-    service = "service"
-
-
-class EndUseOpt(StrEnum):
-    civil = "civil"
-    military = "military"
-    wmd = "wmd"
-    re_activity_abroad = "re-activity-abroad"
+KindOpt = StrEnum("KindOpt", {k: k for k in VOCAB.kind_ids})  # type: ignore[misc]
+EndUseOpt = StrEnum("EndUseOpt", {e: e for e in VOCAB.end_use_ids})  # type: ignore[misc]
 
 
 def _parse_params(raw: list[str]) -> dict[str, str]:

@@ -12,11 +12,10 @@ from rich.table import Table
 from lanthanide._client import MAX_TOP, classification_json
 from lanthanide.cli.common import Fmt, client, emit
 from lanthanide.cli.common import out as _out
+from lanthanide.vocab import VOCAB
 
 
-class ClassifyKind(StrEnum):
-    goods = "goods"
-    technology = "technology"
+ClassifyKind = StrEnum("ClassifyKind", {k: k for k in VOCAB.classify_kind_ids})  # type: ignore[misc]
 
 
 def render(data: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from lanthanide.cli.common import Fmt, Group, client, emit, err, out, print_json
+from lanthanide.vocab import VOCAB
 
 admin_app = typer.Typer(
     cls=Group, help="Manage registry parties, users and tokens.", no_args_is_help=True
@@ -37,11 +38,7 @@ DbUrl = Annotated[
 ]
 
 
-class RoleOpt(StrEnum):
-    exporter = "exporter"
-    officer = "officer"
-    analyst = "analyst"
-    admin = "admin"
+RoleOpt = StrEnum("RoleOpt", {r: r for r in VOCAB.role_ids})  # type: ignore[misc]
 
 
 class PartyKind(StrEnum):

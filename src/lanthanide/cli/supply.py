@@ -14,6 +14,7 @@ from rich.table import Table
 
 from lanthanide.cli.common import Fmt, Group, client, emit, err, out
 from lanthanide.cli.common import fail as _fail
+from lanthanide.vocab import VOCAB
 
 supply_app = typer.Typer(
     cls=Group, help="Supply chain: shares, exposure and replays.", no_args_is_help=True
@@ -28,7 +29,7 @@ def shares(
     commodity: Annotated[
         str,
         typer.Option(
-            "--commodity", help="rare_earth, gallium, germanium, graphite, antimony, tungsten."
+            "--commodity", help=", ".join(c.id for c in VOCAB.commodities if c.supply) + "."
         ),
     ],
     stage: Annotated[
@@ -91,7 +92,11 @@ def _render_shares(data: dict[str, Any]) -> None:
 def exposure(
     country: Annotated[str, typer.Option("--country", help="ISO 3166-1 alpha-2 (US, JP, DE).")],
     commodity: Annotated[
-        str, typer.Option("--commodity", help="rare_earth, gallium, graphite, antimony, tungsten.")
+        str,
+        typer.Option(
+            "--commodity",
+            help=", ".join(c.id for c in VOCAB.commodities if c.supply and c.supply.network) + ".",
+        ),
     ],
     year: Annotated[int | None, typer.Option("--year", help="Data year (default: latest).")] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="json or table.")] = Fmt.table,

@@ -32,11 +32,9 @@ from lanthanide.registry.schemas import (
     SummaryRow,
 )
 from lanthanide.rules.book import Rulebook
+from lanthanide.vocab import VOCAB
 
-RARE_EARTHS: tuple[str, ...] = (
-    *("La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb"),
-    *("Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Sc", "Y"),
-)
+RARE_EARTHS: tuple[str, ...] = VOCAB.rare_earths
 
 
 @dataclass(frozen=True)

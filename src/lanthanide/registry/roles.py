@@ -13,6 +13,7 @@ from typing import Final, Literal, get_args
 
 Role = Literal["exporter", "officer", "analyst", "admin"]
 ROLES: Final[tuple[Role, ...]] = get_args(Role)
+"""Equal to ``VOCAB.role_ids`` (the roles in ``vocab/data/roles.yaml``; a test checks it)."""
 
 EXPORTER: Final[Role] = "exporter"
 OFFICER: Final[Role] = "officer"

@@ -10,9 +10,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lanthanide.registry.states import AppState, ShipmentState
-from lanthanide.rules.model import LicenceType
+from lanthanide.rules.model import EndUse, LicenceType
 
-EndUse = Literal["civil", "military", "wmd", "re-activity-abroad"]
 ProductType = Literal["ore", "oxide", "metal", "alloy", "compound", "other"]
 
 Quantity = Annotated[
