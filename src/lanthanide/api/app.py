@@ -17,6 +17,7 @@ from lanthanide import __version__
 from lanthanide._client import Lanthanide, default
 from lanthanide.api import errors
 from lanthanide.api import registry as registry_api
+from lanthanide.api.changes import router as changes_router
 from lanthanide.api.check import router as check_router
 from lanthanide.api.classify import router as classify_router
 from lanthanide.api.deps import Client
@@ -59,5 +60,6 @@ def create_app(ln: Lanthanide | None = None) -> FastAPI:
 
     app.include_router(check_router)
     app.include_router(rules_router)
+    app.include_router(changes_router)
     registry_api.install(app)
     return app

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from lanthanide import __version__
+from lanthanide.cli.changes import impact
 from lanthanide.cli.check import check
 from lanthanide.cli.classify import classify
 from lanthanide.cli.common import Group, client, err, out
@@ -42,6 +43,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(audit_app, name="audit")
 app.add_typer(screen_app, name="screen")
 app.command()(check)
+app.command()(impact)
 
 
 @app.command()

@@ -1,0 +1,123 @@
+"""``GET /api/v1/timeline``, ``GET /api/v1/changes`` and ``POST /api/v1/impact``:
+the same JSON as ``lanthanide rules timeline``, ``rules changes`` and
+``impact`` with ``--format json`` (thin layers over :mod:`lanthanide.changes`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from lanthanide.api.deps import Client
+from lanthanide.api.errors import loc, problem
+from lanthanide.decide.model import CaseError
+
+router = APIRouter()
+DEFAULT_FROM = date(2023, 1, 1)
+
+
+def _params(raw: list[str]) -> dict[str, str] | None:
+    out: dict[str, str] = {}
+    for p in raw:
+        name, sep, value = p.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            return None
+        out[name.strip()] = value.strip()
+    return out
+
+
+@router.get("/api/v1/timeline")
+def timeline(
+    ln: Client,
+    item: str | None = Query(None, description="Catalogue number or control code"),
+    hs: str | None = Query(None, description="Tariff line, 6-10 digits"),
+    text: str | None = Query(None, description="Free text"),
+    kind: Literal["goods", "technology", "service"] | None = None,
+    to: str | None = Query(None, description="Destination, ISO 3166-1 alpha-2"),
+    end_use: Literal["civil", "military", "wmd", "re-activity-abroad"] | None = None,
+    end_user: str | None = None,
+    param: list[str] = Query(default_factory=list, description="name=value, repeatable"),
+    start: date | None = Query(None, alias="from", description="First day (default 2023-01-01)"),
+    until: date | None = Query(None, description="First day after the range"),
+) -> Any:
+    """The dated intervals of one product's answer and what caused each change."""
+    from lanthanide import Lanthanide
+    from lanthanide.changes import TimelineError
+    from lanthanide.changes import timeline as run
+
+    params = _params(param)
+    if params is None:
+        return problem(422, ["query", "param"], "each param must look like name=value")
+    book = ln.rulebook
+    first = start or DEFAULT_FROM
+    last = until or book.data_as_of.replace(year=book.data_as_of.year + 2)
+    try:
+        case = ln.case(
+            item=item,
+            hs=hs,
+            text=text,
+            kind=kind,
+            destination=to,
+            on=first,
+            end_use=end_use,
+            end_user=end_user,
+            params=params,
+        )
+        t = run(ln.check, case, first, last, book=book, decide_under=lambda b: Lanthanide(b).check)
+    except CaseError as exc:
+        field = "to" if exc.field == "destination" else exc.field
+        return problem(422, loc("query", field, int_indices=False), exc.message)
+    except TimelineError as exc:
+        return problem(422, ["query", exc.field], exc.message)
+    return t.to_dict()
+
+
+@router.get("/api/v1/changes")
+def changes(
+    ln: Client,
+    since: date = Query(..., description="First day"),
+    until: date | None = Query(None, description="First day after the range"),
+    lists: bool = Query(True, description="Include entity-list notices"),
+) -> Any:
+    """What changed in the law in [since, until)."""
+    from lanthanide.changes import ChangeError
+    from lanthanide.changes import changes as run
+
+    try:
+        return [c.to_dict() for c in run(ln.rulebook, since, until, lists=lists)]
+    except ChangeError as exc:
+        return problem(422, ["query", exc.field], exc.message)
+
+
+class ImpactRequest(BaseModel):
+    """Rows as ``lanthanide impact`` reads them from CSV (same column names)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[dict[str, Any]] = Field(
+        ..., min_length=1, examples=[[{"id": "P-1", "hs": "2853909026", "destination": "US"}]]
+    )
+    between: tuple[date, date] = Field(..., examples=[["2026-11-10", "2026-11-11"]])
+
+
+@router.post("/api/v1/impact")
+def impact(req: ImpactRequest, ln: Client) -> Any:
+    """Which rows change verdict between two dates, and which instrument causes it."""
+    from lanthanide.changes import ImpactError, PortfolioError, parse_rows, summary
+    from lanthanide.changes import impact as run
+
+    try:
+        rows = parse_rows(req.rows)
+        res = run(lambda b: ln.check, rows, req.between, ln.rulebook)
+    except PortfolioError as exc:
+        where: list[str | int] = ["body", "rows"]
+        if exc.row is not None:
+            where.append(exc.row - 1)
+        if exc.column is not None:
+            where.append(exc.column)
+        return problem(422, where, exc.message)
+    except ImpactError as exc:
+        return problem(422, ["body", exc.field], exc.message)
+    return {"rows": [r.to_dict() for r in res], "summary": summary(res)}

@@ -1,0 +1,162 @@
+"""The CLI commands and HTTP routes over lanthanide.changes: same JSON, errors
+naming the flag (exit 2) or the field (422)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+from typer.testing import CliRunner
+
+from lanthanide.cli import app
+
+ROOT = Path(__file__).parents[2]
+SAMPLE = ROOT / "examples/portfolios/sample.csv"
+runner = CliRunner()
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    r = runner.invoke(app, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+class _Http:
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def get(self, path: str, params: dict[str, str]) -> httpx.Response:
+        return httpx.get(self.base + path, params=params, timeout=120)
+
+    def post(self, path: str, json: object) -> httpx.Response:
+        return httpx.post(self.base + path, json=json, timeout=120)
+
+
+def test_cli_timeline_json_equals_api(server: str) -> None:
+    code, out, _ = _cli(
+        "rules",
+        "timeline",
+        "--hs",
+        "2853909026",
+        "--to",
+        "US",
+        "--end-use",
+        "civil",
+        "--from",
+        "2023-01-01",
+        "--until",
+        "2028-01-01",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert [(c["date"], c["verdict_to"], c["instrument"]) for c in data["changes"]] == [
+        ("2023-08-01", "licence_required", "cn-mofcom-gac-2023-23"),
+        ("2024-12-03", "denial_presumed", "cn-mofcom-2024-46"),
+        ("2025-11-09", "licence_required", "cn-mofcom-2025-72"),
+        ("2026-11-28", "denial_presumed", "cn-mofcom-2025-72"),
+    ]
+    assert data["alternatives"][0]["reading"] == "extended-2027-01-10"
+    r = _Http(server).get(
+        "/api/v1/timeline",
+        params={
+            "hs": "2853909026",
+            "to": "US",
+            "end_use": "civil",
+            "from": "2023-01-01",
+            "until": "2028-01-01",
+        },
+    )
+    assert r.status_code == 200
+    assert r.json() == data
+
+
+def test_cli_timeline_plot(tmp_path: Path) -> None:
+    png = tmp_path / "t.png"
+    code, out, _ = _cli("rules", "timeline", "--item", "1C909.b", "--to", "DE", "--plot", str(png))
+    assert code == 0 and png.read_bytes()[:4] == b"\x89PNG"
+    assert "2026-11-11" in out
+    code, _, errout = _cli(
+        "rules", "timeline", "--item", "1C909.b", "--to", "DE", "--plot", "t.svg"
+    )
+    assert code == 2 and "--plot" in errout
+
+
+def test_cli_errors_name_the_flag() -> None:
+    code, _, e = _cli("rules", "timeline", "--hs", "2853909026", "--to", "XX")
+    assert code == 2 and "--to" in e
+    code, _, e = _cli(
+        "rules", "timeline", "--hs", "2853909026", "--to", "US", "--from", "2024-13-01"
+    )
+    assert code == 2 and "--from" in e
+    code, _, e = _cli("rules", "changes", "--since", "2026-01-01", "--until", "2025-01-01")
+    assert code == 2 and "--until" in e
+
+
+def test_cli_changes_json_equals_api(server: str) -> None:
+    http = _Http(server)
+    code, out, _ = _cli(
+        "rules", "changes", "--since", "2025-11-09", "--until", "2025-11-10", "--format", "json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert any(c["kind"] == "suspended" and c["by"] == "cn-mofcom-2025-72" for c in data)
+    r = http.get("/api/v1/changes", params={"since": "2025-11-09", "until": "2025-11-10"})
+    assert r.status_code == 200 and r.json() == data
+    bad = http.get("/api/v1/changes", params={"since": "2026-01-01", "until": "2025-01-01"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "until"]
+
+
+def test_cli_impact_between_dates_and_api(server: str) -> None:
+    http = _Http(server)
+    code, out, _ = _cli(
+        "impact", str(SAMPLE), "--between", "2026-11-10", "2026-11-11", "--format", "json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["summary"]["changed"] == 2
+    assert {r["id"] for r in data["rows"] if r["changed"]} == {"P-003", "P-008"}
+    import csv
+
+    with SAMPLE.open(encoding="utf-8") as fh:
+        rows = [{k: v for k, v in r.items() if v} for r in csv.DictReader(fh)]
+    r = http.post("/api/v1/impact", json={"rows": rows, "between": ["2026-11-10", "2026-11-11"]})
+    assert r.status_code == 200
+    assert r.json() == data
+    bad = http.post(
+        "/api/v1/impact",
+        json={
+            "rows": [{"hs": "2853909026", "destination": "XX1"}],
+            "between": ["2026-11-10", "2026-11-11"],
+        },
+    )
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "rows", 0, "destination"]
+
+
+def test_cli_impact_with_an_overlay(tmp_path: Path, overlay_dir: Path) -> None:
+    code, out, _ = _cli(
+        "impact",
+        str(SAMPLE),
+        "--on",
+        "2026-12-01",
+        "--to-rulebook",
+        str(overlay_dir),
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    changed = [r for r in json.loads(out)["rows"] if r["changed"]]
+    assert {r["causes"][0]["instrument"] for r in changed} == {"cn-test-extension"}
+
+
+def test_cli_impact_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "p.csv"
+    bad.write_text("hs,destination\n2853909026,XX1\n", encoding="utf-8")
+    code, _, e = _cli("impact", str(bad), "--between", "2026-11-10", "2026-11-11")
+    assert code == 2 and "row 1, column 'destination'" in e
+    code, _, e = _cli("impact", str(SAMPLE))
+    assert code == 2 and "--between" in e
+    code, _, e = _cli("impact", str(SAMPLE), "--on", "2026-12-01")
+    assert code == 2 and "--to-rulebook" in e
