@@ -57,7 +57,9 @@ def test_nothing_is_built_before_it_is_needed() -> None:
     ln.check(hs="2850001901", destination="KR", on="2024-02-01")
     assert "_engine" in vars(ln) and "_classifier" not in vars(ln)
     ln.check_text("GaAs wafers", destination="KR", on="2025-06-01")
-    assert ln._engine.classifier is ln._classifier  # one classifier per instance
+    classifier = vars(ln)["_classifier"]
+    ln.check_text("germanium 5N", destination="KR", on="2025-06-01")
+    assert vars(ln)["_classifier"] is classifier  # one classifier per instance
 
 
 def test_case_or_fields_not_both() -> None:
