@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from lanthanide import __version__, services
+from lanthanide import __version__, services, web
 from lanthanide.api import registry as registry_api
 from lanthanide.api.classify import router as classify_router
 from lanthanide.api.supply import router as supply_router
@@ -148,4 +148,5 @@ def create_app() -> FastAPI:
             )
 
     registry_api.install(app)
+    web.mount(app)
     return app
