@@ -45,7 +45,7 @@ def env() -> jinja2.Environment:
     e = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.ChainableUndefined,  # tolerate keys the layers below add or drop
         trim_blocks=True,
         lstrip_blocks=True,
     )
