@@ -64,6 +64,10 @@ _T: dict[str, tuple[str, str]] = {
     "a.case": ("Case", "案情"),
     "a.findings": ("Findings", "适用条款"),
     "a.no_findings": ("No control applies to this case.", "本案不适用任何管制条款。"),
+    "a.no_findings_yet": (
+        "No control found yet: the answer depends on the questions above.",
+        "尚未确定适用条款：判定取决于上面的问题。",
+    ),
     "a.questions": ("Open questions", "待回答的问题"),
     "a.questions.intro": (
         "The answer depends on these facts. Answer them to re-run the check.",
