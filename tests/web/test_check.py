@@ -197,9 +197,10 @@ def test_keyboard_reaches_the_check_button(page: Page) -> None:
     page.go("/check")
     for _ in range(40):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent") == "Check" and page.evaluate(
-            "document.activeElement.type"
-        ) == "submit":
+        if (
+            page.evaluate("document.activeElement.textContent") == "Check"
+            and page.evaluate("document.activeElement.type") == "submit"
+        ):
             break
     else:
         pytest.fail("the Check button is not reachable with the keyboard")

@@ -95,9 +95,7 @@ def test_rules_list_instrument_coverage_and_diff(page: Page) -> None:
 def test_security_headers_and_local_assets(site: Site) -> None:
     for path in ("/", "/check?item=1C902.a", "/classify?q=x", "/rules", "/signin"):
         r = httpx.get(site.url + path)
-        csp = dict(
-            d.strip().split(" ", 1) for d in r.headers["content-security-policy"].split(";")
-        )
+        csp = dict(d.strip().split(" ", 1) for d in r.headers["content-security-policy"].split(";"))
         assert csp["script-src"] == "'self'"
         assert csp["frame-ancestors"] == "'none'"
         assert csp["object-src"] == "'none'"

@@ -95,6 +95,17 @@ _T: dict[str, tuple[str, str]] = {
     "a.since": ("from", "自"),
     "a.until": ("until", "至"),
     "a.open_end": ("no end date", "无截止日期"),
+    "a.duties": ("Other duties", "其他义务"),
+    # application and shipment states
+    "s.draft": ("draft", "草稿"),
+    "s.submitted": ("submitted", "已提交"),
+    "s.under_review": ("under review", "审查中"),
+    "s.approved": ("approved", "已批准"),
+    "s.denied": ("denied", "不予许可"),
+    "s.withdrawn": ("withdrawn", "已撤回"),
+    "s.reserved": ("reserved", "已预留"),
+    "s.used": ("used", "已出运"),
+    "s.cancelled": ("cancelled", "已取消"),
     # classify
     "c.title": ("Classify a product", "物项归类"),
     "c.intro": (

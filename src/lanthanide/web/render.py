@@ -51,7 +51,17 @@ def env() -> jinja2.Environment:
     )
     e.filters["tojson_pretty"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2)
     e.filters["urlencode_pairs"] = lambda pairs: urlencode(list(pairs))
+    e.filters["n"] = number
     return e
+
+
+def number(v: Any) -> str:
+    """``1000.0`` -> ``1,000``; ``50.5`` -> ``50.5`` (quantities and values)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return "" if v is None else str(v)
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.3f}".rstrip("0").rstrip(".")
 
 
 @dataclass
