@@ -284,3 +284,32 @@ def supply_exposure(country: str, commodity: str, year: int | None = None) -> di
         return exposure(country.upper(), commodity, year)
     except QueryError as exc:
         raise BackendError(422, [(exc.field, exc.message)]) from None
+    except ValueError:  # no figures at all for this commodity (known on main: germanium)
+        raise BackendError(422, [("commodity", f"no exposure figures for '{commodity}'")]) from None
+
+
+def supply_commodities() -> dict[str, tuple[str, ...]]:
+    """Commodity -> its modelled stages."""
+    from lanthanide.supply.commodities import COMMODITIES
+
+    return {name: tuple(c.stages) for name, c in COMMODITIES.items()}
+
+
+def scenarios() -> list[str]:
+    """Names of the bundled scenarios."""
+    from importlib import resources
+
+    root = resources.files("lanthanide.supply") / "scenarios"
+    return sorted(p.name[: -len(".yaml")] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def run_scenario(name: str) -> dict[str, Any]:
+    """Run a bundled scenario; the same JSON as ``lanthanide scenario run``."""
+    if name not in scenarios():
+        raise BackendError(422, [("scenario", f"'{name}' is not a bundled scenario")])
+    from lanthanide.supply import engine
+    from lanthanide.supply.replay import bundled
+    from lanthanide.supply.scenario import parse
+
+    result: dict[str, Any] = engine.run(parse(bundled(name)))
+    return result

@@ -143,6 +143,22 @@ _T: dict[str, tuple[str, str]] = {
     "r.suspended": ("Suspensions", "暂停"),
     "r.raw": ("All fields (JSON)", "全部字段（JSON）"),
     "r.verified": ("verified on", "核实于"),
+    # supply
+    "nav.supply": ("Supply", "供应链"),
+    "sp.title": ("Supply: shares, concentration, exposure", "供应链：份额、集中度与暴露"),
+    "sp.scenario": ("Scenario", "情景分析"),
+    "sp.commodity": ("Commodity", "矿种"),
+    "sp.stage": ("Stage", "环节"),
+    "sp.year": ("Year", "年份"),
+    "sp.country": ("Country", "国家"),
+    "sp.exposure": ("Exposure", "暴露"),
+    "sp.pick": ("Bundled scenario", "内置情景"),
+    "sp.run": ("Run", "运行"),
+    "sp.demand": ("demand", "需求"),
+    "sp.shortfall": ("Shortfall", "缺口"),
+    "sp.assumptions": ("Assumptions", "假设"),
+    "sp.notes": ("Warnings, assumptions, controls", "提示、假设与管制"),
+    "sp.controls": ("Controls applied", "所施加的管制"),
     # registry
     "g.signin": ("Sign in with your API token", "使用 API 令牌登录"),
     "g.signin.intro": (
