@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from lanthanide.web import backend
 from lanthanide.web.render import Ctx, context, finish, page, set_session_cookie
-from lanthanide.web.sessions import STORE, csrf_ok
+from lanthanide.web.sessions import SIGNIN_THROTTLE, STORE, csrf_ok
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,12 +90,25 @@ async def signin(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     ctx, form = got
+    client = request.client.host if request.client else "?"
+    wait = SIGNIN_THROTTLE.retry_after(client)
+    if wait:
+        r = page(
+            ctx,
+            "signin.html",
+            status=429,
+            errors={"token": f"too many failed sign-ins; try again in {wait} s"},
+            message=None,
+        )
+        r.headers["Retry-After"] = str(wait)
+        return r
     token = (form.get("token") or "").strip()
     if not token or len(token) > 200:
         return page(ctx, "signin.html", status=422, errors={"token": ctx.t("e.401")}, message=None)
     try:
         backend.authenticate(token)
     except backend.BackendError as exc:
+        SIGNIN_THROTTLE.fail(client)
         return page(ctx, "signin.html", status=401, errors={"token": str(exc)}, message=None)
     # a fresh session id on sign-in (no fixation); the token stays server-side
     STORE.drop(ctx.session.sid)

@@ -72,3 +72,33 @@ def csrf_ok(session: Session | None, sent: str | None) -> bool:
 
 
 STORE = Store()
+
+
+class Throttle:
+    """At most ``limit`` failed sign-ins per client address in ``window``
+    seconds; beyond that the sign-in answers 429 until the oldest expires."""
+
+    def __init__(self, limit: int = 10, window: float = 300.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._fails: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str) -> int:
+        """Seconds to wait (0: may try now)."""
+        now = time.monotonic()
+        with self._lock:
+            fails = [t for t in self._fails.get(client, []) if now - t < self.window]
+            self._fails[client] = fails
+            if len(fails) < self.limit:
+                return 0
+            return max(1, int(self.window - (now - fails[0])) + 1)
+
+    def fail(self, client: str) -> None:
+        with self._lock:
+            self._fails.setdefault(client, []).append(time.monotonic())
+            if len(self._fails) > MAX_SESSIONS:
+                self._fails.pop(next(iter(self._fails)))
+
+
+SIGNIN_THROTTLE = Throttle()
