@@ -39,7 +39,7 @@ def test_exporter_applies_officer_decides_shipment_moves_the_bar(
     assert "/registry/applications" in page.url
     app_id = new_application(page, end_user="Tokyo Magnets KK")
     assert page.locator("#app-state").get_attribute("data-state") == "draft"
-    keep(page.shot("application-draft"), "application-draft")
+    page.shot("application-draft")
     page.click("#submit-app")
     page.wait_for_load_state()
     assert page.locator("#app-state").get_attribute("data-state") == "submitted"
@@ -158,14 +158,21 @@ def test_csrf_is_required_on_every_form(page: Page, site: Site) -> None:
 
 
 def test_session_cookie_is_httponly_strict_and_holds_no_token(page: Page, site: Site) -> None:
-    page.sign_in(site.tokens["analyst"])
+    page.go("/signin")
+    before = {c["name"]: c["value"] for c in page.context.cookies()}["lnt_session"]
+    page.sign_in(site.tokens["exporter_b"])
     cookies = {c["name"]: c for c in page.context.cookies()}
     s = cookies["lnt_session"]
     assert s["httpOnly"] and s["sameSite"] == "Strict"
-    assert site.tokens["analyst"] not in s["value"]
+    assert site.tokens["exporter_b"] not in s["value"]
+    assert s["value"] != before  # a fresh session id at sign-in
     assert page.evaluate("document.cookie") == ""
-    assert "/registry/summary" in page.url
-    keep(page.shot("summary"), "summary")
+    assert "/registry/applications" in page.url
+    # signing out ends the session on the server: the old cookie is worth nothing
+    page.click("header form[action='/signout'] button")
+    page.wait_for_load_state()
+    page.context.add_cookies([{**s, "value": s["value"]}])
+    assert page.go("/registry/applications").status == 401
 
 
 def test_exporter_submits_a_report_and_the_analyst_sees_it(

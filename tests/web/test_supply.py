@@ -19,7 +19,7 @@ def test_shares_and_exposure(page: Page) -> None:
     assert [r.inner_text() for r in page.locator("#exposure tbody tr td:first-child").all()] == (
         stages
     )
-    keep(page.shot("supply"), "supply")
+    page.shot("supply")
 
 
 def test_bad_supply_inputs_are_shown_by_their_field(page: Page) -> None:

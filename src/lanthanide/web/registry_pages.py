@@ -9,7 +9,7 @@ too. Every POST needs the session's CSRF token (403 without it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -247,6 +247,7 @@ def _application_page(
 ) -> Response:
     a = backend.application(user, app_id)
     today = date.today()
+    a_year = date(today.year + 1, today.month, min(today.day, 28)) - timedelta(days=1)
     return page(
         ctx,
         "application.html",
@@ -255,7 +256,7 @@ def _application_page(
         errors=errors,
         may_decide=user.role in ("officer", "admin") and a["party_id"] != user.party_id,
         today=today.isoformat(),
-        year_on=date(today.year + 1, today.month, min(today.day, 28)).isoformat(),
+        year_on=a_year.isoformat(),
     )
 
 
