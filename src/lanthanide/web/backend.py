@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -313,3 +314,19 @@ def run_scenario(name: str) -> dict[str, Any]:
 
     result: dict[str, Any] = engine.run(parse(bundled(name)))
     return result
+
+
+# ----------------------------------------------------------------- screening
+def screen_file(src: Path, out: Path, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+    """Screen a declaration file with DuckDB (``lanthanide screen run``);
+    the summary as ``Summary.to_dict()``. Bad input: :class:`BackendError` 422."""
+    from lanthanide.screen.engines import InputError, make_engine
+    from lanthanide.screen.run import screen
+
+    try:
+        with make_engine("duckdb") as eng:
+            summary = screen(eng, services.book(), src, out, progress=progress, workers=1)
+    except InputError as exc:
+        raise BackendError(422, [("file", f"{exc.field}: {exc.message}")]) from None
+    out_dict: dict[str, Any] = summary.to_dict()
+    return out_dict

@@ -159,6 +159,27 @@ _T: dict[str, tuple[str, str]] = {
     "sp.assumptions": ("Assumptions", "假设"),
     "sp.notes": ("Warnings, assumptions, controls", "提示、假设与管制"),
     "sp.controls": ("Controls applied", "所施加的管制"),
+    # screening
+    "nav.screen": ("Screen a file", "批量筛查"),
+    "sc.title": ("Screen a declaration file", "筛查报关数据文件"),
+    "sc.intro": (
+        "CSV or Parquet with the columns of lanthanide screen (docs/screening.md); "
+        "every line is decided as the check page would.",
+        "CSV 或 Parquet，列与 lanthanide screen 相同（见 docs/screening.md）；"
+        "每行的判定与判定页一致。",
+    ),
+    "sc.file": ("Declaration file (up to 20 MB)", "报关数据文件（不超过 20 MB）"),
+    "sc.run": ("Screen", "开始筛查"),
+    "sc.state.queued": ("Waiting", "排队中"),
+    "sc.state.running": ("Screening", "筛查中"),
+    "sc.state.done": ("Done", "已完成"),
+    "sc.state.failed": ("Failed", "失败"),
+    "sc.lines": ("lines", "行"),
+    "sc.screened": ("screened", "已筛查"),
+    "sc.rejected": ("rejected", "被拒绝"),
+    "sc.keys": ("distinct cases", "个不同案情"),
+    "sc.output": ("Download output (CSV)", "下载结果（CSV）"),
+    "sc.rejects": ("Download rejects (CSV)", "下载被拒行（CSV）"),
     # registry
     "g.signin": ("Sign in with your API token", "使用 API 令牌登录"),
     "g.signin.intro": (

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from lanthanide.web import backend
+from lanthanide.web.jobs import JOBS, Job
 from lanthanide.web.render import Ctx, context, finish, page, set_session_cookie
 from lanthanide.web.sessions import SIGNIN_THROTTLE, STORE, csrf_ok
 
@@ -36,8 +37,8 @@ async def _post(request: Request) -> tuple[Ctx, dict[str, str]] | Response:
     size = request.headers.get("content-length")
     if size is not None and size.isdigit() and int(size) > MAX_FORM_BYTES:
         return page(ctx, "error.html", status=413, message="form too large")
-    form = await request.form()
-    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    async with request.form(max_files=0, max_fields=200) as form:
+        fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     if ctx.new_session or not csrf_ok(ctx.session, fields.get("csrf")):
         return page(ctx, "error.html", status=403, message=ctx.t("e.csrf"))
     return ctx, fields
@@ -449,3 +450,76 @@ def summary(request: Request) -> Response:
         return page(ctx, "summary.html", s=s, audit=audit)
 
     return _guard(ctx, go)
+
+
+# ------------------------------------------------------------------ screening
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@router.get("/screen")
+def screen_form(request: Request) -> Response:
+    ctx = context(request)
+    return _guard(ctx, lambda user: page(ctx, "screen.html", errors={}, job=None))
+
+
+@router.post("/screen")
+async def screen_upload(request: Request) -> Response:
+    ctx = context(request)
+    size = request.headers.get("content-length")
+    if size is not None and size.isdigit() and int(size) > MAX_UPLOAD_BYTES:
+        return page(ctx, "screen.html", status=413, errors={"file": "at most 20 MB"}, job=None)
+    async with request.form(max_files=1, max_fields=5, max_part_size=MAX_UPLOAD_BYTES) as form:
+        sent = form.get("csrf")
+        if ctx.new_session or not csrf_ok(ctx.session, sent if isinstance(sent, str) else None):
+            return page(ctx, "error.html", status=403, message=ctx.t("e.csrf"))
+        if ctx.user is None:
+            return _guard(ctx, lambda u: Response())
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            return page(ctx, "screen.html", status=422, errors={"file": "choose a file"}, job=None)
+        name = upload.filename
+        data = await upload.read()
+    suffix = ".parquet" if name.lower().endswith((".parquet", ".pq")) else ".csv"
+    if not data:
+        return page(ctx, "screen.html", status=422, errors={"file": "the file is empty"}, job=None)
+    job = JOBS.start(ctx.session.sid, name[:200], data, suffix)
+    return _redirect(ctx, f"/screen/jobs/{job.id}")
+
+
+def _job(ctx: Ctx, job_id: str) -> Job | None:
+    return JOBS.get(job_id, ctx.session.sid) if ctx.user is not None else None
+
+
+@router.get("/screen/jobs/{job_id}")
+def screen_job(request: Request, job_id: str) -> Response:
+    ctx = context(request)
+    job = _job(ctx, job_id)
+    if job is None:
+        return page(ctx, "error.html", status=404, message=ctx.t("e.404"))
+    return page(ctx, "screen.html", errors={}, job=job)
+
+
+@router.get("/screen/jobs/{job_id}/progress")
+def screen_progress(request: Request, job_id: str) -> Response:
+    ctx = context(request)
+    job = _job(ctx, job_id)
+    if job is None:
+        return page(ctx, "error.html", status=404, message=ctx.t("e.404"))
+    return page(ctx, "screen_progress.html", job=job)
+
+
+@router.get("/screen/jobs/{job_id}/{which}")
+def screen_download(request: Request, job_id: str, which: str) -> Response:
+    ctx = context(request)
+    job = _job(ctx, job_id)
+    if job is None or job.state != "done" or which not in ("output.csv", "rejects.csv"):
+        return page(ctx, "error.html", status=404, message=ctx.t("e.404"))
+    path = job.output if which == "output.csv" else job.rejects
+    if not path.exists():
+        return page(ctx, "error.html", status=404, message=ctx.t("e.404"))
+    r = Response(
+        path.read_bytes(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="screened-{which}"'},
+    )
+    return finish(ctx, r)
