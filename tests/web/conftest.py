@@ -131,7 +131,12 @@ class Page:
             self.console_errors.append(msg.text)
 
     def go(self, path: str) -> Any:
-        return self.raw.goto(self.base + path)
+        response = self.raw.goto(self.base + path)
+        html = self.raw.content()
+        # a template that printed a Python object instead of its value
+        assert "<built-in method" not in html and "&lt;built-in method" not in html, path
+        assert "Undefined" not in self.raw.inner_text("body"), path
+        return response
 
     def shot(self, name: str, full: bool = True) -> Path:
         SHOTS.mkdir(parents=True, exist_ok=True)

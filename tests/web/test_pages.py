@@ -65,6 +65,10 @@ def test_rules_list_instrument_coverage_and_diff(page: Page) -> None:
     page.go("/rules")
     want = report.list_instruments(services.book())
     assert page.locator("#instruments tbody tr").count() == len(want)
+    counts = [
+        r.locator("td").last.inner_text() for r in page.locator("#instruments tbody tr").all()
+    ]
+    assert counts == [str(r["items"]) for r in want]
     page.fill("#f-on", "2025-06-01")
     page.select_option("#f-regime", "dual_use")
     page.click("form.searchbar button[type=submit]")
