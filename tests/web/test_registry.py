@@ -206,3 +206,28 @@ def test_exporter_submits_a_report_and_the_analyst_sees_it(
     page.click("#report-form button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("#hs-error").count() == 1
+    # amend: a new version, the old one kept in the history
+    page.go("/registry/reports")
+    page.locator("#reports tbody tr a").first.click()
+    page.wait_for_load_state()
+    report_id = int(page.url.rsplit("/", 1)[1])
+    page.fill("#f-reason", "weighed again at the port")
+    page.fill("#f-quantity_kg", "118.5")
+    page.click("#amend-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#report-version").get_attribute("data-version") == "2"
+    stored = api(site, "exporter_a", "GET", f"/reports/{report_id}").json()
+    assert stored["version"] == 2 and stored["quantity_kg"] == 118.5
+    assert page.locator("#history tbody tr").count() == len(stored["history"]) == 2
+    assert "weighed again at the port" in page.locator("#history").inner_text()
+    # an amendment that changes nothing is refused by the reason field
+    page.fill("#f-reason", "nothing")
+    page.click("#amend-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#reason-error").count() == 1
+    # another party's report is 404 as in the API
+    b = other_page
+    b.sign_in(site.tokens["exporter_b"])
+    assert api(site, "exporter_b", "GET", f"/reports/{report_id}").status_code == 404
+    assert b.go(f"/registry/reports/{report_id}").status == 404
+    assert "weighed again" not in b.content()

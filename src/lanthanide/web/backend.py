@@ -26,6 +26,7 @@ from lanthanide.registry import service as _registry
 from lanthanide.registry.db import Database, get_database
 from lanthanide.registry.errors import Conflict, Invalid, RegistryError
 from lanthanide.registry.schemas import (
+    AmendIn,
     ApplicationIn,
     DecisionIn,
     ReportIn,
@@ -330,3 +331,14 @@ def screen_file(src: Path, out: Path, progress: Callable[[str, int, int], None])
         raise BackendError(422, [("file", f"{exc.field}: {exc.message}")]) from None
     out_dict: dict[str, Any] = summary.to_dict()
     return out_dict
+
+
+def report(user: User, report_id: int) -> dict[str, Any]:
+    return _json(_call(lambda: _registry.get_report(_db(), _actor(user), report_id)))
+
+
+def amend_report(user: User, report_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    def go() -> Any:
+        return _registry.amend_report(_db(), _actor(user), report_id, AmendIn.model_validate(data))
+
+    return _json(_call(go))

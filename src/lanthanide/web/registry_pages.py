@@ -437,6 +437,88 @@ async def report_create(request: Request) -> Response:
     return _redirect(ctx, "/registry/reports")
 
 
+REPORT_FIELDS = (
+    "product_type",
+    "hs",
+    "quantity_kg",
+    "value",
+    "currency",
+    "contract_date",
+    "destination",
+    "shipment_date",
+    "customs_port",
+)
+
+
+def _report_page(
+    ctx: Ctx, user: backend.User, report_id: int, errors: dict[str, str], status: int = 200
+) -> Response:
+    r = backend.report(user, report_id)
+    return page(
+        ctx,
+        "report.html",
+        status=status,
+        r=r,
+        errors=errors,
+        product_types=PRODUCT_TYPES,
+        may_amend=user.role == "exporter",
+    )
+
+
+@router.get("/registry/reports/{report_id}")
+def report_show(request: Request, report_id: int) -> Response:
+    ctx = context(request)
+    if not 1 <= report_id <= 2**31 - 1:
+        return page(ctx, "error.html", status=404, message=ctx.t("e.404"))
+    return _guard(ctx, lambda user: _report_page(ctx, user, report_id, {}))
+
+
+@router.post("/registry/reports/{report_id}/amend")
+async def report_amend(request: Request, report_id: int) -> Response:
+    got = await _post(request)
+    if isinstance(got, Response):
+        return got
+    ctx, form = got
+    user = ctx.user
+    if user is None:
+        return _guard(ctx, lambda u: Response())
+    if not 1 <= report_id <= 2**31 - 1:
+        return page(ctx, "error.html", status=404, message=ctx.t("e.404"))
+    try:
+        current = backend.report(user, report_id)
+        body: dict[str, Any] = {"reason": (form.get("reason") or "").strip()}
+        for k in REPORT_FIELDS:
+            v = (form.get(k) or "").strip()
+            if k in ("currency", "destination"):
+                v = v.upper()
+            if (
+                v
+                and v != str(current.get(k))
+                and not (k in ("quantity_kg", "value") and _same_number(v, current.get(k)))
+            ):
+                body[k] = v
+        elements = [e.strip() for e in (form.get("elements") or "").split(",") if e.strip()]
+        if elements and elements != current.get("elements"):
+            body["elements"] = elements
+        backend.amend_report(user, report_id, body)
+    except backend.BackendError as exc:
+        if exc.status in (409, 422):
+            errs = {k.split(".")[0]: v for k, v in exc.by_field().items()}
+            try:
+                return _report_page(ctx, user, report_id, errs, exc.status)
+            except backend.BackendError as again:
+                return _error_page(ctx, again)
+        return _error_page(ctx, exc)
+    return _redirect(ctx, f"/registry/reports/{report_id}")
+
+
+def _same_number(a: str, b: Any) -> bool:
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return False
+
+
 @router.get("/registry/summary")
 def summary(request: Request) -> Response:
     ctx = context(request)
