@@ -84,6 +84,12 @@ def test_highlight_marks_matched_terms() -> None:
     ]
     assert pages._highlight("氧化镝", ["氧化镝", "氧化"]) == [("氧化镝", True)]
     assert pages._highlight(None, ["x"]) == []
+    assert pages._highlight("Dysprosium oxide", ["dy"]) == [("Dysprosium oxide", False)]
+    assert pages._terms({"keywords": ["氧化镝"], "concepts": ["氧化 → oxide"]}) == [
+        "氧化镝",
+        "氧化",
+        "oxide",
+    ]
 
 
 def test_number_format() -> None:

@@ -195,7 +195,19 @@ def classify_page(request: Request) -> Response:
         result=result,
         errors=errors,
         highlight=_highlight,
+        terms=_terms,
     )
+
+
+def _terms(matched: dict[str, Any] | None) -> list[str]:
+    """Keywords matched, and what the matched concepts stand for ("氧化 → oxide")."""
+    if not matched:
+        return []
+    out = [str(k) for k in matched.get("keywords") or []]
+    for c in matched.get("concepts") or []:
+        if isinstance(c, str) and "→" in c:
+            out.extend(p.strip() for p in c.split("→"))
+    return out
 
 
 def _highlight(text: str | None, terms: list[str]) -> list[tuple[str, bool]]:
@@ -205,7 +217,11 @@ def _highlight(text: str | None, terms: list[str]) -> list[tuple[str, bool]]:
     terms = sorted({t for t in terms if t and len(t) <= 100}, key=len, reverse=True)
     if not terms:
         return [(text, False)]
-    pat = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    # Latin terms match whole words only ("dy" is not the start of "Dysprosium")
+    pat = re.compile(
+        "|".join(rf"\b{re.escape(t)}\b" if t.isascii() else re.escape(t) for t in terms),
+        re.IGNORECASE,
+    )
     out: list[tuple[str, bool]] = []
     pos = 0
     for m in pat.finditer(text):
