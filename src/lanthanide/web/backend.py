@@ -143,9 +143,7 @@ def use_database(factory: Callable[[], Database]) -> None:
 
 
 def _db() -> Database:
-    db = _db_factory()
-    db.migrate()
-    return db
+    return _db_factory()  # migrated on first use by Database.read/write
 
 
 def _actor(user: User) -> _registry.Actor:
