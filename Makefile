@@ -29,16 +29,16 @@ run: install
 	$(BIN)/lanthanide rules validate
 	$(BIN)/lanthanide serve --host $(HOST) --port $(PORT)
 
-## test: install dev deps, lint, type-check the domain packages, run the tests
+## test: install dev deps, lint, type-check the package, run the tests
 test: install-dev lint typecheck pg chromium pytest
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
+## typecheck: mypy --strict over the whole package (settings in pyproject.toml)
 typecheck:
-	$(BIN)/mypy --strict src/lanthanide/rules src/lanthanide/decide src/lanthanide/supply src/lanthanide/classify src/lanthanide/screen
-	$(BIN)/mypy --strict src/lanthanide/registry src/lanthanide/api/registry.py src/lanthanide/cli_registry.py
-	$(BIN)/mypy --strict --follow-imports=silent src/lanthanide/web
+	$(BIN)/mypy --strict src/lanthanide
 
 pytest:
 	$(BIN)/python -m pytest -q

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from lanthanide.registry import service
+from lanthanide.registry import Registry
 from lanthanide.registry.db import Database
 from lanthanide.registry.schemas import ApplicationIn, DecisionIn
 
@@ -59,11 +59,10 @@ def pg_url(dbname: str) -> str | None:
 
 def seed(url: str, authorised: int) -> tuple[str, int]:
     db = Database(url)
-    _u, exporter = service.create_user(db, name="bench-exporter", role="exporter", party="Bench")
-    _o, officer = service.create_user(db, name="bench-officer", role="officer", party="MOFCOM")
-    exp, off = service.authenticate(db, exporter), service.authenticate(db, officer)
-    a = service.create_application(
-        db,
+    _u, exporter = Registry(db).create_user(name="bench-exporter", role="exporter", party="Bench")
+    _o, officer = Registry(db).create_user(name="bench-officer", role="officer", party="MOFCOM")
+    exp, off = Registry(db).authenticate(exporter), Registry(db).authenticate(officer)
+    a = Registry(db).create_application(
         exp,
         ApplicationIn.model_validate(
             {
@@ -75,15 +74,14 @@ def seed(url: str, authorised: int) -> tuple[str, int]:
             }
         ),
     )
-    service.submit_application(db, exp, a.id)
+    Registry(db).submit_application(exp, a.id)
     today = date.today()
-    d = service.decide_application(
-        db,
+    d = Registry(db).decide_application(
         off,
         a.id,
         DecisionIn(
             decision="approve",
-            valid_from=today - timedelta(days=1),
+            valid_from=today,
             valid_until=today + timedelta(days=30),
         ),
     )

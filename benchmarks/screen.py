@@ -83,11 +83,12 @@ print(json.dumps({
 _BASELINE = _HWM + r"""
 import json, sys, time
 import pyarrow.parquet as pq
-from lanthanide import services
+from lanthanide import Lanthanide
 from lanthanide.decide import CaseError
 src, n = sys.argv[1], int(sys.argv[2])
 rows = pq.read_table(src).slice(0, n).to_pylist()
-services.book()
+ln = Lanthanide()
+ln.rulebook
 t0 = time.perf_counter()
 for r in rows:
     params = {}
@@ -95,11 +96,11 @@ for r in rows:
         k, _, v = part.partition("=")
         params[k.strip()] = v.strip()
     try:
-        case = services.build_case(hs=r["tariff_line"], destination=r["destination"] or None,
-                                   on=r["date"], end_use=r["end_use"] or None, params=params)
+        case = ln.case(hs=r["tariff_line"], destination=r["destination"] or None,
+                       on=r["date"], end_use=r["end_use"] or None, params=params)
     except CaseError:
         continue
-    services.check(case).to_dict(trace=False)
+    ln.check(case).to_dict(trace=False)
 secs = time.perf_counter() - t0
 print(json.dumps({"lines": len(rows), "seconds": secs, "rss_mb": hwm()}))
 """

@@ -308,6 +308,10 @@ SLOW: dict[str, str] = {
     "test_cli.py::test_installed_entry_point_exit_code": (
         "2-4 s: imports the package in a new interpreter"
     ),
+    "test_client.py::test_imports_stay_cheap": "4-6 s: two new interpreters",
+    "test_python_api_docs.py::test_python_api_page_examples_pass": (
+        "10 s: the page builds the classifier and screens a file"
+    ),
 }
 
 TESTS = Path(__file__).parent

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lanthanide import services
+from lanthanide import Lanthanide
 from lanthanide.decide import Determination
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -43,6 +43,7 @@ def load_cases() -> list[tuple[str, dict[str, Any]]]:
 
 
 CASES = load_cases()
+LN = Lanthanide()
 
 
 def run(check: dict[str, Any]) -> Determination:
@@ -50,7 +51,7 @@ def run(check: dict[str, Any]) -> Determination:
     kw["destination"] = kw.pop("to", None)
     if "on" in kw:
         kw["on"] = str(kw["on"])
-    return services.check(services.build_case(**kw))
+    return LN.check(**kw)
 
 
 def cited(d: Determination) -> set[str]:
@@ -83,7 +84,7 @@ def test_case(name: str, case: dict[str, Any]) -> None:
         assert q in {x.field for x in d.questions}, f"no question on {q}; {summary}"
     for w in expect.get("warnings", []):
         assert w in {x.code for x in d.warnings}, f"no warning {w}; {summary}"
-    book = services.book()
+    book = LN.rulebook
     for sid in expect.get("suspended_by", []):
         number = book.instruments[sid].number or sid
         assert any(f"suspended by {number}" in t.outcome for t in d.trace), (
@@ -100,7 +101,7 @@ def test_there_are_enough_cases() -> None:
 def test_every_controlling_instrument_is_cited_by_a_case() -> None:
     """Each instrument with controls or catalogue items appears in some case's
     expected citations, or, for a suspension, in a case on its period."""
-    book = services.book()
+    book = LN.rulebook
     expected: set[str] = set()
     for _, case in CASES:
         expected |= set(case["expect"].get("cites", []))

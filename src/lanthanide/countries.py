@@ -4,6 +4,7 @@ datasets/country-codes package; see docs/sources.md)."""
 from __future__ import annotations
 
 import csv
+import io
 from functools import cache
 from importlib import resources
 
@@ -12,7 +13,7 @@ from importlib import resources
 def countries() -> dict[str, tuple[str, str]]:
     """alpha-2 code -> (English name, Chinese name)."""
     path = resources.files("lanthanide") / "data" / "countries.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
+    with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as fh:
         return {row["alpha2"]: (row["name_en"], row["name_zh"]) for row in csv.DictReader(fh)}
 
 

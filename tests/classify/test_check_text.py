@@ -3,12 +3,14 @@ parameters in the text are used, candidates that agree decide."""
 
 from __future__ import annotations
 
-from lanthanide import services
+from lanthanide import Lanthanide
 from lanthanide.decide import Determination
+
+LN = Lanthanide()
 
 
 def check(**kw: object) -> Determination:
-    return services.check(services.build_case(**kw))  # type: ignore[arg-type]
+    return LN.check(**kw)  # type: ignore[arg-type]
 
 
 def test_confident_match_is_decided() -> None:

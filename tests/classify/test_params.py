@@ -38,3 +38,9 @@ def test_extracted_values_parse_as_check_params() -> None:
 def test_nines() -> None:
     assert nines(5) == pytest.approx(99.999)
     assert nines(4, 5) == pytest.approx(99.995)
+
+
+def test_text_and_check_params_read_nines_the_same() -> None:
+    """ "germanium 4N5" in a text and --param purity=4N5 give one value."""
+    found = extract("germanium 4N5")["purity"]
+    assert rule_params.parse("purity", "4N5") == found.value == 99.995

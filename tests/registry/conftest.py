@@ -9,7 +9,7 @@ import getpass
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,9 @@ import httpx
 import pytest
 from pytest_postgresql import factories
 
-from lanthanide.registry import service
+from lanthanide.registry import Actor, Registry
 from lanthanide.registry.db import Database
 from lanthanide.registry.schemas import ApplicationIn, DecisionIn, LineIn
-from lanthanide.registry.service import Actor
 
 from ..support import free_port, serving
 
@@ -103,9 +102,9 @@ def make_people(db: Database) -> People:
     tokens: dict[str, str] = {}
     actors: dict[str, Actor] = {}
     for name, (role, party) in ROLES_OF.items():
-        _u, token = service.create_user(db, name=name, role=role, party=party)
+        _u, token = Registry(db).create_user(name=name, role=role, party=party)
         tokens[name] = token
-        actors[name] = service.authenticate(db, token)
+        actors[name] = Registry(db).authenticate(token)
     return People(tokens, actors)
 
 
@@ -125,19 +124,20 @@ def application(**over: Any) -> ApplicationIn:
 
 
 def licensed(db: Database, people: People, *, authorised: str = "1000") -> int:
-    """An approved application of Party A to JP; returns the licence id."""
-    a = service.create_application(db, people["exporter_a"], application())
-    service.submit_application(db, people["exporter_a"], a.id)
+    """An approved application of Party A to JP, submitted 40 days ago and
+    valid from 30 days ago for just under a year; returns the licence id."""
     today = date.today()
-    out = service.decide_application(
-        db,
+    then = datetime.combine(today - timedelta(days=40), time(12), tzinfo=UTC)
+    a = Registry(db).create_application(people["exporter_a"], application())
+    Registry(db, clock=lambda: then).submit_application(people["exporter_a"], a.id)
+    out = Registry(db).decide_application(
         people["officer"],
         a.id,
         DecisionIn.model_validate(
             {
                 "decision": "approve",
                 "valid_from": (today - timedelta(days=30)).isoformat(),
-                "valid_until": (today + timedelta(days=365)).isoformat(),
+                "valid_until": (today + timedelta(days=330)).isoformat(),
                 "lines": [{"line": 1, "quantity": authorised, "value": "250000"}],
             }
         ),

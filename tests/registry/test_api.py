@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lanthanide.registry import service
+from lanthanide.registry import Registry
 from lanthanide.registry.db import Database
 from lanthanide.registry.schemas import ShipmentIn
 
@@ -178,14 +178,14 @@ def _scenario(db: Database) -> People:
     shipments 1 and 2 reserved, report 1 — all of party A."""
     p = make_people(db)
     licensed(db, p)
-    a2 = service.create_application(db, p["exporter_a"], application())
-    service.submit_application(db, p["exporter_a"], a2.id)
-    service.create_application(db, p["exporter_a"], application())
+    a2 = Registry(db).create_application(p["exporter_a"], application())
+    Registry(db).submit_application(p["exporter_a"], a2.id)
+    Registry(db).create_application(p["exporter_a"], application())
     for _ in range(2):
-        service.draw_down(
-            db, p["exporter_a"], 1, ShipmentIn.model_validate({**SHIP, "reserve": True})
+        Registry(db).draw_down(
+            p["exporter_a"], 1, ShipmentIn.model_validate({**SHIP, "reserve": True})
         )
-    service.create_report(db, p["exporter_a"], report())
+    Registry(db).create_report(p["exporter_a"], report())
     return p
 
 

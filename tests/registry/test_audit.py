@@ -11,7 +11,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from lanthanide.cli import app
-from lanthanide.registry import service
+from lanthanide.registry import Registry
+from lanthanide.registry.actors import hash_token
 from lanthanide.registry.db import Database
 from lanthanide.registry.schemas import ShipmentIn
 
@@ -21,8 +22,7 @@ from .conftest import People, licensed
 def _work(db: Database, people: People) -> int:
     lic = licensed(db, people, authorised="100")
     for q in ("10", "20"):
-        service.draw_down(
-            db,
+        Registry(db).draw_down(
             people["exporter_a"],
             lic,
             ShipmentIn.model_validate(
@@ -40,13 +40,13 @@ def _sql(db: Database, stmt: str) -> None:
 
 
 def _kinds(db: Database) -> set[tuple[str, str, int | None]]:
-    v = service.verify_audit(db)
+    v = Registry(db).verify_audit()
     return {(p.kind, p.table, p.row_id) for p in v.problems}
 
 
 def test_intact_chain_verifies(db: Database, people: People) -> None:
     _work(db, people)
-    v = service.verify_audit(db)
+    v = Registry(db).verify_audit()
     assert v.ok, v.problems
     assert v.entries > 10 and v.rows > 10
 
@@ -79,7 +79,7 @@ def test_tampering_is_detected(
     db: Database, people: People, stmt: str, expected: tuple[str, str, int]
 ) -> None:
     _work(db, people)
-    assert service.verify_audit(db).ok
+    assert Registry(db).verify_audit().ok
     _sql(db, stmt)
     assert expected in _kinds(db)
 
@@ -133,7 +133,7 @@ def test_tampered_user_cannot_authenticate(
     assert call(api, "GET", "/api/v1/licences", token).status_code == 200
     _sql(db, stmt)
     with pytest.raises(Unauthorized) as e:
-        service.authenticate(db, token)
+        Registry(db).authenticate(token)
     assert "failed its integrity check" in str(e.value)
     r = call(api, "GET", "/api/v1/audit/verify", token)
     assert r.status_code == 401 and "integrity check" in r.text
@@ -154,9 +154,9 @@ def test_user_row_copied_onto_another_token_is_refused(db: Database, people: Peo
     _sql(
         db,
         "UPDATE users SET token_hash = '"
-        + service.hash_token(people.tokens["exporter_a"])
+        + hash_token(people.tokens["exporter_a"])
         + "' WHERE name = 'admin'",
     )
     with pytest.raises(Unauthorized, match="integrity check"):
-        service.authenticate(db, people.tokens["exporter_a"])
-    assert service.authenticate(db, people.tokens["officer"]).role == "officer"
+        Registry(db).authenticate(people.tokens["exporter_a"])
+    assert Registry(db).authenticate(people.tokens["officer"]).role == "officer"

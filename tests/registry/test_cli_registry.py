@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lanthanide.cli import app
-from lanthanide.registry import service
+from lanthanide.registry import Registry
 from lanthanide.registry.db import Database, default_url
 
 runner = CliRunner()
@@ -36,7 +36,7 @@ def test_create_user_prints_a_working_token(tmp_path: Path) -> None:
     token = r.stdout.strip().splitlines()[-1]
     assert token.startswith("lnt_")
     db = Database(url)
-    actor = service.authenticate(db, token)
+    actor = Registry(db).authenticate(token)
     assert (actor.name, actor.role) == ("alice", "exporter") and actor.party_id
     r = runner.invoke(
         app,
@@ -113,18 +113,18 @@ def test_revoke_token(tmp_path: Path) -> None:
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     db = Database(url)
-    _u, token = service.create_user(db, name="alice", role="exporter", party="Acme")
-    assert service.authenticate(db, token).name == "alice"
+    _u, token = Registry(db).create_user(name="alice", role="exporter", party="Acme")
+    assert Registry(db).authenticate(token).name == "alice"
     r = runner.invoke(app, ["admin", "revoke-token", "--name", "alice", "--database-url", url])
     assert r.exit_code == 0, r.output
     assert "token revoked" in r.output
     with pytest.raises(Unauthorized, match="revoked"):
-        service.authenticate(db, token)
+        Registry(db).authenticate(token)
     again = runner.invoke(app, ["admin", "revoke-token", "--name", "alice", "--database-url", url])
     assert again.exit_code == 0 and "already revoked" in again.output
     missing = runner.invoke(app, ["admin", "revoke-token", "--name", "bob", "--database-url", url])
     assert missing.exit_code == 1 and "bob" in missing.output
-    users = {u["name"]: u for u in service.list_users(db)}
+    users = {u["name"]: u for u in Registry(db).list_users()}
     assert users["alice"]["active"] is False
     # audited once, and the chain (including the revoked row) verifies
     from sqlalchemy import select
@@ -136,5 +136,5 @@ def test_revoke_token(tmp_path: Path) -> None:
             s.execute(select(AuditEntry.action).where(AuditEntry.entity == "users")).scalars()
         )
     assert actions == ["user.create", "user.revoke"]
-    assert service.verify_audit(db).ok
+    assert Registry(db).verify_audit().ok
     db.dispose()

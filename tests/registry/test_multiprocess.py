@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lanthanide.registry import service
+from lanthanide.registry import Registry
 from lanthanide.registry.db import Database
 
 from .conftest import _free_port, _make_db, licensed, make_people
@@ -126,13 +126,13 @@ def test_two_servers_and_cli_processes_share_one_database(
     refusals = {body["detail"][0]["reason"] for _s, code, body in results if code == 409}
     assert refusals <= {"exceeds_line"}
     assert {srv for srv, code, _b in results if code == 201} == {0, 1}, "both servers wrote"
-    line = service.get_licence(db, people["officer"], lic).lines[0]
+    line = Registry(db).get_licence(people["officer"], lic).lines[0]
     assert line.used <= line.authorised == 1000
     assert accepted * QTY == line.used
     assert accepted == 1000 // QTY
-    shipments = service.list_shipments(db, people["officer"], lic)
+    shipments = Registry(db).list_shipments(people["officer"], lic)
     assert len(shipments) == accepted and len({s.id for s in shipments}) == accepted
-    v = service.verify_audit(db)
+    v = Registry(db).verify_audit()
     assert v.ok, v.problems
-    names = {u["name"] for u in service.list_users(db)}
+    names = {u["name"] for u in Registry(db).list_users()}
     assert {f"mp-{k}" for k in range(CLI_USERS)} <= names

@@ -3,15 +3,18 @@ amendments with history, summaries."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from lanthanide.registry import service
+from lanthanide.registry import Registry, reports
 from lanthanide.registry.db import Database
 from lanthanide.registry.errors import Conflict, Forbidden, Invalid, NotFound
+from lanthanide.registry.reports import reporting_scopes
 from lanthanide.registry.schemas import AmendIn, ReportIn
+from lanthanide.rules import load_rulebook
 
 from .conftest import People
 
@@ -36,7 +39,7 @@ def report(**over: Any) -> ReportIn:
 
 
 def test_reporting_scope_comes_from_the_rulebook() -> None:
-    scopes = service.reporting_scopes()
+    scopes = reporting_scopes(load_rulebook())
     assert [s.instrument for s in scopes] == ["cn-mofcom-bulk-commodity-reporting"]
     assert "2846" in scopes[0].prefixes
     assert "2846901500" in scopes[0].lines
@@ -45,18 +48,18 @@ def test_reporting_scope_comes_from_the_rulebook() -> None:
 
 def test_create_and_idempotent_replay(db: Database, people: People) -> None:
     exp = people["exporter_a"]
-    r, created = service.create_report(db, exp, report())
+    r, created = Registry(db).create_report(exp, report())
     assert created and r.version == 1 and r.quantity_kg == 120.5
     assert r.instrument == "cn-mofcom-bulk-commodity-reporting"
-    again, created2 = service.create_report(db, exp, report())
+    again, created2 = Registry(db).create_report(exp, report())
     assert not created2 and again.id == r.id
     with pytest.raises(Conflict) as e:
-        service.create_report(db, exp, report(quantity_kg="1"))
+        Registry(db).create_report(exp, report(quantity_kg="1"))
     assert e.value.reason == "client_key_reused" and e.value.field == "client_key"
     # another party may use the same key
-    other, created3 = service.create_report(db, people["exporter_b"], report())
+    other, created3 = Registry(db).create_report(people["exporter_b"], report())
     assert created3 and other.id != r.id
-    assert len(service.list_reports(db, people["officer"])) == 2
+    assert len(Registry(db).list_reports(people["officer"])) == 2
 
 
 @pytest.mark.parametrize(
@@ -74,35 +77,35 @@ def test_create_and_idempotent_replay(db: Database, people: People) -> None:
 )
 def test_field_errors(db: Database, people: People, over: dict[str, Any], field: str) -> None:
     with pytest.raises(Invalid) as e:
-        service.create_report(db, people["exporter_a"], report(**over))
+        Registry(db).create_report(people["exporter_a"], report(**over))
     assert field in [f for f, _m in e.value.errors]
-    assert service.list_reports(db, people["officer"]) == []
+    assert Registry(db).list_reports(people["officer"]) == []
 
 
 def test_period_start_inside_and_uncertain_end(db: Database, people: People) -> None:
     exp = people["exporter_a"]
     # before the start: refused
     with pytest.raises(Invalid) as e:
-        service.create_report(
-            db, exp, report(shipment_date="2023-10-30", contract_date="2023-10-01")
+        Registry(db).create_report(
+            exp, report(shipment_date="2023-10-30", contract_date="2023-10-01")
         )
     assert [f for f, _m in e.value.errors] == ["shipment_date"]
     # inside (first and last day): no warning
     for key, day in (("R-in1", "2023-10-31"), ("R-in2", "2025-10-31")):
-        r, _ = service.create_report(
-            db, exp, report(client_key=key, shipment_date=day, contract_date="2023-10-01")
+        r, _ = Registry(db).create_report(
+            exp, report(client_key=key, shipment_date=day, contract_date="2023-10-01")
         )
         assert r.warnings == []
     # on and after the end, which is uncertain (no renewal found): stored with a warning
     for key, day in (("R-end", "2025-11-01"), ("R-late", "2026-03-02")):
-        r, created = service.create_report(db, exp, report(client_key=key, shipment_date=day))
+        r, created = Registry(db).create_report(exp, report(client_key=key, shipment_date=day))
         assert created
         (w,) = r.warnings
         assert (w.field, w.code) == ("shipment_date", "reporting_period_end_uncertain")
         assert "2025-11-01" in w.message and "no renewal" in w.message
         assert r.instrument == "cn-mofcom-bulk-commodity-reporting"
-        assert service.get_report(db, people["officer"], r.id).warnings == [w]
-    listed = {x.client_key: x.warnings for x in service.list_reports(db, exp)}
+        assert Registry(db).get_report(people["officer"], r.id).warnings == [w]
+    listed = {x.client_key: x.warnings for x in Registry(db).list_reports(exp)}
     assert [k for k, ws in listed.items() if ws] == ["R-end", "R-late"]
     # the warning is part of the audited row
     from sqlalchemy import select
@@ -121,21 +124,19 @@ def test_period_start_inside_and_uncertain_end(db: Database, people: People) -> 
         )
     assert after is not None and "reporting_period_end_uncertain" in after
     # amending back into the period clears the warning; out of it sets it again
-    r2 = service.amend_report(
-        db,
+    r2 = Registry(db).amend_report(
         exp,
         r.id,
         AmendIn(reason="date", shipment_date="2025-06-01"),  # type: ignore[arg-type]
     )
     assert r2.warnings == []
-    r3 = service.amend_report(
-        db,
+    r3 = Registry(db).amend_report(
         exp,
         r.id,
         AmendIn(reason="date", shipment_date="2026-01-05"),  # type: ignore[arg-type]
     )
     assert [w.code for w in r3.warnings] == ["reporting_period_end_uncertain"]
-    assert service.verify_audit(db).ok
+    assert Registry(db).verify_audit().ok
 
 
 def test_a_certain_end_still_refuses(
@@ -143,18 +144,20 @@ def test_a_certain_end_still_refuses(
 ) -> None:
     import dataclasses
 
-    sure = [dataclasses.replace(sc, end_uncertain=False) for sc in service.reporting_scopes()]
-    monkeypatch.setattr(service, "reporting_scopes", lambda: sure)
+    sure = [
+        dataclasses.replace(sc, end_uncertain=False) for sc in reporting_scopes(load_rulebook())
+    ]
+    monkeypatch.setattr(reports, "reporting_scopes", lambda book: sure)
     with pytest.raises(Invalid) as e:
-        service.create_report(db, people["exporter_a"], report(shipment_date="2026-01-01"))
+        Registry(db).create_report(people["exporter_a"], report(shipment_date="2026-01-01"))
     assert [f for f, _m in e.value.errors] == ["shipment_date"]
-    assert service.list_reports(db, people["officer"]) == []
+    assert Registry(db).list_reports(people["officer"]) == []
 
 
 def test_several_field_errors_at_once(db: Database, people: People) -> None:
     with pytest.raises(Invalid) as e:
-        service.create_report(
-            db, people["exporter_a"], report(hs="9999999999", elements=["Xx"], origin="ZZ")
+        Registry(db).create_report(
+            people["exporter_a"], report(hs="9999999999", elements=["Xx"], origin="ZZ")
         )
     assert {f for f, _m in e.value.errors} == {"hs", "elements", "origin"}
 
@@ -178,9 +181,8 @@ def test_shape_errors_name_the_field(over: dict[str, Any], field: str) -> None:
 
 def test_amendments_keep_history(db: Database, people: People) -> None:
     exp = people["exporter_a"]
-    r, _ = service.create_report(db, exp, report())
-    r2 = service.amend_report(
-        db,
+    r, _ = Registry(db).create_report(exp, report())
+    r2 = Registry(db).amend_report(
         exp,
         r.id,
         AmendIn(reason="weighbridge", quantity_kg="121"),  # type: ignore[arg-type]
@@ -191,32 +193,30 @@ def test_amendments_keep_history(db: Database, people: People) -> None:
         (2, 121.0, "weighbridge"),
     ]
     with pytest.raises(Invalid) as e:
-        service.amend_report(db, exp, r.id, AmendIn(reason="x", hs="2805110000"))
+        Registry(db).amend_report(exp, r.id, AmendIn(reason="x", hs="2805110000"))
     assert e.value.errors[0][0] == "hs"
-    assert service.get_report(db, exp, r.id).version == 2
+    assert Registry(db).get_report(exp, r.id).version == 2
     with pytest.raises(NotFound):
-        service.amend_report(db, people["exporter_b"], r.id, AmendIn(reason="x", origin="JP"))
+        Registry(db).amend_report(people["exporter_b"], r.id, AmendIn(reason="x", origin="JP"))
     with pytest.raises(NotFound):
-        service.get_report(db, people["exporter_b"], r.id)
-    assert service.verify_audit(db).ok
+        Registry(db).get_report(people["exporter_b"], r.id)
+    assert Registry(db).verify_audit().ok
 
 
 def test_summary(db: Database, people: People) -> None:
     exp = people["exporter_a"]
-    service.create_report(db, exp, report())
-    service.create_report(
-        db,
+    Registry(db).create_report(exp, report())
+    Registry(db).create_report(
         exp,
         report(client_key="R-2", elements=["Tb", "Dy"], quantity_kg="10", destination="KR"),
     )
-    service.create_report(
-        db,
+    Registry(db).create_report(
         people["exporter_b"],
         report(client_key="R-3", shipment_date="2025-04-02", value="5", currency="EUR"),
     )
     with pytest.raises(Forbidden):
-        service.summary(db, exp)
-    s = service.summary(db, people["analyst"])
+        Registry(db).summary(exp)
+    s = Registry(db).summary(people["analyst"])
     assert s.reports == 3 and s.quantity_kg == 251.0
     by_el = {r.key: (r.reports, r.quantity_kg) for r in s.by_element}
     assert by_el == {"Dy": (3, 251.0), "Tb": (1, 10.0)}
@@ -224,5 +224,5 @@ def test_summary(db: Database, people: People) -> None:
     assert by_dest == {"JP": 241.0, "KR": 10.0}
     by_month = {r.key: r.value for r in s.by_month}
     assert by_month == {"2025-03": {"USD": 96000.0}, "2025-04": {"EUR": 5.0}}
-    only_april = service.summary(db, people["officer"], since=service.date(2025, 4, 1))
+    only_april = Registry(db).summary(people["officer"], since=date(2025, 4, 1))
     assert only_april.reports == 1

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text
 
-from lanthanide.registry import service
+from lanthanide.registry import Registry
 from lanthanide.registry.db import Database
 from lanthanide.registry.errors import Conflict, Forbidden, Invalid, NotFound
 from lanthanide.registry.models import AuditHead, LicenceLine
@@ -45,7 +45,7 @@ def test_0002_keeps_rows_audited_under_0001_valid(db: Database, people: People) 
 
     from .test_reports import report
 
-    service.create_report(db, people["exporter_a"], report())
+    Registry(db).create_report(people["exporter_a"], report())
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     for target in ("0001", "head"):
@@ -54,7 +54,7 @@ def test_0002_keeps_rows_audited_under_0001_valid(db: Database, people: People) 
             (command.downgrade if target == "0001" else command.upgrade)(cfg, target)
     with db.read() as s:
         assert s.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
-    assert service.verify_audit(db).ok
+    assert Registry(db).verify_audit().ok
 
 
 def test_working_days() -> None:
@@ -67,23 +67,23 @@ def test_working_days() -> None:
 
 
 def test_happy_path_issues_a_licence(db: Database, people: People) -> None:
-    a = service.create_application(db, people["exporter_a"], application())
+    a = Registry(db).create_application(people["exporter_a"], application())
     assert a.state == "draft" and a.deadline is None
     assert [ln.instrument for ln in a.lines] == ["cn-mofcom-gac-2025-18"] * 2
     assert a.lines[1].quantity == 50.5 and a.lines[1].value == 9000.5
-    a = service.submit_application(db, people["exporter_a"], a.id)
+    a = Registry(db).submit_application(people["exporter_a"], a.id)
     assert a.state == "submitted"
     assert a.deadline == add_working_days(date.today(), 45)
     assert a.verdict == "licence_required"
     assert a.determination and a.determination[0]["verdict"] == "licence_required"
     assert a.determination[0]["findings"][0]["instrument"]["id"] == "cn-mofcom-gac-2025-18"
-    a = service.review_application(db, people["officer"], a.id)
+    a = Registry(db).review_application(people["officer"], a.id)
     assert a.state == "under_review"
-    a = service.decide_application(
-        db, people["officer"], a.id, DecisionIn(decision="approve", note="ok")
+    a = Registry(db).decide_application(
+        people["officer"], a.id, DecisionIn(decision="approve", note="ok")
     )
     assert a.state == "approved" and a.decided_by == "officer" and a.licence_id
-    lic = service.get_licence(db, people["exporter_a"], a.licence_id)
+    lic = Registry(db).get_licence(people["exporter_a"], a.licence_id)
     assert lic.number.startswith("CN-EXL-") and lic.destination == "JP"
     assert [(ln.line, ln.authorised, ln.available) for ln in lic.lines] == [
         (1, 1000.0, 1000.0),
@@ -94,33 +94,33 @@ def test_happy_path_issues_a_licence(db: Database, people: People) -> None:
 
 def test_refused_transitions(db: Database, people: People) -> None:
     exp, off = people["exporter_a"], people["officer"]
-    a = service.create_application(db, exp, application())
+    a = Registry(db).create_application(exp, application())
     with pytest.raises(Conflict, match="only a submitted"):
-        service.decide_application(db, off, a.id, DecisionIn(decision="deny"))
-    service.submit_application(db, exp, a.id)
+        Registry(db).decide_application(off, a.id, DecisionIn(decision="deny"))
+    Registry(db).submit_application(exp, a.id)
     with pytest.raises(Conflict, match="only a draft"):
-        service.submit_application(db, exp, a.id)
-    d = service.decide_application(db, off, a.id, DecisionIn(decision="deny", note="no"))
+        Registry(db).submit_application(exp, a.id)
+    d = Registry(db).decide_application(off, a.id, DecisionIn(decision="deny", note="no"))
     assert d.state == "denied" and d.licence_id is None
     with pytest.raises(Conflict):
-        service.withdraw_application(db, exp, a.id)
+        Registry(db).withdraw_application(exp, a.id)
     with pytest.raises(Conflict):
-        service.decide_application(db, off, a.id, DecisionIn(decision="approve"))
-    b = service.create_application(db, exp, application())
-    assert service.withdraw_application(db, exp, b.id).state == "withdrawn"
+        Registry(db).decide_application(off, a.id, DecisionIn(decision="approve"))
+    b = Registry(db).create_application(exp, application())
+    assert Registry(db).withdraw_application(exp, b.id).state == "withdrawn"
     with pytest.raises(Conflict):
-        service.submit_application(db, exp, b.id)
+        Registry(db).submit_application(exp, b.id)
 
 
 def test_officer_may_not_decide_own_party(db: Database, people: People) -> None:
-    a = service.create_application(db, people["exporter_a"], application())
-    service.submit_application(db, people["exporter_a"], a.id)
+    a = Registry(db).create_application(people["exporter_a"], application())
+    Registry(db).submit_application(people["exporter_a"], a.id)
     with pytest.raises(Forbidden, match="own party"):
-        service.decide_application(db, people["officer_a"], a.id, DecisionIn(decision="approve"))
+        Registry(db).decide_application(people["officer_a"], a.id, DecisionIn(decision="approve"))
     with pytest.raises(Forbidden):
-        service.review_application(db, people["officer_a"], a.id)
+        Registry(db).review_application(people["officer_a"], a.id)
     with pytest.raises(Forbidden):
-        service.decide_application(db, people["admin"], a.id, DecisionIn(decision="approve"))
+        Registry(db).decide_application(people["admin"], a.id, DecisionIn(decision="approve"))
 
 
 def test_items_are_checked_against_the_rulebook(db: Database, people: People) -> None:
@@ -131,20 +131,19 @@ def test_items_are_checked_against_the_rulebook(db: Database, people: People) ->
         ]
     )
     with pytest.raises(Invalid) as e:
-        service.create_application(db, people["exporter_a"], bad)
+        Registry(db).create_application(people["exporter_a"], bad)
     assert e.value.errors[0][0] == "lines.1.item"
     with pytest.raises(Invalid) as e:
-        service.create_application(db, people["exporter_a"], application(destination="CN"))
+        Registry(db).create_application(people["exporter_a"], application(destination="CN"))
     assert e.value.errors[0][0] == "destination"
-    assert service.list_applications(db, people["officer"]) == []  # nothing half-written
+    assert Registry(db).list_applications(people["officer"]) == []  # nothing half-written
 
 
 def test_grant_cannot_exceed_the_application(db: Database, people: People) -> None:
-    a = service.create_application(db, people["exporter_a"], application())
-    service.submit_application(db, people["exporter_a"], a.id)
+    a = Registry(db).create_application(people["exporter_a"], application())
+    Registry(db).submit_application(people["exporter_a"], a.id)
     with pytest.raises(Invalid) as e:
-        service.decide_application(
-            db,
+        Registry(db).decide_application(
             people["officer"],
             a.id,
             DecisionIn.model_validate(
@@ -153,67 +152,67 @@ def test_grant_cannot_exceed_the_application(db: Database, people: People) -> No
         )
     assert e.value.errors[0][0] == "lines.0.quantity"
     # the failed decision left the application as it was
-    assert service.get_application(db, people["officer"], a.id).state == "submitted"
+    assert Registry(db).get_application(people["officer"], a.id).state == "submitted"
 
 
 def test_exporters_see_only_their_party(db: Database, people: People) -> None:
     lic = licensed(db, people)
-    app_id = service.get_licence(db, people["officer"], lic).application_id
+    app_id = Registry(db).get_licence(people["officer"], lic).application_id
     with pytest.raises(NotFound):
-        service.get_licence(db, people["exporter_b"], lic)
+        Registry(db).get_licence(people["exporter_b"], lic)
     with pytest.raises(NotFound):
-        service.get_application(db, people["exporter_b"], app_id)
+        Registry(db).get_application(people["exporter_b"], app_id)
     with pytest.raises(NotFound):
-        service.draw_down(db, people["exporter_b"], lic, ship("1"))
-    assert service.list_licences(db, people["exporter_b"]) == []
-    assert service.list_applications(db, people["exporter_b"]) == []
-    assert len(service.list_licences(db, people["exporter_a"])) == 1
+        Registry(db).draw_down(people["exporter_b"], lic, ship("1"))
+    assert Registry(db).list_licences(people["exporter_b"]) == []
+    assert Registry(db).list_applications(people["exporter_b"]) == []
+    assert len(Registry(db).list_licences(people["exporter_a"])) == 1
     with pytest.raises(Forbidden):
-        service.list_licences(db, people["analyst"])
+        Registry(db).list_licences(people["analyst"])
 
 
 def test_draw_down_and_refusals(db: Database, people: People) -> None:
     exp = people["exporter_a"]
     lic = licensed(db, people, authorised="100")
-    s1, created = service.draw_down(db, exp, lic, ship("60", value="100"))
+    s1, created = Registry(db).draw_down(exp, lic, ship("60", value="100"))
     assert created and s1.state == "used"
     with pytest.raises(Conflict) as e:
-        service.draw_down(db, exp, lic, ship("40.001"))
+        Registry(db).draw_down(exp, lic, ship("40.001"))
     assert e.value.reason == "exceeds_line" and "39.999" not in e.value.message
     with pytest.raises(Conflict) as e:
-        service.draw_down(db, exp, lic, ship("1", destination="KR"))
+        Registry(db).draw_down(exp, lic, ship("1", destination="KR"))
     assert e.value.reason == "wrong_destination"
     with pytest.raises(Conflict) as e:
-        service.draw_down(db, exp, lic, ship("1", shipment_date="2020-01-01"))
+        Registry(db).draw_down(exp, lic, ship("1", shipment_date="2020-01-01"))
     assert e.value.reason == "outside_validity"
     with pytest.raises(Conflict) as e:
-        service.draw_down(db, exp, lic, ship("1", value="250000"))
+        Registry(db).draw_down(exp, lic, ship("1", value="250000"))
     assert e.value.reason == "exceeds_line_value"
     with pytest.raises(Invalid):
-        service.draw_down(db, exp, lic, ship("1", line=9))
+        Registry(db).draw_down(exp, lic, ship("1", line=9))
     # reserve, then cancel and confirm
-    r1, _ = service.draw_down(db, exp, lic, ship("30", reserve=True))
-    r2, _ = service.draw_down(db, exp, lic, ship("10", reserve=True))
+    r1, _ = Registry(db).draw_down(exp, lic, ship("30", reserve=True))
+    r2, _ = Registry(db).draw_down(exp, lic, ship("10", reserve=True))
     assert r1.state == "reserved"
     with pytest.raises(Conflict):
-        service.draw_down(db, exp, lic, ship("0.5"))
-    assert service.settle_reservation(db, exp, lic, r1.id, confirm=False).state == "cancelled"
-    assert service.settle_reservation(db, exp, lic, r2.id, confirm=True).state == "used"
+        Registry(db).draw_down(exp, lic, ship("0.5"))
+    assert Registry(db).settle_reservation(exp, lic, r1.id, confirm=False).state == "cancelled"
+    assert Registry(db).settle_reservation(exp, lic, r2.id, confirm=True).state == "used"
     with pytest.raises(Conflict):
-        service.settle_reservation(db, exp, lic, r2.id, confirm=True)
-    line = service.get_licence(db, exp, lic).lines[0]
+        Registry(db).settle_reservation(exp, lic, r2.id, confirm=True)
+    line = Registry(db).get_licence(exp, lic).lines[0]
     assert (line.authorised, line.reserved, line.used, line.available) == (100, 0, 70, 30)
-    hist = service.list_shipments(db, people["officer"], lic)
+    hist = Registry(db).list_shipments(people["officer"], lic)
     assert [h.state for h in hist] == ["used", "cancelled", "used"]
 
 
 def test_shipment_client_key_is_idempotent(db: Database, people: People) -> None:
     exp = people["exporter_a"]
     lic = licensed(db, people, authorised="100")
-    a, created_a = service.draw_down(db, exp, lic, ship("10", client_key="BL-1"))
-    b, created_b = service.draw_down(db, exp, lic, ship("10", client_key="BL-1"))
+    a, created_a = Registry(db).draw_down(exp, lic, ship("10", client_key="BL-1"))
+    b, created_b = Registry(db).draw_down(exp, lic, ship("10", client_key="BL-1"))
     assert created_a and not created_b and a.id == b.id
-    assert service.get_licence(db, exp, lic).lines[0].used == 10
+    assert Registry(db).get_licence(exp, lic).lines[0].used == 10
 
 
 def test_concurrent_draw_downs_never_over_issue(db: Database, people: People) -> None:
@@ -223,7 +222,7 @@ def test_concurrent_draw_downs_never_over_issue(db: Database, people: People) ->
 
     def one(i: int) -> str:
         try:
-            service.draw_down(db, exp, lic, ship("30", client_key=f"c{i}"))
+            Registry(db).draw_down(exp, lic, ship("30", client_key=f"c{i}"))
             return "ok"
         except Conflict as exc:
             return exc.reason
@@ -236,13 +235,13 @@ def test_concurrent_draw_downs_never_over_issue(db: Database, people: People) ->
         line = s.execute(select(LicenceLine).where(LicenceLine.licence_id == lic)).scalars().first()
         assert line is not None
         assert line.used_milli == 990_000 <= line.authorised_milli
-    assert len(service.list_shipments(db, exp, lic)) == 33
-    assert service.verify_audit(db).ok
+    assert len(Registry(db).list_shipments(exp, lic)) == 33
+    assert Registry(db).verify_audit().ok
 
 
 def test_determination_is_stored_as_json(db: Database, people: People) -> None:
-    a = service.create_application(db, people["exporter_a"], application())
-    a = service.submit_application(db, people["exporter_a"], a.id)
+    a = Registry(db).create_application(people["exporter_a"], application())
+    a = Registry(db).submit_application(people["exporter_a"], a.id)
     assert a.determination is not None
     json.dumps(a.determination)
     assert {d["line"] for d in a.determination} == {1, 2}

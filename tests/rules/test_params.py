@@ -12,6 +12,8 @@ from lanthanide.rules.params import ParamError, parse
         ("purity", "99.995%", 99.995),
         ("purity", "5N", 99.999),
         ("purity", "6n", 99.9999),
+        ("purity", "4N5", 99.995),
+        ("purity", "4.5N", 99.995),
         ("particle_size", "40um", 40.0),
         ("particle_size", "40 µm", 40.0),
         ("particle_size", "500nm", 0.5),

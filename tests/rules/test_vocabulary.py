@@ -3,7 +3,7 @@ the classifier group items by it)."""
 
 from __future__ import annotations
 
-from lanthanide import services
+from lanthanide import Lanthanide
 
 COMMODITIES = {
     "rare_earth",
@@ -23,5 +23,5 @@ COMMODITIES = {
 
 
 def test_item_commodities_come_from_one_vocabulary() -> None:
-    used = {r.item.commodity for r in services.book().item_refs} - {None}
+    used = {r.item.commodity for r in Lanthanide().rulebook.item_refs} - {None}
     assert used <= COMMODITIES, f"unknown commodity spellings: {sorted(used - COMMODITIES)}"

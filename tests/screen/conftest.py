@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from lanthanide import services
+from lanthanide import Lanthanide
 from lanthanide.screen.sql import INPUT_COLUMNS
 
 
@@ -50,20 +50,23 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+LN = Lanthanide()
+
+
 def expected(line: dict[str, str]) -> dict[str, Any]:
     """What ``lanthanide check`` says for one line, in the output's columns."""
     params: dict[str, str] = {}
     for part in (p for p in (line.get("params") or "").split(";") if p.strip()):
         name, _, value = part.partition("=")
         params[name.strip()] = value.strip()
-    case = services.build_case(
+    case = LN.case(
         hs=line["tariff_line"],
         destination=line.get("destination") or None,
         on=line["date"],
         end_use=line.get("end_use") or None,
         params=params,
     )
-    d = services.check(case)
+    d = LN.check(case)
     full = d.to_dict(trace=False)
     return {
         "verdict": d.verdict,

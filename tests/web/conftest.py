@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from lanthanide.registry import service
+from lanthanide.registry import Registry
 from lanthanide.registry.db import Database
 from lanthanide.web import backend
 
@@ -75,7 +75,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('web')}/registry.db")
     db.migrate()
     tokens = {
-        name: service.create_user(db, name=name, role=role, party=party)[1]
+        name: Registry(db).create_user(name=name, role=role, party=party)[1]
         for name, (role, party) in PEOPLE.items()
     }
     backend.use_database(lambda: db)

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from lanthanide import services
+from lanthanide._client import default
 from lanthanide.rules import report
 
 from .conftest import Page, Site, keep, words
@@ -17,7 +17,7 @@ def test_classify_then_check_this_item(page: Page) -> None:
     page.go("/classify")
     page.fill("#f-q", "氧化镝 99.99%")
     page.click("form[role=search] button[type=submit]")
-    want = services.classify("氧化镝 99.99%", top=10)
+    want = default().classify("氧化镝 99.99%", top=10).to_dict()
     rows = page.locator("tr.candidate")
     assert rows.count() == len(want["results"]) > 0
     first = want["results"][0]
@@ -63,7 +63,7 @@ def test_language_switch_keeps_the_page_and_is_remembered(page: Page) -> None:
 
 def test_rules_list_instrument_coverage_and_diff(page: Page) -> None:
     page.go("/rules")
-    want = report.list_instruments(services.book())
+    want = report.list_instruments(default().rulebook)
     assert page.locator("#instruments tbody tr").count() == len(want)
     counts = [
         r.locator("td").last.inner_text() for r in page.locator("#instruments tbody tr").all()
@@ -74,21 +74,21 @@ def test_rules_list_instrument_coverage_and_diff(page: Page) -> None:
     page.click("form.searchbar button[type=submit]")
     from datetime import date
 
-    on = report.list_instruments(services.book(), on=date(2025, 6, 1), regime="dual_use")
+    on = report.list_instruments(default().rulebook, on=date(2025, 6, 1), regime="dual_use")
     ids = [r.get_attribute("data-id") for r in page.locator("#instruments tbody tr").all()]
     assert ids == [r["id"] for r in on]
     page.shot("rules")
     page.locator("#instruments a", has_text="商务部 海关总署公告2025年第18号").first.click()
     page.wait_for_load_state()
-    inst = report.show(services.book(), "cn-mofcom-gac-2025-18")
+    inst = report.show(default().rulebook, "cn-mofcom-gac-2025-18")
     assert page.locator("#inst-number").inner_text() == inst["number"]
     assert page.locator("#items tbody tr").count() == len(inst["items"])
     keep(page.shot("instrument"), "instrument")
     page.go("/rules/coverage")
-    cov = report.coverage(services.book())
+    cov = report.coverage(default().rulebook)
     assert page.locator("#coverage tbody tr").count() == len(cov["catalogues"])
     page.go("/rules/diff?a=cn-mofcom-most-2020-38&b=cn-mofcom-most-2023-57")
-    d = report.diff(services.book(), "cn-mofcom-most-2020-38", "cn-mofcom-most-2023-57")
+    d = report.diff(default().rulebook, "cn-mofcom-most-2020-38", "cn-mofcom-most-2023-57")
     text = words(page.locator("main").inner_text())
     for it in d["added"][:3]:
         assert it["code"] in text

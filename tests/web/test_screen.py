@@ -8,7 +8,7 @@ import csv
 import io
 from pathlib import Path
 
-from lanthanide import services
+from lanthanide._client import default
 from lanthanide.screen.engines import make_engine
 from lanthanide.screen.generate import generate
 from lanthanide.screen.run import screen
@@ -18,9 +18,9 @@ from .conftest import Page, Site, keep
 
 def test_upload_progress_summary_and_downloads(page: Page, site: Site, tmp_path: Path) -> None:
     src = tmp_path / "decl.csv"
-    generate(src, lines=400, seed=3, reject_rate=0.02, book=services.book())
+    generate(src, lines=400, seed=3, reject_rate=0.02, book=default().rulebook)
     with make_engine("duckdb") as eng:
-        want = screen(eng, services.book(), src, tmp_path / "want.csv", workers=1).to_dict()
+        want = screen(eng, default().rulebook, src, tmp_path / "want.csv", workers=1).to_dict()
     page.sign_in(site.tokens["exporter_a"])
     page.go("/screen")
     page.set_input_files("#f-file", str(src))

@@ -6,19 +6,21 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 
-from lanthanide import services
+from lanthanide._client import MAX_TOP, classification_json
+from lanthanide.api.deps import Client
 
 router = APIRouter()
 
 
 @router.get("/api/v1/classify")
 def classify(
+    ln: Client,
     q: str = Query(
         ..., min_length=1, description="Chinese or English text, a code or a tariff line"
     ),
     kind: Literal["goods", "technology"] | None = Query(None, description="goods or technology"),
-    top: int = Query(5, ge=1, le=50, description="How many results"),
+    top: int = Query(5, ge=1, le=MAX_TOP, description="How many results"),
 ) -> Any:
     """Ranked catalogue items, control codes and HS headings for a text, with
     matched terms, confidence and the parameters found in the text."""
-    return services.classify(q, kind=kind, top=top)
+    return classification_json(ln.classify(q, kind=kind, top=top), ln.rulebook.version)

@@ -17,14 +17,16 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from lanthanide.registry import service
+from lanthanide.api.deps import Client
+from lanthanide.api.errors import detail, loc, problems
+from lanthanide.registry import Registry
+from lanthanide.registry.actors import Actor, authenticate
 from lanthanide.registry.db import Database, get_database
 from lanthanide.registry.errors import Conflict, Invalid, RegistryError, Unauthorized
 from lanthanide.registry.schemas import (
     AmendIn,
     ApplicationIn,
     ApplicationOut,
-    AppState,
     DecisionIn,
     LicenceOut,
     ReportIn,
@@ -33,7 +35,7 @@ from lanthanide.registry.schemas import (
     ShipmentOut,
     SummaryOut,
 )
-from lanthanide.registry.service import Actor
+from lanthanide.registry.states import AppState
 
 _bearer = HTTPBearer(auto_error=False, description="API token from `lanthanide admin create-user`")
 
@@ -63,34 +65,30 @@ def get_actor(
 ) -> Actor:
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
         raise Unauthorized("send 'Authorization: Bearer <token>'")
-    return service.authenticate(db, creds.credentials)
+    return authenticate(db, creds.credentials)
 
 
-DB = Annotated[Database, Depends(get_db)]
+def get_registry(db: Annotated[Database, Depends(get_db)], ln: Client) -> Registry:
+    """The registry over the request's database, with the app's rulebook and
+    determination (system clock)."""
+    return ln.registry(db)
+
+
+Reg = Annotated[Registry, Depends(get_registry)]
 Who = Annotated[Actor, Depends(get_actor)]
 
 
-def _loc(field: str) -> list[str | int]:
-    """``lines.0.item`` -> ``["lines", 0, "item"]`` (as pydantic reports it)."""
-    return [int(p) if p.isdigit() else p for p in field.split(".")]
-
-
 def error_response(exc: RegistryError) -> JSONResponse:
+    """A registry error as the API's one error shape (409s add ``reason``)."""
     if isinstance(exc, Invalid):
-        detail = [
-            {"loc": ["body", *_loc(f)], "msg": m, "type": "value_error"} for f, m in exc.errors
-        ]
-    else:
-        entry: dict[str, Any] = {
-            "loc": ["body", exc.field] if exc.field else [],
-            "msg": exc.message,
-            "type": exc.kind,
-        }
-        if isinstance(exc, Conflict):
-            entry["reason"] = exc.reason
-        detail = [entry]
+        return problems(exc.status, [detail(loc("body", f), m) for f, m in exc.errors])
+    extra = {"reason": exc.reason} if isinstance(exc, Conflict) else {}
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(status_code=exc.status, content={"detail": detail}, headers=headers)
+    return problems(
+        exc.status,
+        [detail(["body", exc.field] if exc.field else [], exc.message, exc.kind, **extra)],
+        headers,
+    )
 
 
 router = APIRouter(prefix="/api/v1", responses=_ERRORS)
@@ -103,26 +101,26 @@ router = APIRouter(prefix="/api/v1", responses=_ERRORS)
     tags=["licence applications"],
     response_model=ApplicationOut,
 )
-def create_application(body: ApplicationIn, db: DB, who: Who) -> ApplicationOut:
+def create_application(body: ApplicationIn, reg: Reg, who: Who) -> ApplicationOut:
     """Create a draft application (exporters; items are rulebook item codes)."""
-    return service.create_application(db, who, body)
+    return reg.create_application(who, body)
 
 
 @router.get(
     "/licence-applications", tags=["licence applications"], response_model=list[ApplicationOut]
 )
 def list_applications(
-    db: DB, who: Who, state: AppState | None = None, limit: Limit = 100, offset: Offset = 0
+    reg: Reg, who: Who, state: AppState | None = None, limit: Limit = 100, offset: Offset = 0
 ) -> list[ApplicationOut]:
     """Applications the caller may see (exporters: their party's)."""
-    return service.list_applications(db, who, state=state, limit=limit, offset=offset)
+    return reg.list_applications(who, state=state, limit=limit, offset=offset)
 
 
 @router.get(
     "/licence-applications/{app_id}", tags=["licence applications"], response_model=ApplicationOut
 )
-def get_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
-    return service.get_application(db, who, app_id)
+def get_application(app_id: Id, reg: Reg, who: Who) -> ApplicationOut:
+    return reg.get_application(who, app_id)
 
 
 @router.post(
@@ -131,9 +129,9 @@ def get_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
     response_model=ApplicationOut,
     responses=_CONFLICT,
 )
-def submit_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
+def submit_application(app_id: Id, reg: Reg, who: Who) -> ApplicationOut:
     """Submit a draft: runs the determination, stores it, sets the 45-working-day deadline."""
-    return service.submit_application(db, who, app_id)
+    return reg.submit_application(who, app_id)
 
 
 @router.post(
@@ -142,8 +140,8 @@ def submit_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
     response_model=ApplicationOut,
     responses=_CONFLICT,
 )
-def withdraw_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
-    return service.withdraw_application(db, who, app_id)
+def withdraw_application(app_id: Id, reg: Reg, who: Who) -> ApplicationOut:
+    return reg.withdraw_application(who, app_id)
 
 
 @router.post(
@@ -152,9 +150,9 @@ def withdraw_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
     response_model=ApplicationOut,
     responses=_CONFLICT,
 )
-def review_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
+def review_application(app_id: Id, reg: Reg, who: Who) -> ApplicationOut:
     """An officer takes a submitted application under review."""
-    return service.review_application(db, who, app_id)
+    return reg.review_application(who, app_id)
 
 
 @router.post(
@@ -163,27 +161,27 @@ def review_application(app_id: Id, db: DB, who: Who) -> ApplicationOut:
     response_model=ApplicationOut,
     responses=_CONFLICT,
 )
-def decide_application(app_id: Id, body: DecisionIn, db: DB, who: Who) -> ApplicationOut:
+def decide_application(app_id: Id, body: DecisionIn, reg: Reg, who: Who) -> ApplicationOut:
     """Approve (issues a licence) or deny. Officers only, never for their own party."""
-    return service.decide_application(db, who, app_id, body)
+    return reg.decide_application(who, app_id, body)
 
 
 # ------------------------------------------------------------------- licences
 @router.get("/licences", tags=["licences"], response_model=list[LicenceOut])
-def list_licences(db: DB, who: Who, limit: Limit = 100, offset: Offset = 0) -> list[LicenceOut]:
-    return service.list_licences(db, who, limit=limit, offset=offset)
+def list_licences(reg: Reg, who: Who, limit: Limit = 100, offset: Offset = 0) -> list[LicenceOut]:
+    return reg.list_licences(who, limit=limit, offset=offset)
 
 
 @router.get("/licences/{licence_id}", tags=["licences"], response_model=LicenceOut)
-def get_licence(licence_id: Id, db: DB, who: Who) -> LicenceOut:
+def get_licence(licence_id: Id, reg: Reg, who: Who) -> LicenceOut:
     """A licence with, per line, the authorised, reserved, used and available quantity."""
-    return service.get_licence(db, who, licence_id)
+    return reg.get_licence(who, licence_id)
 
 
 @router.get("/licences/{licence_id}/shipments", tags=["licences"], response_model=list[ShipmentOut])
-def list_shipments(licence_id: Id, db: DB, who: Who) -> list[ShipmentOut]:
+def list_shipments(licence_id: Id, reg: Reg, who: Who) -> list[ShipmentOut]:
     """The draw-down history of a licence."""
-    return service.list_shipments(db, who, licence_id)
+    return reg.list_shipments(who, licence_id)
 
 
 @router.post(
@@ -193,10 +191,10 @@ def list_shipments(licence_id: Id, db: DB, who: Who) -> list[ShipmentOut]:
     response_model=ShipmentOut,
     responses={**_CONFLICT, 200: {"description": "Replay of an earlier client_key"}},
 )
-def create_shipment(licence_id: Id, body: ShipmentIn, db: DB, who: Who) -> Any:
+def create_shipment(licence_id: Id, body: ShipmentIn, reg: Reg, who: Who) -> Any:
     """Draw a shipment down a licence line (or reserve it). 409 when it would
     exceed the line, fall outside validity or go to another destination."""
-    out, created = service.draw_down(db, who, licence_id, body)
+    out, created = reg.draw_down(who, licence_id, body)
     if not created:
         return JSONResponse(status_code=200, content=out.model_dump(mode="json"))
     return out
@@ -208,9 +206,9 @@ def create_shipment(licence_id: Id, body: ShipmentIn, db: DB, who: Who) -> Any:
     response_model=ShipmentOut,
     responses=_CONFLICT,
 )
-def confirm_shipment(licence_id: Id, shipment_id: Id, db: DB, who: Who) -> ShipmentOut:
+def confirm_shipment(licence_id: Id, shipment_id: Id, reg: Reg, who: Who) -> ShipmentOut:
     """Turn a reservation into a used shipment."""
-    return service.settle_reservation(db, who, licence_id, shipment_id, confirm=True)
+    return reg.settle_reservation(who, licence_id, shipment_id, confirm=True)
 
 
 @router.post(
@@ -219,9 +217,9 @@ def confirm_shipment(licence_id: Id, shipment_id: Id, db: DB, who: Who) -> Shipm
     response_model=ShipmentOut,
     responses=_CONFLICT,
 )
-def cancel_shipment(licence_id: Id, shipment_id: Id, db: DB, who: Who) -> ShipmentOut:
+def cancel_shipment(licence_id: Id, shipment_id: Id, reg: Reg, who: Who) -> ShipmentOut:
     """Release a reservation."""
-    return service.settle_reservation(db, who, licence_id, shipment_id, confirm=False)
+    return reg.settle_reservation(who, licence_id, shipment_id, confirm=False)
 
 
 # -------------------------------------------------------------------- reports
@@ -232,49 +230,49 @@ def cancel_shipment(licence_id: Id, shipment_id: Id, db: DB, who: Who) -> Shipme
     response_model=ReportOut,
     responses={**_CONFLICT, 200: {"description": "Replay of an earlier client_key"}},
 )
-def create_report(body: ReportIn, db: DB, who: Who) -> Any:
+def create_report(body: ReportIn, reg: Reg, who: Who) -> Any:
     """Submit a rare-earth export report; idempotent by ``client_key``."""
-    out, created = service.create_report(db, who, body)
+    out, created = reg.create_report(who, body)
     if not created:
         return JSONResponse(status_code=200, content=out.model_dump(mode="json"))
     return out
 
 
 @router.get("/reports", tags=["reports"], response_model=list[ReportOut])
-def list_reports(db: DB, who: Who, limit: Limit = 100, offset: Offset = 0) -> list[ReportOut]:
-    return service.list_reports(db, who, limit=limit, offset=offset)
+def list_reports(reg: Reg, who: Who, limit: Limit = 100, offset: Offset = 0) -> list[ReportOut]:
+    return reg.list_reports(who, limit=limit, offset=offset)
 
 
 @router.get("/reports/summary", tags=["reports"], response_model=SummaryOut)
 def report_summary(
-    db: DB,
+    reg: Reg,
     who: Who,
     since: Annotated[date | None, Query(description="Shipment date from")] = None,
     until: Annotated[date | None, Query(description="Shipment date up to")] = None,
 ) -> SummaryOut:
     """Totals by element, destination and month (analysts, officers, admins)."""
-    return service.summary(db, who, since=since, until=until)
+    return reg.summary(who, since=since, until=until)
 
 
 @router.get("/reports/{report_id}", tags=["reports"], response_model=ReportOut)
-def get_report(report_id: Id, db: DB, who: Who) -> ReportOut:
-    return service.get_report(db, who, report_id)
+def get_report(report_id: Id, reg: Reg, who: Who) -> ReportOut:
+    return reg.get_report(who, report_id)
 
 
 @router.post(
     "/reports/{report_id}/amend", tags=["reports"], response_model=ReportOut, responses=_CONFLICT
 )
-def amend_report(report_id: Id, body: AmendIn, db: DB, who: Who) -> ReportOut:
+def amend_report(report_id: Id, body: AmendIn, reg: Reg, who: Who) -> ReportOut:
     """Amend a report; every version is kept in ``history``."""
-    return service.amend_report(db, who, report_id, body)
+    return reg.amend_report(who, report_id, body)
 
 
 # ---------------------------------------------------------------------- audit
 @router.get("/audit/verify", tags=["audit"])
-def audit_verify(db: DB, who: Who) -> Any:
+def audit_verify(reg: Reg, who: Who) -> Any:
     """Walk the audit hash chain and re-hash every business row; ``ok`` false
     names each edited, inserted or deleted row."""
-    return service.verify_audit(db, who).to_dict()
+    return reg.verify_audit(who).to_dict()
 
 
 def install(app: FastAPI) -> None:

@@ -9,11 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Role = Literal["exporter", "officer", "analyst", "admin"]
-ROLES: tuple[str, ...] = ("exporter", "officer", "analyst", "admin")
-LicenceType = Literal["single", "general", "technology"]
-EndUse = Literal["civil", "military", "wmd", "re-activity-abroad"]
-AppState = Literal["draft", "submitted", "under_review", "approved", "denied", "withdrawn"]
+from lanthanide.registry.states import AppState, ShipmentState
+from lanthanide.rules.model import EndUse, LicenceType
+
 ProductType = Literal["ore", "oxide", "metal", "alloy", "compound", "other"]
 
 Quantity = Annotated[
@@ -140,8 +138,18 @@ class ApplicationOut(BaseModel):
     lines: list[LineOut]
     created_at: datetime
     submitted_at: datetime | None
-    deadline: date | None = Field(description="45 working days after submission (Mon-Fri)")
+    deadline: date | None = Field(
+        description="The decision time limit after submission (45 working days, 国务院令第792号 "
+        "Art. 17(1)), counted in Chinese working days: public holidays skipped, make-up "
+        "working days counted"
+    )
     working_days_left: int | None
+    deadline_estimated: bool = Field(
+        False,
+        description="True when the deadline reaches beyond the years the working-day "
+        "calendar holds (those days are counted Monday to Friday); see deadline_note",
+    )
+    deadline_note: str | None = None
     verdict: str | None
     determination: list[dict[str, Any]] | None
     decided_at: datetime | None
@@ -184,7 +192,7 @@ class ShipmentOut(BaseModel):
     id: int
     licence_id: int
     line: int
-    state: Literal["reserved", "used", "cancelled"]
+    state: ShipmentState
     quantity: float
     value: float
     destination: str

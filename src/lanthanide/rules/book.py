@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from lanthanide.rules import catalogue as _catalogue
 from lanthanide.rules import status as _status
+from lanthanide.rules.lists import ListAnnouncement, PartyLists
 from lanthanide.rules.model import (
     Control,
     Coverage,
@@ -150,11 +151,16 @@ def _catalogue_control(version: Instrument, item: Item) -> Control:
 class Rulebook:
     """All instruments, validated, compiled and indexed."""
 
-    def __init__(self, instruments: Iterable[Instrument]) -> None:
+    def __init__(
+        self, instruments: Iterable[Instrument], lists: Iterable[ListAnnouncement] = ()
+    ) -> None:
         self.instruments: dict[str, Instrument] = {i.id: i for i in instruments}
+        self.lists: PartyLists = PartyLists(lists)  # entity lists: rules/lists.py
         self._in_force_cache: dict[date, list[Instrument]] = {}
         self.version: str = hashlib.sha256(
-            _canonical_json(self.instruments.values()).encode("utf-8")
+            (_canonical_json(self.instruments.values()) + self.lists.canonical_json()).encode(
+                "utf-8"
+            )
         ).hexdigest()[:12]
         self.data_as_of: date = max(i.verified_on for i in self.instruments.values())
 
@@ -380,6 +386,7 @@ def load_rulebook(
     files). ``overlays``: user directories loaded on top (rules/overlay.py);
     None reads ``LANTHANIDE_RULEBOOK_OVERLAYS``; ``[]`` means none."""
     from lanthanide.rules import overlay
+    from lanthanide.rules.lists import load_lists_with_overlays
     from lanthanide.rules.loader import default_dir, load_instruments
 
     root = directory or default_dir()
@@ -394,7 +401,7 @@ def load_rulebook(
         if base is None:
             base = _BASE[key[0]] = load_instruments(root)
         instruments, loaded = overlay.merge(base, dirs)
-        book = Rulebook(instruments)
+        book = Rulebook(instruments, load_lists_with_overlays(root, dirs))
         book.overlays = loaded
         _CACHE[key] = book
     return book

@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from lanthanide.rules import catalogue, status
+from lanthanide.rules.lists import is_list_file
 from lanthanide.rules.model import Condition, Instrument
 from lanthanide.rules.params import PARAMS, UNITS, known
 
@@ -111,7 +112,7 @@ def load_instruments(directory: Path | None = None) -> list[Instrument]:
     including cross-references between files.
     """
     root = directory or default_dir()
-    files = sorted(root.rglob("*.yaml"))
+    files = sorted(f for f in root.rglob("*.yaml") if not is_list_file(f))  # lists: rules/lists.py
     if not files:
         raise RulebookError([Problem(str(root), "", "no *.yaml instrument files found")])
     problems: list[Problem] = []

@@ -364,6 +364,32 @@ class Duty(_Strict):
     sources: tuple[Source, ...] = Field(min_length=1)
 
 
+LicenceType = Literal["single", "general", "technology"]
+"""Export licence types: 单项许可 ``single``, 通用许可 ``general`` (Dual-Use Items
+Export Control Regulations Art. 15) and the technology export licence
+(技术出口许可证) ``technology``."""
+
+
+class Procedure(_Strict):
+    """A procedural value of the law, cited: the time limit for deciding a
+    licence application or the longest validity of a licence of some types.
+    The registry reads these instead of constants."""
+
+    id: str
+    kind: Literal["decision_deadline", "max_validity"]
+    value: int = Field(gt=0)
+    unit: Literal["working_days", "years"]
+    licence_types: tuple[LicenceType, ...] = Field(min_length=1)
+    valid: Period
+    paragraph: str = Field(min_length=1)
+    """Where in the instrument, e.g. ``Art. 17(1)``."""
+    quote: Text
+    """The words of the source that state the value."""
+    tag: Tag = "P"
+    note: str | None = None
+    sources: tuple[Source, ...] = Field(min_length=1)
+
+
 class Instrument(_Strict):
     """One legal act (law, regulation, announcement, catalogue version)."""
 
@@ -393,6 +419,7 @@ class Instrument(_Strict):
     """A dual-use licence catalogue table: control codes ↔ tariff lines (rules/catalogue.py)."""
     uncertain: tuple[UncertainStatus, ...] = ()
     """Dated facts of uncertain legal effect and their readings (rules/status.py)."""
+    procedures: tuple[Procedure, ...] = ()
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lanthanide.rules.lists import is_list_file
 from lanthanide.rules.loader import (
     Problem,
     RulebookError,
@@ -102,8 +103,9 @@ def read_overlay(directory: Path) -> tuple[list[tuple[Path, Instrument]], list[P
     """Parse one overlay directory: its instruments or the problems found."""
     if not directory.is_dir():
         return [], [Problem(str(directory), "", "overlay is not a directory")]
-    files = sorted(directory.rglob("*.yaml"))
-    if not files:
+    every = sorted(directory.rglob("*.yaml"))
+    files = [f for f in every if not is_list_file(f)]  # lists/: rules/lists.py
+    if not every:
         return [], [Problem(str(directory), "", "overlay holds no *.yaml instrument files")]
     found: list[tuple[Path, Instrument]] = []
     problems: list[Problem] = []

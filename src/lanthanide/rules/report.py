@@ -123,6 +123,48 @@ def coverage(book: Rulebook) -> dict[str, Any]:
         "catalogues": cats,
         "partial": parts,
         "dual_use_catalogue": _catalogue.coverage(book),
+        "lists": list_coverage(book),
+    }
+
+
+def list_coverage(book: Rulebook) -> dict[str, Any]:
+    """Party lists: entries encoded per list and per announcement, with the
+    date to which the sources were searched for changes."""
+    lists = book.lists
+    announcements = []
+    for a in lists.announcements.values():
+        tags = {t: sum(1 for e in a.entries if e.tag == t) for t in ("P", "S", "U")}
+        announcements.append(
+            {
+                "id": a.id,
+                "list": a.list,
+                "number": a.number,
+                "announced": a.announced.isoformat(),
+                "effective": a.effective.isoformat(),
+                "encoded": len(a.entries),
+                "declared": a.declared_entries,
+                "complete": a.complete,
+                "coverage": round(len(a.entries) / a.declared_entries, 4)
+                if a.declared_entries
+                else None,
+                "status_periods": [
+                    {
+                        "status": p.status,
+                        "from": p.period.start.isoformat(),
+                        "until": p.period.end.isoformat() if p.period.end else None,
+                    }
+                    for p in a.status
+                ],
+                "tags": tags,
+                "sources_checked_to": a.sources_checked_to.isoformat(),
+            }
+        )
+    return {
+        "entries": len(lists),
+        "by_list": lists.counts(),
+        "announcements": announcements,
+        "data_as_of": lists.data_as_of.isoformat() if lists.data_as_of else None,
+        "incomplete": [a.number for a in lists.announcements.values() if not a.complete],
     }
 
 

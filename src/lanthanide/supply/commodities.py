@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lanthanide.vocab import VOCAB
+
 
 @dataclass(frozen=True, slots=True)
 class Commodity:
@@ -20,24 +22,20 @@ class Commodity:
     items name only some of them covers an unknown share of the pool."""
 
 
-RARE_EARTH_ELEMENTS = (
-    "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu",
-    "Sc", "Y",
-)
+RARE_EARTH_ELEMENTS: tuple[str, ...] = VOCAB.rare_earths
+"""The 17 rare-earth elements, from the one vocabulary (``vocab/data/elements.yaml``)."""
 
 COMMODITIES: dict[str, Commodity] = {
-    "rare_earth": Commodity(
-        "rare_earth",
-        ("mining", "separation", "metal_alloy", "magnet"),
-        "t REO",
-        aliases=("rare_earths",),
-        elements=RARE_EARTH_ELEMENTS,
-    ),
-    "gallium": Commodity("gallium", ("refining",), "kg"),
-    "germanium": Commodity("germanium", ("refining",), "share", network=False),
-    "graphite": Commodity("graphite", ("mining",), "t"),
-    "antimony": Commodity("antimony", ("mining",), "t Sb"),
-    "tungsten": Commodity("tungsten", ("mining",), "t W"),
+    c.id: Commodity(
+        c.id,
+        c.supply.stages,
+        c.supply.unit,
+        c.supply.network,
+        c.aliases,
+        elements=RARE_EARTH_ELEMENTS if c.id == "rare_earth" else (),
+    )
+    for c in VOCAB.commodities
+    if c.supply is not None
 }
 
 STAGES = ("mining", "refining", "separation", "metal_alloy", "magnet", "demand")

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
-from lanthanide.web import pages, registry_pages
+from lanthanide.web import backend, pages, registry_pages
 from lanthanide.web.render import secure
 
 __all__ = ["mount", "router"]
@@ -70,7 +70,12 @@ def static(name: str) -> Response:
 
 
 def mount(app: FastAPI) -> None:
-    """Add the pages and the security headers of every non-API response."""
+    """Add the pages and the security headers of every non-API response. The
+    pages serve the app's :class:`~lanthanide.Lanthanide` (``app.state.lanthanide``)
+    when it has one."""
+    ln = getattr(app.state, "lanthanide", None)
+    if ln is not None:
+        backend.use_client(lambda: ln)
     app.include_router(router)
 
     @app.middleware("http")

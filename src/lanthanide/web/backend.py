@@ -1,9 +1,9 @@
-"""The one place where the web pages call the rest of lanthanide.
+"""The one place where the web pages call the rest of lanthanide: the public
+:class:`lanthanide.Lanthanide` (and its :class:`~lanthanide.registry.Registry`).
 
 Every page talks to these small typed functions and gets JSON-ready dicts
 back (the same shapes as the HTTP API and ``--format json``), so the pages
-depend on the answers, not on the layers that compute them. Switching this
-module to the public ``lanthanide.Lanthanide`` client changes nothing else.
+depend on the answers, not on the layers that compute them.
 
 Errors come back as :class:`BackendError` with an HTTP-like status and the
 fields they concern, whatever layer raised them.
@@ -19,10 +19,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lanthanide import services
+from lanthanide._client import Lanthanide, default
 from lanthanide.countries import countries as _countries
 from lanthanide.decide import CaseError
-from lanthanide.registry import service as _registry
+from lanthanide.registry import Actor, Registry
 from lanthanide.registry.db import Database, get_database
 from lanthanide.registry.errors import Conflict, Invalid, RegistryError
 from lanthanide.registry.schemas import (
@@ -32,7 +32,6 @@ from lanthanide.registry.schemas import (
     ReportIn,
     ShipmentIn,
 )
-from lanthanide.rules import report as _report
 
 
 @dataclass
@@ -64,9 +63,22 @@ class User:
     party_id: int | None
 
 
+_client: Callable[[], Lanthanide] = default
+
+
+def use_client(factory: Callable[[], Lanthanide]) -> None:
+    """Serve another :class:`Lanthanide` (e.g. the app's own)."""
+    global _client
+    _client = factory
+
+
+def _ln() -> Lanthanide:
+    return _client()
+
+
 # ------------------------------------------------------------------ rulebook
 def book_info() -> dict[str, str]:
-    b = services.book()
+    b = _ln().rulebook
     return {"version": b.version, "data_as_of": b.data_as_of.isoformat()}
 
 
@@ -90,7 +102,7 @@ def check(
     """The determination as ``Determination.to_dict()`` (with the trace).
     Raises :class:`BackendError` (422) naming the field for invalid input."""
     try:
-        case = services.build_case(
+        d = _ln().check(
             item=item,
             hs=hs,
             text=text,
@@ -103,33 +115,43 @@ def check(
         )
     except CaseError as exc:
         raise BackendError(422, [(exc.field, exc.message)]) from None
-    return services.check(case).to_dict(trace=True)
+    out: dict[str, Any] = d.to_dict(trace=True)
+    return out
 
 
 def classify(q: str, *, kind: str | None = None, top: int = 10) -> dict[str, Any]:
-    return services.classify(q, kind=kind, top=top)
+    ln = _ln()
+    try:
+        out: dict[str, Any] = ln.classify(q, kind=kind, top=top).to_dict()
+    except CaseError as exc:
+        raise BackendError(422, [(exc.field, exc.message)]) from None
+    out["rulebook_version"] = ln.rulebook.version
+    return out
 
 
 def instruments(*, on: date | None = None, regime: str | None = None) -> list[dict[str, Any]]:
-    return _report.list_instruments(services.book(), on=on, regime=regime)
+    try:
+        return _ln().instruments(on=on, regime=regime)
+    except CaseError as exc:
+        raise BackendError(422, [(exc.field, exc.message)]) from None
 
 
 def instrument(ident: str) -> dict[str, Any]:
     try:
-        return _report.show(services.book(), ident)
-    except _report.UnknownVersionError as exc:
-        raise BackendError(404, [("ident", str(exc))]) from None
+        return _ln().instrument(ident)
+    except LookupError as exc:
+        raise BackendError(404, [("ident", str(exc).strip("'\""))]) from None
 
 
 def coverage() -> dict[str, Any]:
-    return _report.coverage(services.book())
+    return _ln().coverage()
 
 
 def diff(a: str, b: str) -> dict[str, Any]:
     try:
-        return _report.diff(services.book(), a, b)
-    except _report.UnknownVersionError as exc:
-        raise BackendError(404, [("a", str(exc))]) from None
+        return _ln().diff(a, b)
+    except LookupError as exc:
+        raise BackendError(404, [("a", str(exc).strip("'\""))]) from None
 
 
 # ------------------------------------------------------------------ registry
@@ -142,14 +164,12 @@ def use_database(factory: Callable[[], Database]) -> None:
     _db_factory = factory
 
 
-def _db() -> Database:
-    return _db_factory()  # migrated on first use by Database.read/write
+def _reg() -> Registry:
+    return _ln().registry(_db_factory())
 
 
-def _actor(user: User) -> _registry.Actor:
-    return _registry.Actor(
-        user_id=user.user_id, name=user.name, role=user.role, party_id=user.party_id
-    )
+def _actor(user: User) -> Actor:
+    return Actor(user_id=user.user_id, name=user.name, role=user.role, party_id=user.party_id)
 
 
 def _wrap(exc: RegistryError) -> BackendError:
@@ -182,110 +202,120 @@ def _json(model: Any) -> dict[str, Any]:
 
 
 def authenticate(token: str) -> User:
-    a = _call(lambda: _registry.authenticate(_db(), token))
+    a = _call(lambda: _reg().authenticate(token))
     return User(user_id=a.user_id, name=a.name, role=a.role, party_id=a.party_id)
 
 
 def applications(user: User, *, state: str | None = None) -> list[dict[str, Any]]:
     rows = _call(
-        lambda: _registry.list_applications(_db(), _actor(user), state=state, limit=1000, offset=0)
+        lambda: _reg().list_applications(_actor(user), state=state, limit=1000, offset=0)
     )
     return [_json(r) for r in rows]
 
 
 def application(user: User, app_id: int) -> dict[str, Any]:
-    return _json(_call(lambda: _registry.get_application(_db(), _actor(user), app_id)))
+    return _json(_call(lambda: _reg().get_application(_actor(user), app_id)))
 
 
 def create_application(user: User, data: Mapping[str, Any]) -> dict[str, Any]:
     def go() -> Any:
-        return _registry.create_application(_db(), _actor(user), ApplicationIn.model_validate(data))
+        return _reg().create_application(_actor(user), ApplicationIn.model_validate(data))
 
     return _json(_call(go))
 
 
 def submit_application(user: User, app_id: int) -> dict[str, Any]:
-    return _json(_call(lambda: _registry.submit_application(_db(), _actor(user), app_id)))
+    return _json(_call(lambda: _reg().submit_application(_actor(user), app_id)))
 
 
 def withdraw_application(user: User, app_id: int) -> dict[str, Any]:
-    return _json(_call(lambda: _registry.withdraw_application(_db(), _actor(user), app_id)))
+    return _json(_call(lambda: _reg().withdraw_application(_actor(user), app_id)))
 
 
 def review_application(user: User, app_id: int) -> dict[str, Any]:
-    return _json(_call(lambda: _registry.review_application(_db(), _actor(user), app_id)))
+    return _json(_call(lambda: _reg().review_application(_actor(user), app_id)))
 
 
 def decide_application(user: User, app_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     def go() -> Any:
         body = DecisionIn.model_validate(data)
-        return _registry.decide_application(_db(), _actor(user), app_id, body)
+        return _reg().decide_application(_actor(user), app_id, body)
 
     return _json(_call(go))
 
 
 def licences(user: User) -> list[dict[str, Any]]:
-    rows = _call(lambda: _registry.list_licences(_db(), _actor(user), limit=1000, offset=0))
+    rows = _call(lambda: _reg().list_licences(_actor(user), limit=1000, offset=0))
     return [_json(r) for r in rows]
 
 
 def licence(user: User, licence_id: int) -> dict[str, Any]:
-    return _json(_call(lambda: _registry.get_licence(_db(), _actor(user), licence_id)))
+    return _json(_call(lambda: _reg().get_licence(_actor(user), licence_id)))
 
 
 def shipments(user: User, licence_id: int) -> list[dict[str, Any]]:
-    rows = _call(lambda: _registry.list_shipments(_db(), _actor(user), licence_id))
+    rows = _call(lambda: _reg().list_shipments(_actor(user), licence_id))
     return [_json(r) for r in rows]
 
 
 def ship(user: User, licence_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     def go() -> Any:
         body = ShipmentIn.model_validate(data)
-        return _registry.draw_down(_db(), _actor(user), licence_id, body)[0]
+        return _reg().draw_down(_actor(user), licence_id, body)[0]
 
     return _json(_call(go))
 
 
 def reports(user: User) -> list[dict[str, Any]]:
-    rows = _call(lambda: _registry.list_reports(_db(), _actor(user), limit=1000, offset=0))
+    rows = _call(lambda: _reg().list_reports(_actor(user), limit=1000, offset=0))
     return [_json(r) for r in rows]
 
 
 def create_report(user: User, data: Mapping[str, Any]) -> dict[str, Any]:
     def go() -> Any:
-        return _registry.create_report(_db(), _actor(user), ReportIn.model_validate(data))[0]
+        return _reg().create_report(_actor(user), ReportIn.model_validate(data))[0]
+
+    return _json(_call(go))
+
+
+def report(user: User, report_id: int) -> dict[str, Any]:
+    return _json(_call(lambda: _reg().get_report(_actor(user), report_id)))
+
+
+def amend_report(user: User, report_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    def go() -> Any:
+        return _reg().amend_report(_actor(user), report_id, AmendIn.model_validate(data))
 
     return _json(_call(go))
 
 
 def summary(user: User) -> dict[str, Any]:
-    return _json(_call(lambda: _registry.summary(_db(), _actor(user), since=None, until=None)))
+    return _json(_call(lambda: _reg().summary(_actor(user), since=None, until=None)))
 
 
 def verify_audit(user: User) -> dict[str, Any]:
-    out: dict[str, Any] = _call(lambda: _registry.verify_audit(_db(), _actor(user))).to_dict()
+    out: dict[str, Any] = _call(lambda: _reg().verify_audit(_actor(user))).to_dict()
     return out
 
 
 # -------------------------------------------------------------------- supply
-def supply_shares(commodity: str, stage: str, year: int) -> dict[str, Any]:
-    from lanthanide.supply.queries import QueryError, shares
+def _supply(fn: Callable[[], dict[str, Any]], fallback_field: str) -> dict[str, Any]:
+    from lanthanide.supply.queries import QueryError
 
     try:
-        return shares(commodity, stage, year, None)
+        return fn()
     except QueryError as exc:
         raise BackendError(422, [(exc.field, exc.message)]) from None
+    except ValueError as exc:  # e.g. no figures at all for a commodity
+        raise BackendError(422, [(fallback_field, str(exc))]) from None
+
+
+def supply_shares(commodity: str, stage: str, year: int) -> dict[str, Any]:
+    return _supply(lambda: _ln().shares(commodity, stage, year, None), "stage")
 
 
 def supply_exposure(country: str, commodity: str, year: int | None = None) -> dict[str, Any]:
-    from lanthanide.supply.queries import QueryError, exposure
-
-    try:
-        return exposure(country.upper(), commodity, year)
-    except QueryError as exc:
-        raise BackendError(422, [(exc.field, exc.message)]) from None
-    except ValueError:  # no figures at all for this commodity (known on main: germanium)
-        raise BackendError(422, [("commodity", f"no exposure figures for '{commodity}'")]) from None
+    return _supply(lambda: _ln().exposure(country, commodity, year), "commodity")
 
 
 def supply_commodities() -> dict[str, tuple[str, ...]]:
@@ -307,36 +337,24 @@ def run_scenario(name: str) -> dict[str, Any]:
     """Run a bundled scenario; the same JSON as ``lanthanide scenario run``."""
     if name not in scenarios():
         raise BackendError(422, [("scenario", f"'{name}' is not a bundled scenario")])
-    from lanthanide.supply import engine
     from lanthanide.supply.replay import bundled
-    from lanthanide.supply.scenario import parse
 
-    result: dict[str, Any] = engine.run(parse(bundled(name)))
-    return result
+    return _ln().scenario(bundled(name))
 
 
 # ----------------------------------------------------------------- screening
-def screen_file(src: Path, out: Path, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+def screen_file(
+    src: Path, out: Path, progress: Callable[[str, int, int], None]
+) -> dict[str, Any]:
     """Screen a declaration file with DuckDB (``lanthanide screen run``);
     the summary as ``Summary.to_dict()``. Bad input: :class:`BackendError` 422."""
-    from lanthanide.screen.engines import InputError, make_engine
-    from lanthanide.screen.run import screen
+    from lanthanide.screen import InputError, make_engine, screen
 
     try:
+        # one process: forking a worker from a thread of the web server is not safe
         with make_engine("duckdb") as eng:
-            summary = screen(eng, services.book(), src, out, progress=progress, workers=1)
+            summary = screen(eng, _ln().rulebook, src, out, progress=progress, workers=1)
     except InputError as exc:
         raise BackendError(422, [("file", f"{exc.field}: {exc.message}")]) from None
     out_dict: dict[str, Any] = summary.to_dict()
     return out_dict
-
-
-def report(user: User, report_id: int) -> dict[str, Any]:
-    return _json(_call(lambda: _registry.get_report(_db(), _actor(user), report_id)))
-
-
-def amend_report(user: User, report_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
-    def go() -> Any:
-        return _registry.amend_report(_db(), _actor(user), report_id, AmendIn.model_validate(data))
-
-    return _json(_call(go))

@@ -246,7 +246,13 @@ def rules_page(request: Request) -> Response:
             on = date.fromisoformat(on_raw)
         except ValueError:
             errors["on"] = f"'{on_raw}' is not a date; use YYYY-MM-DD"
-    rows = backend.instruments(on=on, regime=regime) if not errors else []
+    rows: list[dict[str, Any]] = []
+    if not errors:
+        try:
+            rows = backend.instruments(on=on, regime=regime)
+        except backend.BackendError as exc:
+            for f, m in exc.errors:
+                errors[f if f in ("on", "regime") else "regime"] = m
     regimes = sorted({r["regime"] for r in backend.instruments()})
     return page(
         ctx,

@@ -7,29 +7,25 @@ routes a first argument that is not a sub-command name to it), and
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import click
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from typer.core import TyperGroup
 
-from lanthanide import services
-from lanthanide.cli_common import err as _err
-from lanthanide.cli_common import fail as _fail
-from lanthanide.cli_common import out as _out
-from lanthanide.screen import ENGINES, InputError, Summary, make_engine, screen
-from lanthanide.screen.engines import Format
+from lanthanide.cli.common import Group, client, fail, print_json
+from lanthanide.cli.common import err as _err
+from lanthanide.cli.common import out as _out
+
+if TYPE_CHECKING:
+    from lanthanide.screen import Summary
 
 
-class _DefaultRun(TyperGroup):
+class _DefaultRun(Group):
     """Routes ``screen INPUT ...`` to ``screen run INPUT ...``."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
@@ -41,10 +37,6 @@ screen_app = typer.Typer(
     "`lanthanide screen INPUT --out OUTPUT` is short for `lanthanide screen run ...`.",
     no_args_is_help=True,
 )
-
-_STAGES = ("read", "validate", "classify", "decide", "write")
-
-
 
 
 def _render(s: Summary) -> None:
@@ -99,15 +91,13 @@ def run(
 
     Example: lanthanide screen run declarations.parquet --out screened.parquet
     """
-    if engine not in ENGINES:
-        _fail(f"--engine: '{engine}' is not allowed (allowed: {', '.join(ENGINES)})")
     if fmt is not None and fmt not in ("csv", "parquet"):
-        _fail(f"--format: '{fmt}' is not allowed (allowed: csv, parquet)")
+        fail(f"--format: '{fmt}' is not allowed (allowed: csv, parquet)")
     if summary not in ("table", "json"):
-        _fail(f"--summary: '{summary}' is not allowed (allowed: table, json)")
-    if spark_master is not None and engine != "spark":
-        _fail("--spark-master: only with --engine spark")
-    out_fmt: Format | None = None if fmt is None else ("csv" if fmt == "csv" else "parquet")
+        fail(f"--summary: '{summary}' is not allowed (allowed: table, json)")
+    out_fmt: Literal["csv", "parquet"] | None = (
+        None if fmt is None else ("csv" if fmt == "csv" else "parquet")
+    )
     bar = Progress(
         TextColumn("{task.description:10}"),
         BarColumn(),
@@ -120,20 +110,27 @@ def run(
     tasks: dict[str, Any] = {}
 
     def tick(stage: str, done: int, total: int) -> None:
+        if not tasks:
+            bar.start()  # on the first stage, so that bad input prints only the error
         if stage not in tasks:
             tasks[stage] = bar.add_task(stage, total=max(total, 1))
         bar.update(tasks[stage], completed=done, total=max(total, 1))
 
     try:
-        eng = make_engine(engine, spark_master)
-        with bar, eng:
-            s = screen(
-                eng, services.book(), input, out, fmt=out_fmt, rejects=rejects, progress=tick
-            )
-    except InputError as exc:
-        _fail(f"{exc.field}: {exc.message}")
+        s = client().screen(
+            input,
+            out,
+            engine=engine,
+            fmt=out_fmt,
+            rejects=rejects,
+            spark_master=spark_master,
+            progress=tick,
+        )
+    finally:
+        if tasks:
+            bar.stop()
     if summary == "json":
-        sys.stdout.write(json.dumps(s.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        print_json(s.to_dict())
     else:
         _render(s)
 
@@ -153,13 +150,5 @@ def generate_cmd(
 
     Example: lanthanide screen generate --lines 1000000 --seed 7 --out decl.parquet
     """
-    from lanthanide.screen.generate import generate
-
-    if lines < 0:
-        _fail(f"--lines: {lines} must be 0 or more")
-    if not 0.0 <= reject_rate <= 1.0:
-        _fail(f"--reject-rate: {reject_rate} must be between 0 and 1")
-    if not out.parent.exists():
-        _fail(f"--out: directory '{out.parent}' does not exist")
-    generate(out, lines=lines, seed=seed, reject_rate=reject_rate, book=services.book())
+    client().generate_declarations(out, lines=lines, seed=seed, reject_rate=reject_rate)
     _out.print(f"Wrote {lines} declaration lines to {out}")

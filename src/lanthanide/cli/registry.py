@@ -7,21 +7,24 @@ SQLite file in the user's data directory (the same default as
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
-from typing import Annotated, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from lanthanide.cli_common import Fmt, err, out
-from lanthanide.registry import service
-from lanthanide.registry.db import ENV_URL, get_database
-from lanthanide.registry.errors import Conflict, Invalid, RegistryError
+from lanthanide.cli.common import Fmt, Group, client, emit, err, out, print_json
+from lanthanide.vocab import VOCAB
 
-admin_app = typer.Typer(help="Manage registry parties, users and tokens.", no_args_is_help=True)
-audit_app = typer.Typer(help="Check the registry's audit trail.", no_args_is_help=True)
+admin_app = typer.Typer(
+    cls=Group, help="Manage registry parties, users and tokens.", no_args_is_help=True
+)
+audit_app = typer.Typer(cls=Group, help="Check the registry's audit trail.", no_args_is_help=True)
+
+ENV_URL = "LANTHANIDE_DATABASE_URL"
+"""= ``lanthanide.registry.db.ENV_URL``, written out so that loading the CLI
+does not import SQLAlchemy (a test checks that the two agree)."""
 
 
 DbUrl = Annotated[
@@ -34,31 +37,13 @@ DbUrl = Annotated[
     ),
 ]
 
-_FLAG = {"name": "--name", "role": "--role", "party": "--party", "uscc": "--uscc", "kind": "--kind"}
 
-
-class RoleOpt(StrEnum):
-    exporter = "exporter"
-    officer = "officer"
-    analyst = "analyst"
-    admin = "admin"
+RoleOpt = StrEnum("RoleOpt", {r: r for r in VOCAB.role_ids})  # type: ignore[misc]
 
 
 class PartyKind(StrEnum):
     exporter = "exporter"
     authority = "authority"
-
-
-def _fail(exc: RegistryError) -> NoReturn:
-    if isinstance(exc, Invalid):
-        for f, m in exc.errors:
-            err.print(f"[bold red]Error:[/] {_FLAG.get(f, f)}: {m}", highlight=False)
-    else:
-        flag = _FLAG.get(exc.field or "", exc.field)
-        err.print(
-            f"[bold red]Error:[/] {flag + ': ' if flag else ''}{exc.message}", highlight=False
-        )
-    raise typer.Exit(2 if isinstance(exc, Invalid | Conflict) else 1)
 
 
 @admin_app.command("create-party")
@@ -75,12 +60,11 @@ def create_party(
 
     Example: lanthanide admin create-party --name "Baotou Rare Earth Co." --uscc 91150200MA0N8ABC19
     """
-    try:
-        p = service.create_party(
-            get_database(database_url), name=name, kind=kind.value, uscc=uscc, address=address
-        )
-    except RegistryError as exc:
-        _fail(exc)
+    p = (
+        client()
+        .registry(database_url)
+        .create_party(name=name, kind=kind.value, uscc=uscc, address=address)
+    )
     out.print(f"party {p.id}: {p.name} ({p.kind})", highlight=False)
 
 
@@ -99,15 +83,10 @@ def create_user(
 
     Example: lanthanide admin create-user --name alice --role exporter --party "Acme Rare Earths"
     """
-    try:
-        u, token = service.create_user(
-            get_database(database_url), name=name, role=role.value, party=party
-        )
-    except RegistryError as exc:
-        _fail(exc)
+    u, token = client().registry(database_url).create_user(name=name, role=role.value, party=party)
     if fmt is Fmt.json:
         data = {"id": u.id, "name": u.name, "role": u.role, "party_id": u.party_id, "token": token}
-        sys.stdout.write(json.dumps(data) + "\n")
+        print_json(data, indent=None, ensure_ascii=True)
         return
     err.print(f"user {u.id}: {u.name} ({u.role}); the token is shown once:", highlight=False)
     sys.stdout.write(token + "\n")
@@ -123,10 +102,7 @@ def revoke_token(
 
     Example: lanthanide admin revoke-token --name alice
     """
-    try:
-        u, changed = service.revoke_token(get_database(database_url), name)
-    except RegistryError as exc:
-        _fail(exc)
+    u, changed = client().registry(database_url).revoke_token(name)
     note = "token revoked" if changed else "token was already revoked"
     out.print(f"user {u.id}: {u.name} ({u.role}): {note}", highlight=False)
 
@@ -140,10 +116,10 @@ def list_users(
 
     Example: lanthanide admin list-users --format json
     """
-    users = service.list_users(get_database(database_url))
-    if fmt is Fmt.json:
-        sys.stdout.write(json.dumps(users, ensure_ascii=False, indent=2) + "\n")
-        return
+    emit(fmt, client().registry(database_url).list_users(), _render_users)
+
+
+def _render_users(users: list[dict[str, Any]]) -> None:
     t = Table("id", "name", "role", "party", "active")
     for u in users:
         t.add_row(str(u["id"]), u["name"], u["role"], u["party"] or "—", str(u["active"]))
@@ -160,9 +136,9 @@ def verify(
 
     Example: lanthanide audit verify
     """
-    v = service.verify_audit(get_database(database_url))
+    v = client().registry(database_url).verify_audit()
     if fmt is Fmt.json:
-        sys.stdout.write(json.dumps(v.to_dict(), indent=2) + "\n")
+        print_json(v.to_dict(), ensure_ascii=True)
     elif v.ok:
         out.print(
             f"[green]✓[/] audit chain intact: {v.entries} entries, {v.rows} rows checked "

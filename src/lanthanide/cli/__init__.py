@@ -1,0 +1,86 @@
+"""Command line: ``lanthanide check``, ``classify``, ``rules ...``, ``screen``,
+``supply``/``scenario``, ``admin``/``audit``, ``serve`` and ``version``.
+
+Thin: each command parses its flags, calls one method of the process's
+:class:`~lanthanide.Lanthanide` (:func:`lanthanide.cli.common.client`) and
+renders JSON or a Rich table (:func:`~lanthanide.cli.common.emit`). Bad input
+exits with code 2 and a message naming the flag and the allowed values
+(:class:`~lanthanide.cli.common.Group`); an invalid rulebook exits with 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from lanthanide import __version__
+from lanthanide.cli.check import check
+from lanthanide.cli.classify import classify
+from lanthanide.cli.common import Group, client, err, out
+from lanthanide.cli.registry import admin_app, audit_app
+from lanthanide.cli.rules import rules_app
+from lanthanide.cli.screen import screen_app
+from lanthanide.cli.supply import scenario_app, supply_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    cls=Group,
+    help="China's export controls on critical minerals and technologies, as cited rules.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(rules_app, name="rules")
+app.add_typer(supply_app, name="supply")
+app.add_typer(scenario_app, name="scenario")
+app.command()(classify)
+app.add_typer(admin_app, name="admin")
+app.add_typer(audit_app, name="audit")
+app.add_typer(screen_app, name="screen")
+app.command()(check)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = os.environ.get(
+        "LANTHANIDE_HOST", "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port.")] = int(
+        os.environ.get("LANTHANIDE_PORT", "8000")
+    ),
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) on the bundled rulebook.
+
+    Example: lanthanide serve --port 8000
+    """
+    import uvicorn
+
+    from lanthanide.api.app import create_app
+
+    ln = client()
+    ln.rulebook  # noqa: B018  (fail fast on an invalid rulebook)
+    uvicorn.run(create_app(ln), host=host, port=port, log_level="info")
+
+
+@app.command()
+def version() -> None:
+    """Print the package and rulebook versions."""
+    b = client().rulebook
+    out.print(f"lanthanide {__version__}; rulebook {b.version} (data as of {b.data_as_of})")
+
+
+def main() -> None:
+    """The ``lanthanide`` console script."""
+    from lanthanide.rules.loader import RulebookError
+
+    try:
+        app()
+    except RulebookError as exc:
+        err.print("[bold red]The rulebook is invalid:[/]", highlight=False)
+        for p in exc.problems:
+            err.print(f"  ✗ {p}", highlight=False)
+        sys.exit(1)

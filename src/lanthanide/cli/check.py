@@ -1,0 +1,140 @@
+"""``lanthanide check``: one case in, one determination out (JSON or a table).
+
+Registered on the main app in :mod:`lanthanide.cli`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from lanthanide.cli.common import Fmt, client, emit, fail, out
+from lanthanide.decide.model import END_USE_HELP
+from lanthanide.vocab import VOCAB
+
+if TYPE_CHECKING:
+    from lanthanide.decide import Determination
+
+
+KindOpt = StrEnum("KindOpt", {k: k for k in VOCAB.kind_ids})  # type: ignore[misc]
+EndUseOpt = StrEnum("EndUseOpt", {e: e for e in VOCAB.end_use_ids})  # type: ignore[misc]
+
+
+def _parse_params(raw: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for p in raw:
+        name, sep, value = p.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            fail(f"--param: '{p}' must look like name=value (e.g. purity=99.995%)")
+        params[name.strip()] = value.strip()
+    return params
+
+
+_COLOUR = {
+    "prohibited": "bold red",
+    "denial_presumed": "red",
+    "licence_required": "yellow",
+    "report_required": "cyan",
+    "registration_required": "cyan",
+    "not_controlled": "green",
+    "undetermined": "magenta",
+}
+
+
+def render(d: Determination) -> None:
+    """A determination as text and a table of findings."""
+    out.print(
+        f"Verdict: [{_COLOUR[d.verdict]}]{d.verdict}[/]   (rulebook {d.rulebook_version}, "
+        f"data as of {d.data_as_of}, date {d.case.on})"
+    )
+    if d.findings:
+        t = Table(
+            "effect",
+            "instrument",
+            "item",
+            "control point / paragraph",
+            "valid",
+            title="Findings",
+            show_lines=True,
+        )
+        for f in d.findings:
+            item = f"{f.item.code} {f.item.title}" if f.item else "—"
+            cp = f.paragraph or ""
+            if f.control_point:
+                cp = f"{cp}\n{f.control_point}" if cp else f.control_point
+            t.add_row(
+                f.effect,
+                f.instrument.number or f.instrument.id,
+                item,
+                cp or "—",
+                f"{f.validity.start} – {f.validity.end or 'open'}",
+            )
+        out.print(t)
+    for q in d.questions:
+        out.print(f"[magenta]?[/] [{q.field}] {q.text}", highlight=False)
+    for w in d.warnings:
+        out.print(f"[yellow]![/] {w.text}", highlight=False)
+    for c in d.conflicts:
+        out.print(f"[red]conflict:[/] {c.text}", highlight=False)
+
+
+def check(
+    item: Annotated[
+        str | None,
+        typer.Option("--item", help="Catalogue number (053302J) or control code (1C902.a)."),
+    ] = None,
+    hs: Annotated[str | None, typer.Option("--hs", help="Tariff line, 6 to 10 digits.")] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--text", help="Free text matched against item titles, control points and keywords."
+        ),
+    ] = None,
+    kind: Annotated[
+        KindOpt | None, typer.Option("--kind", help="goods, technology or service.")
+    ] = None,
+    destination: Annotated[
+        str | None, typer.Option("--to", help="Destination, ISO 3166-1 alpha-2 (US, JP, KR).")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Export date YYYY-MM-DD (default today).")
+    ] = None,
+    end_use: Annotated[
+        EndUseOpt | None,
+        typer.Option("--end-use", help="; ".join(f"{k}: {v}" for k, v in END_USE_HELP.items())),
+    ] = None,
+    end_user: Annotated[
+        str | None, typer.Option("--end-user", help="End user's name (recorded in the answer).")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="Technical parameter name=value, repeatable (purity=99.995%, particle_size=40um).",
+        ),
+    ] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="json or table.")] = Fmt.table,
+    trace: Annotated[
+        bool,
+        typer.Option("--trace/--no-trace", help="Include the trace of rules considered in JSON."),
+    ] = True,
+) -> None:
+    """Decide whether an export is prohibited, needs a licence, a report or a
+    contract registration — citing the instrument, item and control point.
+
+    Example: lanthanide check --hs 2853909026 --to KR --on 2025-06-01
+    """
+    d = client().check(
+        item=item,
+        hs=hs,
+        text=text,
+        kind=kind.value if kind else None,
+        destination=destination,
+        on=on,
+        end_use=end_use.value if end_use else None,
+        end_user=end_user,
+        params=_parse_params(param or []),
+    )
+    emit(fmt, d, render, lambda d: d.to_dict(trace=trace))

@@ -1,0 +1,67 @@
+"""``lanthanide classify``: text → ranked catalogue items, control codes and
+tariff lines, explained. Registered on the main app in :mod:`lanthanide.cli`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from lanthanide._client import MAX_TOP, classification_json
+from lanthanide.cli.common import Fmt, client, emit
+from lanthanide.cli.common import out as _out
+from lanthanide.vocab import VOCAB
+
+
+ClassifyKind = StrEnum("ClassifyKind", {k: k for k in VOCAB.classify_kind_ids})  # type: ignore[misc]
+
+
+def render(data: dict[str, Any]) -> None:
+    """A classification (its JSON form) as a table."""
+    if data["corrected"]:
+        _out.print(f"(read as: {data['corrected']})", highlight=False)
+    if data["params"]:
+        ps = " ".join(f"--param {k}={v}" for k, v in data["params"].items())
+        _out.print(f"Parameters found: {ps}", highlight=False)
+    t = Table("#", "code", "kind", "instrument", "title", "HS", "confidence", "matched")
+    for r in data["results"]:
+        inst = r["instrument"]
+        where = (inst["number"] or inst["id"]) if inst else "HS 2022 (no rulebook item)"
+        title = r["title"]["zh"] or ""
+        if r["title"]["en"]:
+            title = f"{title}\n{r['title']['en']}" if title else r["title"]["en"]
+        matched = "; ".join(f"{k}: {', '.join(v)}" for k, v in r["matched"].items())
+        t.add_row(
+            str(r["rank"]),
+            r["code"],
+            r["kind"],
+            where,
+            title,
+            ", ".join(r["hs"][:4]) + (" …" if len(r["hs"]) > 4 else ""),
+            f"{r['confidence']} ({r['score']:.1f})",
+            matched,
+        )
+    _out.print(t)
+    if not data["results"]:
+        _out.print("No rulebook item or tariff heading matches this text.")
+    _out.print(f"rulebook {data['rulebook_version']}", highlight=False)
+
+
+def classify(
+    text: Annotated[str, typer.Argument(help="Chinese or English text, a code or a tariff line.")],
+    kind: Annotated[
+        ClassifyKind | None, typer.Option("--kind", help="Only goods or only technology.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help=f"How many results (1-{MAX_TOP}).")] = 5,
+    fmt: Annotated[Fmt, typer.Option("--format", help="json or table.")] = Fmt.table,
+) -> None:
+    """Find the catalogue item, control code and tariff line a text describes,
+    with the matched terms, a confidence and the parameters found in the text.
+
+    Example: lanthanide classify "氧化镝 99.5%" --top 3 --format json
+    """
+    ln = client()
+    found = ln.classify(text, kind=kind.value if kind else None, top=top)
+    emit(fmt, classification_json(found, ln.rulebook.version), render)
