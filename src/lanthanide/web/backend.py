@@ -207,9 +207,7 @@ def authenticate(token: str) -> User:
 
 
 def applications(user: User, *, state: str | None = None) -> list[dict[str, Any]]:
-    rows = _call(
-        lambda: _reg().list_applications(_actor(user), state=state, limit=1000, offset=0)
-    )
+    rows = _call(lambda: _reg().list_applications(_actor(user), state=state, limit=1000, offset=0))
     return [_json(r) for r in rows]
 
 
@@ -343,9 +341,7 @@ def run_scenario(name: str) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------- screening
-def screen_file(
-    src: Path, out: Path, progress: Callable[[str, int, int], None]
-) -> dict[str, Any]:
+def screen_file(src: Path, out: Path, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
     """Screen a declaration file with DuckDB (``lanthanide screen run``);
     the summary as ``Summary.to_dict()``. Bad input: :class:`BackendError` 422."""
     from lanthanide.screen import InputError, make_engine, screen
