@@ -3,7 +3,8 @@
     python benchmarks/check.py [--cases 10000] [--runs 5] [--requests 1000] [--no-api]
 
 Prints a table: median of several runs, and each row's ratio against the
-baseline row (bare ``decide()`` in this process). In-process figures are one
+baseline row (bare ``check()`` — classifier for text, then the engine — in
+this process). In-process figures are one
 core (the engine is single-threaded Python).
 """
 
@@ -19,6 +20,8 @@ import sys
 import time
 from datetime import date, timedelta
 
+from lanthanide._check import check
+from lanthanide.classify import Classifier
 from lanthanide.decide import Case, Engine, make_case
 from lanthanide.rules.book import load_rulebook
 
@@ -126,29 +129,30 @@ def main() -> None:
     book = load_rulebook()
     cases = varied_cases(args.cases)
     engine = Engine(book)
+    classifier = Classifier(book)
     for c in cases[:200]:
-        engine.decide(c)  # warm the caches (text index, per-date lists)
+        check(engine, classifier, c)  # warm the caches (text index, per-date lists)
 
     def bare() -> None:
         for c in cases:
-            engine.decide(c)
+            check(engine, classifier, c)
 
     def with_json() -> None:
         for c in cases:
-            engine.decide(c).to_dict(trace=False)
+            check(engine, classifier, c).to_dict(trace=False)
 
     rows: list[tuple[str, float, str]] = []
     base = statistics.median(args.cases / t for t in timed(bare, args.runs))
-    rows.append(("decide() in-process (baseline)", base, "determinations/s"))
+    rows.append(("check() in-process (baseline)", base, "determinations/s"))
     js = statistics.median(args.cases / t for t in timed(with_json, args.runs))
-    rows.append(("decide() + to_dict()", js, "determinations/s"))
+    rows.append(("check() + to_dict()", js, "determinations/s"))
     if not args.no_api:
         rps = statistics.median(api_rps(args.requests, args.runs))
         rows.append(("POST /api/v1/check, 1 client, keep-alive", rps, "requests/s"))
 
     verdicts: dict[str, int] = {}
     for c in cases:
-        v = engine.decide(c).verdict
+        v = check(engine, classifier, c).verdict
         verdicts[v] = verdicts.get(v, 0) + 1
 
     print(f"rulebook {book.version}; {args.cases} varied cases; median of {args.runs} runs")

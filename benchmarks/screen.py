@@ -61,7 +61,9 @@ def children_hwm():
     return sum(hwm(p) for p in found)
 """
 
-_RUN = _HWM + r"""
+_RUN = (
+    _HWM
+    + r"""
 import json, sys, time
 from pathlib import Path
 from lanthanide.rules.book import load_rulebook
@@ -79,8 +81,11 @@ print(json.dumps({
     "rss_mb": hwm(), "child_rss_mb": child,
 }))
 """
+)
 
-_BASELINE = _HWM + r"""
+_BASELINE = (
+    _HWM
+    + r"""
 import json, sys, time
 import pyarrow.parquet as pq
 from lanthanide import Lanthanide
@@ -104,6 +109,7 @@ for r in rows:
 secs = time.perf_counter() - t0
 print(json.dumps({"lines": len(rows), "seconds": secs, "rss_mb": hwm()}))
 """
+)
 
 
 def _sub(code: str, *args: str) -> dict[str, float]:

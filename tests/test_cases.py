@@ -66,7 +66,7 @@ def cited(d: Determination) -> set[str]:
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[n for n, _ in CASES])
 def test_case(name: str, case: dict[str, Any]) -> None:
     assert set(case["check"]) <= CHECK_KEYS, (
-        f"unknown check keys in {name} (write \"on\": quoted; bare on: is a boolean in YAML)"
+        f'unknown check keys in {name} (write "on": quoted; bare on: is a boolean in YAML)'
     )
     expect = case["expect"]
     assert set(expect) <= EXPECT_KEYS, f"unknown expect keys in {name}"

@@ -148,20 +148,15 @@ class Lanthanide:
     def _engine(self) -> Engine:
         from lanthanide.decide import Engine
 
-        outer = self
-
-        class _Wired(Engine):
-            # Bridge while decide/ still reads text through a classifier of its
-            # own: the engine reads it through this instance's, built once.
-            @property
-            def classifier(self) -> Classifier:
-                return outer._classifier
-
-        return _Wired(self.rulebook)
+        return Engine(self.rulebook)
 
     def _decide(self, case: Case) -> Determination:
-        """The one place a case becomes a determination."""
-        return self._engine.decide(case)
+        """The one place a case becomes a determination: a case given by text
+        alone is read by the classifier first (:func:`lanthanide._check.check`)."""
+        from lanthanide import _check
+
+        classifier = self._classifier if _check.needs_reading(case) else None
+        return _check.check(self._engine, classifier, case)
 
     # ------------------------------------------------------------ check
     def case(self, **raw: Unpack[CaseFields]) -> Case:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from lanthanide.classify import Classifier, classifier_for
+from lanthanide.classify import Classifier
 from lanthanide.rules.book import load_rulebook
 
 
 @pytest.fixture(scope="session")
 def clf() -> Classifier:
-    return classifier_for(load_rulebook())
+    return Classifier(load_rulebook())

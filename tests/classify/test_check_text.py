@@ -59,3 +59,19 @@ def test_no_match_is_undetermined_with_a_warning() -> None:
     d = check(text="quantum error-correction chip routing", destination="DE", on="2025-06-01")
     assert d.verdict == "undetermined"
     assert any(w.code == "no-text-match" for w in d.warnings)
+
+
+def test_identify_says_which_items_and_how_sure() -> None:
+    from datetime import date
+
+    from lanthanide.classify import Classifier
+    from lanthanide.rules.book import load_rulebook
+
+    clf = Classifier(load_rulebook())
+    sure = clf.identify("GaAs wafers", None, date(2025, 6, 1))
+    assert sure.sureness == "sure" and sure.candidates[0].code == "Ga-5"
+    assert sure.window.contains(date(2025, 6, 1))
+    # the same identification holds on every day of its window
+    assert clf.identify("GaAs wafers", None, sure.window.start) is sure
+    none = clf.identify("banana smoothie recipe", None, date(2025, 6, 1))
+    assert none.sureness == "none" and not none.candidates

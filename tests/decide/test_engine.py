@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lanthanide._check import check, needs_reading
+from lanthanide.classify import Classifier
 from lanthanide.decide import Determination, Engine, make_case
 from lanthanide.rules.book import Rulebook
 from lanthanide.rules.loader import load_instruments
@@ -14,7 +16,8 @@ from tests.conftest import synthetic_docs, write_book
 
 
 def run(book: Rulebook, **kw: object) -> Determination:
-    return Engine(book).decide(make_case(**kw))  # type: ignore[arg-type]
+    case = make_case(**kw)  # type: ignore[arg-type]
+    return check(Engine(book), Classifier(book) if needs_reading(case) else None, case)
 
 
 def cited(d: Determination) -> set[str]:

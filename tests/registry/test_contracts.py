@@ -19,7 +19,7 @@ from lanthanide.registry.roles import PERMISSIONS, ROLES
 from lanthanide.registry.schemas import DecisionIn
 from lanthanide.registry.states import APP_STATES, APPLICATION, SHIPMENT, awaiting_decision
 from lanthanide.registry.workdays import add_working_days
-from lanthanide.rules import load_instruments, load_rulebook
+from lanthanide.rules import load_rulebook
 from lanthanide.rules.book import Rulebook
 from lanthanide.rules.loader import default_dir
 
@@ -104,21 +104,17 @@ def test_the_determination_is_injected(sqlite_db: Database) -> None:
 
 
 def _book_with(tmp_path: Path, **changes: int) -> Rulebook:
-    """The bundled rulebook with procedure values changed (by procedure id)."""
-    root = tmp_path / "book"
-    src = default_dir()
-    for f in src.rglob("*.yaml"):
-        dst = root / f.relative_to(src)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        text = f.read_text(encoding="utf-8")
-        if f.name == "cn-sc-dual-use-regulations.yaml":
-            data = yaml.safe_load(text)
-            for proc in data["procedures"]:
-                if proc["id"] in changes:
-                    proc["value"] = changes[proc["id"]]
-            text = yaml.safe_dump(data, allow_unicode=True)
-        dst.write_text(text, encoding="utf-8")
-    return Rulebook(load_instruments(root))
+    """The bundled rulebook with procedure values changed (by procedure id),
+    through a user overlay that replaces the regulations' file."""
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (f,) = default_dir().rglob("cn-sc-dual-use-regulations.yaml")
+    data = yaml.safe_load(f.read_text(encoding="utf-8"))
+    for proc in data["procedures"]:
+        if proc["id"] in changes:
+            proc["value"] = changes[proc["id"]]
+    (overlay / f.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_rulebook(overlays=[overlay])
 
 
 def test_the_deadline_comes_from_the_rulebook(sqlite_db: Database, tmp_path: Path) -> None:

@@ -129,11 +129,11 @@ def test_generated_file_duckdb_and_spark_equal_decide(tmp_path: Path, spark: Any
 
 def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
     """One resolver reuses each determination across the date buckets of its
-    cell (the days on which every date comparison ``decide()`` made comes out
-    the same). Every tariff line of the test set, on every rulebook date and
+    window (the days on which every date comparison ``decide()`` made comes
+    out the same). Every tariff line of the test set, on every rulebook date and
     the days either side, plus each bucket's representative, must equal
     ``decide()`` on that very day."""
-    from lanthanide.decide import Case, decide
+    from lanthanide.decide import Case, Engine
     from lanthanide.screen.compile import ON_TOKEN, Key
     from lanthanide.screen.resolve import Resolver, shape
 
@@ -145,6 +145,7 @@ def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
     )
     facts = [("", ""), ("US", "military"), ("DE", "civil"), ("JP", ""), ("", "wmd")]
     resolver = Resolver(BOOK, SPACE)
+    engine = Engine(BOOK)
     checks: list[tuple[Key, date, str, str | None, str | None]] = []
     for i, hs in enumerate(HS):
         hs_norm, hs_key, err = SPACE.hs_value(hs)
@@ -156,14 +157,12 @@ def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
             assert dkey is not None and bucket is not None
             key = Key(hs_key, dkey, bucket, eu, "{}")
             checks.append((key, day, hs_norm, dest or None, eu or None))
-    by_key = {
-        Key(*r[:5]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))
-    }
+    by_key = {Key(*r[:5]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))}
     assert resolver.decided < len(by_key)  # cells are reused across buckets
     texts = {i: t for i, t, _ in resolver.templates()}
     for key, day, hs, dest, eu in checks:
         row = by_key[key]
-        want = shape(decide(Case(on=day, hs=hs, destination=dest, end_use=eu), BOOK))
+        want = shape(engine.decide(Case(on=day, hs=hs, destination=dest, end_use=eu)))
         got = [row[5], row[6], row[7], row[8], *(texts[row[k]] for k in (9, 10, 11, 12))]
         got = [g.replace(ON_TOKEN, day.isoformat()) for g in got]
         assert got == [

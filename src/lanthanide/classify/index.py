@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import bm25s
 import numpy as np
@@ -29,6 +29,10 @@ from lanthanide.classify.params import FoundParam, extract
 from lanthanide.classify.tokens import STOP_EN, concept_tokens, normalise, stem, tokenize
 from lanthanide.rules.book import ItemRef, Rulebook
 from lanthanide.rules.model import Instrument
+from lanthanide.vocab import VOCAB
+
+if TYPE_CHECKING:
+    from lanthanide.classify.identify import Identification
 
 Confidence = Literal["high", "medium", "low"]
 Source = Literal["rulebook", "hs2022"]
@@ -40,9 +44,7 @@ FIELD_WEIGHTS: dict[str, float] = {
     "concepts": 2.5,
 }
 """Weight of each field's BM25 score in the total."""
-RARE_EARTHS = frozenset(
-    "La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu Sc Y".split()  # noqa: SIM905
-)
+RARE_EARTHS = frozenset(VOCAB.rare_earths)
 CROWD = 3
 """A top result is *high* only if at most this many other rulebook items
 score half as much: a one-word query such as 稀土 fits too many items."""
@@ -276,6 +278,9 @@ class Classifier:
             vocab.update(names)
         self._latin_vocab = sorted(vocab)
         self._latin_vocab_set = frozenset(vocab)
+        self._for_identify: dict[
+            tuple[str, str | None], tuple[Classification, list[Identification]]
+        ] = {}
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------ building
@@ -375,6 +380,26 @@ class Classifier:
             return norm, fixes
         out = re.sub(r"[a-z][a-z\-]{3,}", lambda m: fixes.get(m.group(0), m.group(0)), norm)
         return out, fixes
+
+    def identify(self, text: str, kind: str | None, on: date) -> Identification:
+        """Which rulebook items ``text`` names on ``on``, and how sure that is
+        (see :mod:`lanthanide.classify.identify`)."""
+        from lanthanide.classify.identify import CLASSIFY_TOP, identify
+
+        key = (text, kind)
+        got = self._for_identify.get(key)
+        if got is None:
+            if len(self._for_identify) > 4096:
+                self._for_identify.clear()
+            got = self._for_identify[key] = (self.classify(text, kind=kind, top=CLASSIFY_TOP), [])
+        classification, known = got
+        for ident in known:  # an identification holds on every day of its window
+            if ident.window.contains(on):
+                return ident
+        ident = identify(self, classification, kind, on)
+        if len(known) < 64:
+            known.append(ident)
+        return ident
 
     def classify(self, text: str, *, kind: str | None = None, top: int = 5) -> Classification:
         params = extract(text)

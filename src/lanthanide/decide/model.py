@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import field as _field
 from datetime import date
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from lanthanide.rules import params as _params
-from lanthanide.rules.model import EndUse, Kind
+from lanthanide.rules.book import ItemRef
+from lanthanide.rules.window import ALWAYS, Window
+from lanthanide.vocab import VOCAB
 
 Verdict = Literal[
     "prohibited",
@@ -36,16 +39,9 @@ RANK: dict[str, int] = {
 }
 """Strictness of each verdict (``undetermined`` stands outside the ladder)."""
 
-KINDS: tuple[str, ...] = get_args(Kind)
-END_USES: tuple[str, ...] = get_args(EndUse)
-END_USE_HELP: dict[str, str] = {
-    "civil": "ordinary civilian use by a civilian end user",
-    "military": "a military end user, or any use that supports military capability",
-    "wmd": "design, development, production or use of weapons of mass destruction "
-    "or their means of delivery, or terrorism",
-    "re-activity-abroad": "used in, or substantially helping, rare-earth mining, "
-    "smelting/separation, metal smelting, magnet making or recycling outside China",
-}
+KINDS: tuple[str, ...] = VOCAB.kind_ids
+END_USES: tuple[str, ...] = VOCAB.end_use_ids
+END_USE_HELP: dict[str, str] = VOCAB.end_use_help
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 _HS = re.compile(r"^[0-9]{6,10}$")
 
@@ -204,8 +200,15 @@ class Finding:
     matched_by: str | None = None
 
 
+_NO_PARAMS: Mapping[str, Any] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
+    """A fact the answer needs. ``text`` is rendered from the template of
+    ``code`` (:class:`lanthanide.decide.warnings.QuestionCode`) with
+    ``params``."""
+
     field: str
     text: str
     options: tuple[str, ...] = ()
@@ -213,13 +216,20 @@ class Question:
     """The strictest effect the answer could lead to (None if it cannot
     change the verdict)."""
     instrument: str | None = None
+    code: str = ""
+    params: Mapping[str, Any] = _field(default_factory=lambda: _NO_PARAMS)
 
 
 @dataclass(frozen=True, slots=True)
 class Warning:
+    """A warning. ``text`` is rendered from the template of ``code``
+    (:class:`lanthanide.decide.warnings.WarningCode`; duties are
+    ``duty:<id>``) with ``params``."""
+
     code: str
     text: str
     instrument: str | None = None
+    params: Mapping[str, Any] = field(default_factory=lambda: _NO_PARAMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +247,53 @@ class TraceEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidate:
+    """An item a text may name, as :meth:`lanthanide.decide.Engine.decide`
+    takes it (built by ``lanthanide._check`` from the classifier's
+    identification)."""
+
+    code: str
+    ref: ItemRef
+    """The version of the item that applies on the case's date."""
+    title: str
+    kind: str
+    elements: frozenset[str]
+    """Elements of every version of the item."""
+    control_point: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a text names, and how sure the reading is: the input of
+    ``decide`` for a case given by text alone.
+
+    * ``sure``: the first candidate is the item;
+    * otherwise, with candidates: the text may name any of them;
+    * no candidates, or ``weak`` ones only: the text names no encoded item
+      with confidence (``weak`` lists the best codes found anyway).
+    """
+
+    sure: bool
+    candidates: tuple[Candidate, ...]
+    weak_candidates: tuple[Candidate, ...] = ()
+    """When nothing matched with confidence: the closest rulebook items."""
+    weak: tuple[str, ...] = ()
+    """Codes of the best classification results, for the warning."""
+    params: Mapping[str, float] = field(default_factory=dict)
+    """Technical parameters stated in the text."""
+    window: Window = ALWAYS
+    """Days on which the reading is the same (it prefers items in force)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Determination:
+    """The answer. ``window``: the days ``[start, end)`` on which every date
+    comparison made for it comes out the same, so the same case on any of
+    them gets the same answer (texts quoting the case's date aside);
+    ``facts``: the case facts it read (``item``, ``hs``, ``text``, ``kind``,
+    ``destination``, ``end_use``, ``end_user``, ``params.<name>``) — a case
+    that differs only in facts it did not read gets the same answer."""
+
     verdict: str
     case: Case
     findings: tuple[Finding, ...]
@@ -249,6 +305,8 @@ class Determination:
     trace: tuple[TraceEntry, ...]
     rulebook_version: str
     data_as_of: date
+    window: Window
+    facts: frozenset[str]
 
     def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings). Written out by hand: it is
@@ -276,17 +334,27 @@ class Determination:
                     "options": list(q.options),
                     "pending_effect": q.pending_effect,
                     "instrument": q.instrument,
+                    "code": q.code,
+                    "params": dict(q.params),
                 }
                 for q in self.questions
             ],
             "warnings": [
-                {"code": w.code, "text": w.text, "instrument": w.instrument} for w in self.warnings
+                {
+                    "code": w.code,
+                    "text": w.text,
+                    "instrument": w.instrument,
+                    "params": dict(w.params),
+                }
+                for w in self.warnings
             ],
             "conflicts": [{"text": x.text, "findings": list(x.findings)} for x in self.conflicts],
             "matched": [_item(i) for i in self.matched],
             "checked": list(self.checked),
             "rulebook_version": self.rulebook_version,
             "data_as_of": self.data_as_of.isoformat(),
+            "window": self.window.to_dict(),
+            "facts": sorted(self.facts),
         }
         if trace:
             out["trace"] = [

@@ -32,7 +32,7 @@ from typing import Any
 
 from lanthanide.countries import codes
 from lanthanide.decide import CaseError, make_case
-from lanthanide.decide.engine import engine_for
+from lanthanide.decide.notices import rare_earth_prefixes
 from lanthanide.rules.book import Rulebook
 from lanthanide.rules.params import PARAMS
 
@@ -144,13 +144,12 @@ class KeySpace:
     def __init__(self, book: Rulebook) -> None:
         self.book = book
         self.countries = codes()
-        engine = engine_for(book)
         prefixes: set[str] = set(book.hs_prefix)
         for cc in book.hs_controls:
             prefixes |= set(cc.control.applies_to.hs_prefixes)
         for _, cov in book.coverage:
             prefixes |= set(cov.hs_prefixes)
-        prefixes |= set(engine.rare_earth_prefixes)
+        prefixes |= set(rare_earth_prefixes(book))
         self._prefixes = frozenset(prefixes)
         self._heads = frozenset(p[:k] for p in prefixes for k in range(1, len(p) + 1))
         self._item_lines: list[tuple[str, frozenset[str]]] = [

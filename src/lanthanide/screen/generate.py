@@ -20,7 +20,7 @@ import os
 import uuid
 from pathlib import Path
 
-from lanthanide.decide.engine import RARE_EARTHS
+from lanthanide.decide import RARE_EARTHS
 from lanthanide.rules.book import Rulebook, load_rulebook
 
 MINERALS = frozenset({*RARE_EARTHS, "Ga", "Ge", "C", "Sb", "W"})

@@ -1,20 +1,33 @@
-"""Decide each distinct key once with :func:`lanthanide.decide.decide` and
-shape the determination into the output columns that the engines join back
-onto the lines. This is the only place a batch calls the rule logic: the
-engines never evaluate a rule themselves, so there is one rule semantics."""
+"""Decide each distinct key once with :meth:`lanthanide.decide.Engine.decide`
+and shape the determination into the output columns that the engines join
+back onto the lines. This is the only place a batch calls the rule logic: the
+engines never evaluate a rule themselves, so there is one rule semantics.
+
+A determination states the date window and the case facts it rests on
+(``Determination.window``, ``Determination.facts``); the resolver reuses it
+for every key whose date bucket lies inside that window and whose facts,
+those it read, agree."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from lanthanide.decide import Case, Determination, decide
-from lanthanide.decide.engine import engine_for
+from lanthanide.decide import (
+    Case,
+    Determination,
+    Engine,
+    Question,
+    QuestionCode,
+    Warning,
+    WarningCode,
+)
+from lanthanide.decide.warnings import render
 from lanthanide.rules.book import Rulebook
+from lanthanide.rules.window import UNBOUNDED_START
 from lanthanide.screen.compile import ON_TOKEN, Key, KeySpace
 
 RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -58,10 +71,23 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def shape(d: Determination) -> Outcome:
+def _text(w: Warning | Question, dated: bool) -> str:
+    """The text; ``dated``: with the case's date (the parameter ``on``) as
+    :data:`ON_TOKEN`, for each line to quote its own."""
+    if dated and "on" in w.params:
+        if isinstance(w, Question):
+            spec = QuestionCode(w.code).spec
+        else:
+            spec = (WarningCode.DUTY if w.code.startswith("duty:") else WarningCode(w.code)).spec
+        return render(spec, {**w.params, "on": ON_TOKEN})
+    return w.text
+
+
+def shape(d: Determination, *, dated: bool = False) -> Outcome:
     """The output columns of one determination (JSON columns use the field
     names of ``lanthanide check --format json``; built directly from the
-    dataclasses, which is faster than ``to_dict`` and gives the same JSON)."""
+    dataclasses, which is faster than ``to_dict`` and gives the same JSON).
+    ``dated``: texts quote the case's date as :data:`ON_TOKEN`."""
     findings = [
         {
             "effect": f.effect,
@@ -81,14 +107,16 @@ def shape(d: Determination) -> Outcome:
     questions = [
         {
             "field": q.field,
-            "text": q.text,
+            "text": _text(q, dated),
             "options": list(q.options),
             "pending_effect": q.pending_effect,
             "instrument": q.instrument,
         }
         for q in d.questions
     ]
-    warnings = [{"code": w.code, "text": w.text, "instrument": w.instrument} for w in d.warnings]
+    warnings = [
+        {"code": w.code, "text": _text(w, dated), "instrument": w.instrument} for w in d.warnings
+    ]
     conflicts = [{"text": x.text, "findings": list(x.findings)} for x in d.conflicts]
     return Outcome(
         verdict=d.verdict,
@@ -102,186 +130,39 @@ def shape(d: Determination) -> Outcome:
     )
 
 
-_ANY = object()
-_WATCHED = ("destination", "end_use", "params")
-_SLOTS = {
-    name: Case.__dict__[name]
-    for name in (*_WATCHED, "on", "item", "hs", "text", "kind", "end_user")
-}
+Facts = tuple[str, ...]
+"""The case facts a determination read (sorted; the tariff line, part of
+every memo key, left out)."""
 
 
-class _Probe(Case):
-    """A case that records which of destination, end use and parameters the
-    engine reads. A fact the engine never read cannot have changed its path,
-    so the determination holds for every value of that fact."""
-
-    __slots__ = ("read",)
-
-    def __init__(self, case: Case) -> None:  # frozen dataclass: set the slots directly
-        for name, slot in _SLOTS.items():
-            slot.__set__(self, getattr(case, name))
-        object.__setattr__(self, "read", set())
-
-    def _get(self, name: str) -> Any:
-        self.read.add(name)  # type: ignore[attr-defined]
-        return _SLOTS[name].__get__(self, Case)
-
-    destination = property(lambda self: self._get("destination"))
-    end_use = property(lambda self: self._get("end_use"))
-    params = property(lambda self: self._get("params"))
-
-
-class DateUse(RuntimeError):
-    """``decide()`` used the date other than by comparing it with dates and
-    quoting it; the key space cannot represent that."""
-
-
-def _opaque(name: str) -> Any:
-    def use(self: Any, *args: Any, **kwargs: Any) -> Any:
-        raise DateUse(f"decide() used date.{name}; screening can only follow comparisons")
-
-    return use
-
-
-class _Day(date):
-    """The case's date, recording every date it is compared with.
-
-    ``decide()`` is deterministic. If on another day every one of these
-    comparisons comes out the same, it takes the same path and returns the
-    same determination, except where it quotes the day (texts hold a
-    placeholder for that). The days on which every comparison comes out the
-    same form the *cell* of the determination: the interval between the
-    nearest compared dates below and above (a compared date is a cell of its
-    own).
-
-    Every other use of the date raises :class:`DateUse` — arithmetic, its
-    fields, and hashing (a set or dict lookup could answer without a
-    recorded comparison). The engine's three caches keyed by date are
-    switched off while probing (:func:`_date_caches_off`)."""
-
-    __slots__ = ("seen",)
-    seen: set[date]
-
-    def __new__(cls, day: date) -> _Day:
-        self = super().__new__(cls, day.year, day.month, day.day)
-        self.seen = set()
-        return self
-
-    def _saw(self, other: object) -> bool:
-        if type(other) is date:
-            self.seen.add(other)
-            return True
-        if isinstance(other, date):
-            self.seen.add(date.fromordinal(date.toordinal(other)))
-            return True
-        return False
-
-    def __eq__(self, other: object) -> bool:
-        if self._saw(other):
-            return date.__eq__(self, other)
-        return NotImplemented
-
-    def __ne__(self, other: object) -> bool:
-        if self._saw(other):
-            return date.__ne__(self, other)
-        return NotImplemented
-
-    def __lt__(self, other: date) -> bool:
-        return date.__lt__(self, other) if self._saw(other) else NotImplemented
-
-    def __le__(self, other: date) -> bool:
-        return date.__le__(self, other) if self._saw(other) else NotImplemented
-
-    def __gt__(self, other: date) -> bool:
-        return date.__gt__(self, other) if self._saw(other) else NotImplemented
-
-    def __ge__(self, other: date) -> bool:
-        return date.__ge__(self, other) if self._saw(other) else NotImplemented
-
-    __hash__ = _opaque("__hash__")
-    year = property(_opaque("year"))
-    month = property(_opaque("month"))
-    day = property(_opaque("day"))
-    toordinal = _opaque("toordinal")
-    weekday = _opaque("weekday")
-    isoweekday = _opaque("isoweekday")
-    isocalendar = _opaque("isocalendar")
-    timetuple = _opaque("timetuple")
-    ctime = _opaque("ctime")
-    strftime = _opaque("strftime")
-    replace = _opaque("replace")
-    __add__ = _opaque("__add__")
-    __radd__ = _opaque("__radd__")
-    __sub__ = _opaque("__sub__")
-    __rsub__ = _opaque("__rsub__")
-    __reduce__ = _opaque("__reduce__")
-    __reduce_ex__ = _opaque("__reduce_ex__")
-
-
-class _NoCache(dict[Any, Any]):
-    """Stands in for a cache keyed by date: always misses, keeps nothing."""
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return default
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        return None
-
-
-_DATE_CACHES = (
-    ("engine", "_checked_cache"),
-    ("engine", "_duties_cache"),
-    ("book", "_in_force_cache"),
-)
-"""The caches keyed by date in ``decide/engine.py`` and ``rules/book.py``.
-Should another appear, hashing a probed date raises :class:`DateUse`."""
-
-
-@contextmanager
-def _date_caches_off(book: Rulebook) -> Iterator[None]:
-    owners = {"engine": engine_for(book), "book": book}
-    saved: list[tuple[object, str, object]] = []
-    try:
-        for owner, name in _DATE_CACHES:
-            obj = owners[owner]
-            if hasattr(obj, name):
-                saved.append((obj, name, getattr(obj, name)))
-                setattr(obj, name, _NoCache())
-        yield
-    finally:
-        for obj, name, cache in saved:
-            setattr(obj, name, cache)
-
-
-def _cell(seen: set[date], day: date) -> tuple[date | None, date | None]:
-    """First and last day on which comparisons with ``seen`` all come out as
-    on ``day`` (``None``: unbounded); conservatively, a compared date is a
-    cell of its own."""
-    if day in seen:
-        return day, day
-    below = [d for d in seen if d < day]
-    above = [d for d in seen if d > day]
-    lo = max(below) + timedelta(days=1) if below else None
-    hi = min(above) - timedelta(days=1) if above else None
-    return lo, hi
+def fact_value(case: Case, fact: str) -> object:
+    """The value of one fact (as named in ``Determination.facts``) of ``case``."""
+    if fact.startswith("params."):
+        return case.params.get(fact[7:])
+    return getattr(case, fact)
 
 
 class Resolver:
-    """Decides keys once each, and fewer than once where it can prove the
-    answer is the same:
+    """Decides keys once each, and fewer than once where the determination
+    says the answer is the same:
 
     * parameters the tariff line cannot read are dropped before deciding;
-    * a determination that never looked at the destination, the end use or
-      the parameters is reused for every value of them;
-    * a determination is reused for every date bucket inside its *cell*:
-      the days on which each date comparison ``decide()`` made comes out
-      the same (see :class:`_Day`). So each tariff line is split only at
-      the dates of the rules that can touch it, on the path it takes."""
+    * a determination is reused for every key of the same tariff line whose
+      facts agree on those the determination read (``Determination.facts``:
+      one that never read the destination holds for every destination);
+    * a determination decided inside a multi-day date bucket is reused for
+      every bucket inside its window (``Determination.window``: the days on
+      which every date comparison it made comes out the same), with texts
+      quoting the line's own date. So each tariff line is split only at the
+      dates of the rules that can touch it, on the path it takes."""
 
-    def __init__(self, book: Rulebook, space: KeySpace | None = None) -> None:
+    def __init__(
+        self, book: Rulebook, space: KeySpace | None = None, engine: Engine | None = None
+    ) -> None:
         self.book = book
         self.space = space or KeySpace(book)
-        self._memo: dict[tuple[Any, ...], Outcome] = {}
+        self.engine = engine or Engine(book)
+        self._memo: dict[tuple[str, int], dict[Facts, dict[tuple[object, ...], Outcome]]] = {}
         self._texts: dict[str, int] = {}
         self._params: dict[tuple[str, str], dict[str, float | str]] = {}
         self.decided = 0
@@ -315,51 +196,44 @@ class Resolver:
             got = self._params[(hs, params)] = self.space.decision_params(hs, params)
         return got
 
+    def _buckets(self, d: Determination) -> range:
+        """The date buckets lying wholly inside the window of ``d``."""
+        w = d.window
+        lo = None if w.start == UNBOUNDED_START else w.start
+        hi = None if w.end is None else w.end - timedelta(days=1)
+        return self.space.buckets_within(lo, hi)
+
     def resolve(self, key: Key) -> Outcome:
         case, dated = self.case_for(key)
-        facts = (case.destination, case.end_use, tuple(sorted(case.params.items())))
-        for mask in range(8):
-            got = self._memo.get(
-                (case.hs, key.bucket, *(_ANY if mask >> i & 1 else facts[i] for i in range(3)))
-            )
-            if got is not None:
-                return got
-        day = _Day(case.on)
-        probe = _Probe(replace(case, on=day))
-        with _date_caches_off(self.book):
-            determination = decide(probe, self.book)
-        read = frozenset(probe.read)  # type: ignore[attr-defined]  # before shape() reads .case
-        seen = set(day.seen)  # before shape() or anything else compares the day
-        out = shape(determination)
+        cells = self._memo.get((case.hs or "", key.bucket))
+        if cells:
+            for facts, table in cells.items():
+                got = table.get(tuple(fact_value(case, f) for f in facts))
+                if got is not None:
+                    return got
+        determination = self.engine.decide(case)
+        out = shape(determination, dated=dated)
         if dated:
-            # decided on a day that is no rulebook date inside a multi-day
-            # bucket: its cell spans several days, texts quote the line's own
-            iso = case.on.isoformat()
-            if iso in out.findings or iso in out.conflicts:
-                raise DateUse(f"findings or conflicts quote the case's date {iso}")
-            out = replace(
-                out,
-                questions=out.questions.replace(iso, ON_TOKEN),
-                warnings=out.warnings.replace(iso, ON_TOKEN),
-            )
-            buckets = self.space.buckets_within(*_cell(seen, case.on))
+            # decided inside a multi-day bucket: reused across its window,
+            # texts quote each line's own date
+            buckets = self._buckets(determination)
             if key.bucket not in buckets:
-                raise DateUse(
-                    f"decide() compared the date {case.on} with a date inside its bucket "
-                    f"({sorted(seen)}); every date it compares with must be a rulebook date"
+                raise RuntimeError(
+                    f"the window {determination.window} of a determination on {case.on} "
+                    f"does not hold its own date bucket {key.bucket}"
                 )
         else:
             # decided on a rulebook date, quoted literally: valid for that day
             buckets = range(key.bucket, key.bucket + 1)
-        masked = tuple(facts[i] if _WATCHED[i] in read else _ANY for i in range(3))
+        facts = tuple(sorted(determination.facts - {"hs"}))
+        values = tuple(fact_value(case, f) for f in facts)
         for b in buckets:
-            self._memo.setdefault((case.hs, b, *masked), out)
+            table = self._memo.setdefault((case.hs or "", b), {}).setdefault(facts, {})
+            table.setdefault(values, out)
         self.decided += 1
         return out
 
-    def outcomes(
-        self, keys: list[Key], tick: Callable[[int], None] | None = None
-    ) -> list[Outcome]:
+    def outcomes(self, keys: list[Key], tick: Callable[[int], None] | None = None) -> list[Outcome]:
         """Each key's outcome. Keys in multi-day buckets are decided first:
         their cells can then answer the one-day buckets (rulebook dates)
         they contain."""

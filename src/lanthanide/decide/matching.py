@@ -1,0 +1,209 @@
+"""Matching a case to rulebook items: by catalogue number or control code,
+by tariff line (exact, heading, broader code), and by the candidates a text
+reading gives (:class:`lanthanide.decide.model.Reading`; turning text into
+candidates is the classifier's job)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lanthanide.decide.model import InstrumentRef, ItemInfo, Reading, Ref
+from lanthanide.decide.sheet import Sheet
+from lanthanide.decide.warnings import QuestionCode, Seq, WarningCode
+from lanthanide.rules.book import ItemRef, Rulebook
+from lanthanide.rules.model import Instrument, Source
+
+_CATALOGUE_NO = re.compile(r"^[0-9]{6}[JX]$", re.IGNORECASE)
+_CONTROL_CODE = re.compile(r"^[0-9][A-E][0-9]{3}", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Match:
+    """A rulebook item the case may be. ``certain``: the case is this item
+    (an uncertain match only raises the question of whether it is)."""
+
+    ref: ItemRef
+    how: str
+    certain: bool
+    control_point: str | None = None
+
+
+def refs(sources: tuple[Source, ...]) -> tuple[Ref, ...]:
+    return tuple(Ref(s.url, s.tag, s.ref) for s in sources)
+
+
+def inst_ref(inst: Instrument) -> InstrumentRef:
+    return InstrumentRef(inst.id, inst.number, inst.title.zh or inst.title.best(), inst.short)
+
+
+def item_info(ref: ItemRef) -> ItemInfo:
+    it = ref.item
+    return ItemInfo(
+        code=it.code,
+        code_status=it.code_status,
+        control_code=it.control_code,
+        kind=it.kind,
+        title=it.title.en or it.title.zh or "",
+        title_zh=it.title.zh,
+        instrument=ref.instrument.id,
+    )
+
+
+class Matcher:
+    """Case -> matches against one rulebook."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.book = book
+        self._prefix_codes: dict[str, list[ItemRef]] = {}
+
+    def relevant(self, ref: ItemRef, sheet: Sheet) -> bool:
+        """Whether a control of the item's own instrument is valid on the day."""
+        span = sheet.span
+        return any(span.within(cc.control.valid) for cc in self.book.own_controls.get(ref.key, ()))
+
+    def code(self, code: str, kind: str | None, sheet: Sheet) -> list[Match]:
+        key = code.lower()
+        found = self.book.by_code.get(key)
+        how = "code"
+        if not found:
+            found = self._prefix_codes.get(key)
+            if found is None:
+                found = [
+                    r
+                    for r in self.book.item_refs
+                    if any(
+                        c and c.lower().startswith(key) and c[len(key) : len(key) + 1] in (".", "-")
+                        for c in (r.item.code, r.item.control_code)
+                    )
+                ]
+                self._prefix_codes[key] = found
+            how = "control_code_prefix"
+        out = [Match(r, how, True) for r in found if kind is None or r.item.kind == kind]
+        if not out:
+            like = bool(_CATALOGUE_NO.match(code) or _CONTROL_CODE.match(code))
+            sheet.warn(WarningCode.UNKNOWN_CODE, form="code-like" if like else "", code=code)
+            sheet.unknown_coverage = True
+        return out
+
+    def item_lines(self, item: str, hs: str | None, matches: list[Match], sheet: Sheet) -> None:
+        """The named item decides; its tariff lines only bring in items that
+        a list defines by tariff line alone (the goods export licence
+        catalogue), for the same element. Appends to ``matches``."""
+        lines = {h.code for m in matches for h in m.ref.item.hs if len(h.code) == 10}
+        if hs and not any(
+            hs == line or line.startswith(hs) or hs.startswith(line)
+            for m in matches
+            for line in (h.code for h in m.ref.item.hs)
+        ):
+            sheet.warn(WarningCode.HS_ITEM_MISMATCH, hs=hs, item=item)
+        elements = {e for m in matches for e in m.ref.item.elements}
+        keys = {m.ref.key for m in matches}
+        for line in sorted(lines):
+            for r in self.book.hs_exact.get(line, ()):
+                if (
+                    r.key not in keys
+                    and r.instrument.regime == "goods_licence"
+                    and set(r.item.elements) & elements
+                ):
+                    keys.add(r.key)
+                    matches.append(Match(r, f"tariff line {line} of {item}", True))
+
+    def hs(self, hs: str, kind: str | None, sheet: Sheet) -> list[Match]:
+        book = self.book
+        out: list[Match] = []
+        seen: set[tuple[str, str]] = set()
+        for r in book.hs_exact.get(hs, ()):
+            if kind is None or r.item.kind == kind:
+                out.append(Match(r, "hs", True))
+                seen.add(r.key)
+        exact_elements = {e for r in book.hs_exact.get(hs, ()) for e in r.item.elements}
+        for k in range(4, len(hs)):
+            for r in book.hs_exact.get(hs[:k], ()):
+                if r.key in seen or (kind is not None and r.item.kind != kind):
+                    continue
+                seen.add(r.key)
+                if (
+                    exact_elements
+                    and r.item.elements
+                    and not (exact_elements & set(r.item.elements))
+                ):
+                    # the line is a reference line of items for other elements
+                    continue
+                same = any(
+                    set(e.item.elements) & set(r.item.elements)
+                    and e.item.stage is not None
+                    and e.item.stage == r.item.stage
+                    for e in book.hs_exact.get(hs, ())
+                )
+                if same:
+                    # the exact line is an item of the same element and stage
+                    out.append(Match(r, f"hs-heading {hs[:k]} (same element and stage)", True))
+                    continue
+                out.append(Match(r, f"hs-heading {hs[:k]}", False))
+                if not self.relevant(r, sheet):
+                    continue
+                sheet.ask(
+                    QuestionCode.HS_HEADING,
+                    "item",
+                    options=(r.item.code,),
+                    instrument=r.instrument.id,
+                    item=r.item.code,
+                    title=r.item.title.best(),
+                    heading=hs[:k],
+                    hs=hs,
+                )
+        if len(hs) < 10:
+            narrower = [
+                r
+                for r in book.hs_prefix.get(hs, ())
+                if r.key not in seen and (kind is None or r.item.kind == kind)
+            ]
+            if narrower:
+                lines = sorted(
+                    {h.code for r in narrower for h in r.item.hs if h.code.startswith(hs)}
+                )
+                sheet.ask(
+                    QuestionCode.HS_LINES, "hs", options=tuple(lines), hs=hs, lines=Seq(lines)
+                )
+                for r in narrower:
+                    if r.key not in seen:
+                        seen.add(r.key)
+                        out.append(Match(r, "hs-broader", False))
+        return out
+
+    def reading(self, text: str, reading: Reading, sheet: Sheet) -> list[Match]:
+        """The matches a text reading gives: the item when the reading is
+        sure, else each candidate as an uncertain match and a question."""
+        sheet.span.narrow(reading.window)
+        if reading.sure and reading.candidates:
+            top = reading.candidates[0]
+            return [Match(top.ref, "text", True, top.control_point)]
+        if reading.candidates:
+            close = reading.candidates
+            sheet.ask(
+                QuestionCode.TEXT_SEVERAL,
+                "item",
+                options=tuple(f"{c.code} ({c.ref.instrument.id})" for c in close),
+                candidates=Seq(f"{c.code} {c.title}" for c in close),
+            )
+            return [Match(c.ref, "text-candidate", False, c.control_point) for c in close]
+        sheet.warn(
+            WarningCode.NO_TEXT_MATCH,
+            form="weak" if reading.weak else "",
+            text=text,
+            weak=Seq(reading.weak),
+        )
+        sheet.unknown_coverage = True
+        # the weak rulebook candidates become a question, so that what they
+        # would mean shows as a pending effect
+        weak = reading.weak_candidates
+        if not weak:
+            return []
+        sheet.ask(
+            QuestionCode.TEXT_WEAK,
+            "item",
+            options=tuple(f"{c.code} ({c.ref.instrument.id})" for c in weak),
+            candidates=Seq(f"{c.code} {c.title}" for c in weak),
+        )
+        return [Match(c.ref, "text-candidate", False, c.control_point) for c in weak]
