@@ -68,7 +68,7 @@ pg:
 ## apt-get when /usr/bin/chromium is missing (root only; otherwise those tests skip)
 chromium:
 	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
-	  && apt-get install -y --no-install-recommends chromium chromium-driver fonts-wqy-microhei; } \
+	  && apt-get update -qq && apt-get install -y --no-install-recommends chromium chromium-driver fonts-wqy-microhei; } \
 	  || echo "chromium: /usr/bin/chromium not installed; the browser tests (tests/web) will skip"
 
 clean:
