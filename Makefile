@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-fast install install-dev lint typecheck pytest pytest-fast bench clean pg
+.PHONY: run test test-fast install install-dev lint typecheck pytest pytest-fast bench clean pg chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ run: install
 	$(BIN)/lanthanide serve --host $(HOST) --port $(PORT)
 
 ## test: install dev deps, lint, type-check the package, run the tests
-test: install-dev lint typecheck pg pytest
+test: install-dev lint typecheck pg chromium pytest
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
@@ -63,6 +63,13 @@ bench: install-dev pg
 ## (idempotent; on a machine without PostgreSQL the registry's PostgreSQL tests skip)
 pg:
 	@bash scripts/pg-start.sh || echo "pg: PostgreSQL not started; its tests will skip"
+
+## chromium: the system Chromium the browser tests drive (tests/web); installed with
+## apt-get when /usr/bin/chromium is missing (root only; otherwise those tests skip)
+chromium:
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && apt-get install -y --no-install-recommends chromium chromium-driver fonts-wqy-microhei; } \
+	  || echo "chromium: /usr/bin/chromium not installed; the browser tests (tests/web) will skip"
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

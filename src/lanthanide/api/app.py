@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
-from lanthanide import __version__
+from lanthanide import __version__, web
 from lanthanide._client import Lanthanide, default
 from lanthanide.api import errors
 from lanthanide.api import registry as registry_api
@@ -62,4 +62,5 @@ def create_app(ln: Lanthanide | None = None) -> FastAPI:
     app.include_router(rules_router)
     app.include_router(changes_router)
     registry_api.install(app)
+    web.mount(app)
     return app

@@ -1,0 +1,100 @@
+"""Pieces of the web layer that need no browser: sessions, CSRF, sign-in
+throttling, parameter parsing, highlighting, number format."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from lanthanide.web import backend, pages, sessions
+from lanthanide.web.render import number
+
+from .conftest import Site
+
+
+def test_csrf_needs_the_sessions_own_token() -> None:
+    store = sessions.Store()
+    a, b = store.new(), store.new()
+    assert sessions.csrf_ok(a, a.csrf)
+    assert not sessions.csrf_ok(a, b.csrf)
+    assert not sessions.csrf_ok(a, None)
+    assert not sessions.csrf_ok(a, "")
+    assert not sessions.csrf_ok(None, a.csrf)
+
+
+def test_session_store_evicts_the_oldest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sessions, "MAX_SESSIONS", 3)
+    store = sessions.Store()
+    first = store.new()
+    for _ in range(3):
+        store.new()
+    assert store.get(first.sid) is None
+    store.drop("nothing")  # dropping an unknown id is harmless
+
+
+def test_throttle_counts_failures_per_client() -> None:
+    t = sessions.Throttle(limit=3, window=60)
+    for _ in range(3):
+        assert t.retry_after("1.2.3.4") == 0
+        t.fail("1.2.3.4")
+    assert 1 <= t.retry_after("1.2.3.4") <= 61
+    assert t.retry_after("5.6.7.8") == 0
+
+
+def test_signin_is_throttled_with_retry_after(monkeypatch: pytest.MonkeyPatch, site: Site) -> None:
+    from lanthanide.web import registry_pages
+
+    monkeypatch.setattr(registry_pages, "SIGNIN_THROTTLE", sessions.Throttle(limit=2))
+    c = httpx.Client(base_url=site.url)
+    form = c.get("/signin").text
+    m = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert m is not None
+    codes = [c.post("/signin", data={"csrf": m.group(1), "token": "lnt_x"}) for _ in range(3)]
+    c.close()
+    assert [r.status_code for r in codes] == [401, 401, 429]
+    assert int(codes[-1].headers["retry-after"]) > 0
+
+
+def test_parameter_lines() -> None:
+    assert pages._params({"params": "purity=99.99%\nsize: 40um", "p.grain": "5"}) == {
+        "purity": "99.99%",
+        "size": "40um",
+        "grain": "5",
+    }
+    with pytest.raises(backend.BackendError) as exc:
+        pages._params({"params": "purity"})
+    assert exc.value.errors[0][0] == "params"
+    assert pages._params({"params": "purity=99.99%", "p.size": " 40um "}) == {
+        "purity": "99.99%",
+        "size": "40um",
+    }
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\u3000", "\t\n"])
+def test_blank_means_not_given(blank: str) -> None:
+    assert pages._clean(blank) is None
+
+
+def test_highlight_marks_matched_terms() -> None:
+    assert pages._highlight("Dysprosium oxide", ["oxide"]) == [
+        ("Dysprosium ", False),
+        ("oxide", True),
+    ]
+    assert pages._highlight("氧化镝", ["氧化镝", "氧化"]) == [("氧化镝", True)]
+    assert pages._highlight(None, ["x"]) == []
+    assert pages._highlight("Dysprosium oxide", ["dy"]) == [("Dysprosium oxide", False)]
+    assert pages._terms({"keywords": ["氧化镝"], "concepts": ["氧化 → oxide"]}) == [
+        "氧化镝",
+        "氧化",
+        "oxide",
+    ]
+
+
+def test_number_format() -> None:
+    assert number(1000.0) == "1,000"
+    assert number(50.5) == "50.5"
+    assert number(0.125) == "0.125"
+    assert number(None) == ""
+    assert number("x") == "x"
