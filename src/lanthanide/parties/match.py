@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal, TypeVar
 from weakref import WeakKeyDictionary
@@ -39,10 +39,24 @@ from weakref import WeakKeyDictionary
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
-from lanthanide.parties.effects import ListEffect, ListingState, effects_for, listing_state
+from lanthanide.parties.checked import ListsChecked, lists_checked
+from lanthanide.parties.effects import effects_for, listing_state
 from lanthanide.parties.normalize import NormalName, normalise
-from lanthanide.rules.lists import LIST_TITLES, ListedEntry, PartyLists
-from lanthanide.rules.model import Text
+from lanthanide.parties.results import Confidence, Explanation, NameKind, PartyMatch, TokenPair
+from lanthanide.rules.lists import ListedEntry, PartyLists
+
+__all__ = [
+    "POSSIBLE",
+    "STRONG",
+    "Explanation",
+    "ListsChecked",
+    "PartyIndex",
+    "PartyMatch",
+    "TokenPair",
+    "index_for",
+    "lists_checked",
+    "screen_name",
+]
 
 STRONG = 0.88
 """At or above: a confident match; ``decide`` applies the listing's effects."""
@@ -57,106 +71,6 @@ SHORT_HAN = 4
 SHORT_HAN_FACTOR = 0.85
 
 _T = TypeVar("_T")
-Confidence = Literal["exact", "strong", "possible"]
-NameKind = Literal["name_en", "name_zh", "alias"]
-
-
-@dataclass(frozen=True, slots=True)
-class TokenPair:
-    query: str
-    listed: str
-    similarity: float
-    weight: float
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """Why a name matched: which listed name, which script, which tokens."""
-
-    matched_name: str
-    name_kind: NameKind
-    script: Literal["latin", "han"]
-    method: Literal["tokens", "compact", "contained", "characters"]
-    query_core: str
-    listed_core: str
-    tokens: tuple[TokenPair, ...] = ()
-    unmatched_query: tuple[str, ...] = ()
-    unmatched_listed: tuple[str, ...] = ()
-    legal_forms_ignored: tuple[str, ...] = ()
-    conversions: tuple[str, ...] = ()
-    """Foldings applied to the query (width, traditional, accents)."""
-    removed_prefix: str | None = None
-    country: Literal["match", "mismatch", "unknown", "not_given"] = "not_given"
-    raw_score: float = 0.0
-    """Score before the country factor."""
-
-    def summary(self) -> str:
-        parts = [f"{self.script} {self.method} match on {self.name_kind} '{self.matched_name}'"]
-        if self.tokens:
-            same = [t.query for t in self.tokens if t.similarity == 1.0]
-            fuzzy = [f"{t.query}~{t.listed}" for t in self.tokens if t.similarity < 1.0]
-            if same:
-                parts.append(f"same words: {', '.join(same)}")
-            if fuzzy:
-                parts.append(f"near words: {', '.join(fuzzy)}")
-        if self.unmatched_query:
-            parts.append(f"query words not in the listed name: {', '.join(self.unmatched_query)}")
-        if self.unmatched_listed:
-            parts.append(f"listed words not in the query: {', '.join(self.unmatched_listed)}")
-        if self.legal_forms_ignored:
-            parts.append(f"legal forms ignored: {', '.join(self.legal_forms_ignored)}")
-        if self.conversions:
-            parts.append(f"folded: {', '.join(self.conversions)}")
-        if self.country != "not_given":
-            parts.append(f"country {self.country}")
-        return "; ".join(parts)
-
-
-@dataclass(frozen=True, slots=True)
-class PartyMatch:
-    """One listed entry that a name matches, as of a date."""
-
-    query: str
-    entry: ListedEntry
-    score: float
-    confidence: Confidence
-    explanation: Explanation
-    on: date
-    status: ListingState
-    effects: tuple[ListEffect, ...] = field(default=())
-    related: tuple[PartyMatch, ...] = ()
-    """Weaker matches to other entries that this confident match explains
-    better (kept for the trace; not asked as questions)."""
-
-    @property
-    def list(self) -> str:
-        return self.entry.list
-
-    @property
-    def number(self) -> str:
-        return self.entry.announcement.number
-
-    @property
-    def confident(self) -> bool:
-        return self.confidence in ("exact", "strong")
-
-    def applicable(self) -> tuple[ListEffect, ...]:
-        """Effects in force on the date that bear on an export."""
-        return tuple(e for e in self.effects if e.applies and e.bears_on_export)
-
-    def question(self) -> Text:
-        """The question a possible match raises (``decide`` puts it on the answer)."""
-        e = self.entry.entry
-        names = " / ".join(n for n in (e.name.zh, e.name.en) if n)
-        title = LIST_TITLES[self.entry.list]
-        pending = self.applicable()
-        effect = pending[0].effect if pending else "none in force on this date"
-        return Text(
-            en=f"Is '{self.query}' the listed entity {names} ({e.country or 'country not given'}) "
-            f"on the {title.en}, {self.number}? Name score {self.score:.2f}; "
-            f"if it is, the pending effect is: {effect}.",
-            zh=f"“{self.query}”是否即{title.zh}所列实体{names}（{self.number}）？",
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,49 +409,3 @@ def screen_name(
         raise ValueError(f"country: '{country}' is not an ISO 3166-1 alpha-2 code like 'US'")
     idx = lists if isinstance(lists, PartyIndex) else index_for(lists)
     return idx.screen(name, on, country)
-
-
-@dataclass(frozen=True, slots=True)
-class ListsChecked:
-    """What a screening on a date looked at: the answer to "no match" must say
-    which lists were checked, as of which date, and what they lack."""
-
-    on: date
-    announcements: tuple[tuple[str, str, str], ...]
-    """(list, official number, effective date) of every notice in effect by ``on``."""
-    counts: dict[str, int]
-    """Entries per list among those notices."""
-    data_as_of: date | None
-    """Sources were searched for changes up to this date."""
-    incomplete: tuple[str, ...]
-    """Numbers of notices that name more parties than are encoded."""
-    warnings: tuple[Text, ...]
-
-
-def lists_checked(lists: PartyLists, on: date) -> ListsChecked:
-    """The lists a screening on ``on`` covers, with their gaps."""
-    anns = [a for a in lists.announcements.values() if a.effective <= on]
-    counts: dict[str, int] = {k: 0 for k in LIST_TITLES}
-    for a in anns:
-        counts[a.list] += len(a.entries)
-    incomplete = tuple(a.number for a in anns if not a.complete)
-    warnings: list[Text] = []
-    if lists.data_as_of is not None and on > lists.data_as_of:
-        warnings.append(
-            Text(
-                en=f"list changes after {lists.data_as_of.isoformat()} (the end of the sources "
-                "searched) are not encoded; a party listed later is not found",
-            )
-        )
-    for n in incomplete:
-        warnings.append(
-            Text(en=f"{n} names more parties than are encoded: no match does not clear a party")
-        )
-    return ListsChecked(
-        on=on,
-        announcements=tuple((a.list, a.number, a.effective.isoformat()) for a in anns),
-        counts=counts,
-        data_as_of=lists.data_as_of,
-        incomplete=incomplete,
-        warnings=tuple(warnings),
-    )
