@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from lanthanide.decide.candidates import several
 from lanthanide.decide.catalogue import Catalogue, Settled
+from lanthanide.decide.dual_use_net import catalogue_net
 from lanthanide.decide.evaluate import evaluate
 from lanthanide.decide.matching import Match, Matcher, item_info
 from lanthanide.decide.model import Case, Determination, Reading
@@ -124,6 +125,7 @@ class Engine:
             for cc in self.selection.residual():
                 evaluate(cc, None, case, as_of, sheet)
         self.notices.uncertain_values(case, matches, sheet)
+        catalogue_net(book, case, matches, sheet)
         found_conflicts = conflicts(sheet.findings)
         questions = sheet.questions()  # after the last question, before the verdict
         self.notices.coverage_gaps(case, matches, sheet)

@@ -1,0 +1,34 @@
+"""Rulebook data wired into decide on the bundled rulebook: duty
+destinations, the dual-use licence catalogue net, alternatives for an
+uncertain status, suspension ends as last days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lanthanide.decide import Engine, make_case
+from lanthanide.rules.book import Rulebook
+
+
+def test_catalogue_net_question_and_window(book: Rulebook) -> None:
+    engine = Engine(book)
+    d = engine.decide(make_case(hs="2812170000", destination="DE", on="2026-01-15"))
+    assert d.verdict == "undetermined"
+    q = next(q for q in d.questions if q.code == "catalogue-spec")
+    assert q.field == "params"
+    assert q.options == ("yes", "no")
+    assert q.pending_effect == "licence_required"
+    assert q.instrument == "cn-mofcom-gac-2025-91"
+    assert "1C450.c.13" in q.text and q.params["tag"] == "U"
+    assert "商务部 海关总署公告2025年第91号" in q.text
+    assert d.window.start >= date(2026, 1, 1)
+    before = engine.decide(make_case(hs="2812170000", destination="DE", on="2025-12-31"))
+    assert before.verdict == "not_controlled"
+    assert before.window.end is not None and before.window.end <= date(2026, 1, 1)
+    assert not any(q.code == "catalogue-spec" for q in before.questions)
+
+
+def test_catalogue_net_never_makes_a_verdict_laxer(book: Rulebook) -> None:
+    d = Engine(book).decide(make_case(hs="2805301200", destination="DE", on="2026-06-01"))
+    assert d.verdict == "licence_required"
+    assert not any(q.code == "catalogue-spec" for q in d.questions)
