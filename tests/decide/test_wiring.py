@@ -32,3 +32,28 @@ def test_catalogue_net_never_makes_a_verdict_laxer(book: Rulebook) -> None:
     d = Engine(book).decide(make_case(hs="2805301200", destination="DE", on="2026-06-01"))
     assert d.verdict == "licence_required"
     assert not any(q.code == "catalogue-spec" for q in d.questions)
+
+
+def test_alternatives_under_the_kl_extension(book: Rulebook) -> None:
+    engine = Engine(book)
+    d = engine.decide(
+        make_case(hs="2853909026", destination="US", end_use="civil", on="2026-12-01")
+    )
+    assert d.verdict == "denial_presumed"
+    (alt,) = d.alternatives
+    assert (alt.reading, alt.verdict, alt.tag) == ("extended-2027-01-10", "licence_required", "U")
+    assert alt.findings == ("商务部 海关总署公告2023年第23号",)
+    assert d.to_dict()["alternatives"][0]["reading"] == "extended-2027-01-10"
+    w = next(w for w in d.warnings if w.code == "uncertain-status")
+    assert "'legal-text'" in w.text and "statement only" in w.text and "2027-01-10" in w.text
+    # the window stops where the alternative reading ends (2027-01-10 included)
+    assert d.window.end == date(2027, 1, 11)
+    plain = engine.decide(d.case, with_alternatives=False)
+    assert plain.alternatives == () and plain.verdict == d.verdict
+
+
+def test_no_alternatives_on_the_last_legally_suspended_day(book: Rulebook) -> None:
+    d = Engine(book).decide(make_case(item="1C909.b", destination="DE", on="2026-11-10"))
+    assert d.alternatives == ()
+    assert d.window.end is not None and d.window.end <= date(2026, 11, 11)
+    assert d.to_dict()["alternatives"] == []

@@ -255,9 +255,9 @@ WARNINGS: dict[WarningCode, Spec] = {
         "A dated fact of uncertain legal effect bears on the case: the answer follows the "
         "default reading, the other reading is given under ``alternatives``.",
         {
-            "": "{question} The answer follows the default reading '{default}' ({why}); "
-            "under the reading '{reading}' (stated on {stated_on}, {tag}) it is "
-            "{verdict:words}.",
+            "": "The legal status '{status}' is uncertain (stated on {stated_on}). The answer "
+            "follows the default reading '{default}' ({why}); under the reading '{reading}' "
+            "(changes to {until}, {tag}) the export is {verdict:words}: see alternatives.",
         },
     ),
 }
@@ -323,8 +323,9 @@ QUESTIONS: dict[QuestionCode, Spec] = {
         "The default reading of an uncertain status leaves the export free, another reading "
         "controls it: which is the law?",
         {
-            "": "{question} On the default reading '{default}' the export is not controlled; "
-            "under '{reading}' it is {verdict:words}.",
+            "": "Which reading of the uncertain legal status '{status}' is the law? On the "
+            "default reading '{default}' the export is not controlled; under '{reading}' "
+            "(changes to {until}) it is {verdict:words}.",
         },
     ),
 }
