@@ -57,3 +57,15 @@ def test_no_alternatives_on_the_last_legally_suspended_day(book: Rulebook) -> No
     assert d.alternatives == ()
     assert d.window.end is not None and d.window.end <= date(2026, 11, 11)
     assert d.to_dict()["alternatives"] == []
+
+
+def test_texts_print_the_last_day_of_an_inclusive_end(book: Rulebook) -> None:
+    # 2025 No. 70 suspends No. 57 "至2026年11月10日": internal end 2026-11-11
+    d = Engine(book).decide(make_case(hs="2846901400", destination="KR", on="2026-11-10"))
+    assert any("(2025-11-07 to 2026-11-10)" in t.outcome for t in d.trace)
+    assert not any("2026-11-11" in t.outcome for t in d.trace)
+    w = next(w for w in d.warnings if w.code == "suspension-end-unknown")
+    assert w.params["end"] == "2026-11-10" and "until 2026-11-10" in w.text
+    # the reporting system "至2025年10月31日"
+    r = next(w for w in d.warnings if w.code == "ended-no-renewal")
+    assert r.params["end"] == "2025-10-31"
