@@ -69,3 +69,34 @@ def test_texts_print_the_last_day_of_an_inclusive_end(book: Rulebook) -> None:
     # the reporting system "至2025年10月31日"
     r = next(w for w in d.warnings if w.code == "ended-no-renewal")
     assert r.params["end"] == "2025-10-31"
+
+
+def test_windows_hold_at_their_edges(book: Rulebook) -> None:
+    """The same case on the first and last day of its window gets the same
+    verdict, questions, warnings and alternatives."""
+    engine = Engine(book)
+
+    def essence(d: object) -> tuple[object, ...]:
+        from lanthanide.decide import Determination
+
+        assert isinstance(d, Determination)
+        return (
+            d.verdict,
+            tuple(q.code for q in d.questions),
+            tuple(w.code for w in d.warnings),
+            tuple((a.reading, a.verdict, a.findings) for a in d.alternatives),
+        )
+
+    for kw in (
+        {"hs": "2812170000", "destination": "DE", "on": "2026-01-15"},
+        {"hs": "2812170000", "destination": "DE", "on": "2025-12-31"},
+        {"hs": "2853909026", "destination": "US", "end_use": "civil", "on": "2026-12-01"},
+        {"item": "1C909.b", "destination": "DE", "on": "2026-12-01"},
+    ):
+        d = engine.decide(make_case(**kw))  # type: ignore[arg-type]
+        w = d.window
+        assert w.end is not None
+        last = date.fromordinal(w.end.toordinal() - 1)
+        for day in (max(w.start, date(2023, 1, 1)), last):
+            other = engine.decide(make_case(**{**kw, "on": day.isoformat()}))  # type: ignore[arg-type]
+            assert essence(other) == essence(d), (kw, day)
