@@ -4,7 +4,9 @@ Each file holds ``cases:``, each with ``check`` (the same fields as
 ``lanthanide check`` / ``POST /api/v1/check``) and ``expect``:
 ``verdict``, ``cites`` (instrument ids or official numbers that must appear
 in the findings), ``not_cites``, ``questions`` (fields that must be asked),
-``warnings`` (warning codes that must be present), ``control_point``
+``warnings`` (warning codes that must be present), ``not_warnings`` (codes that
+must be absent), ``alternatives`` (``{reading, verdict}`` of each alternative
+reading of an uncertain status expected on the answer), ``control_point``
 (a substring of some finding's control point), ``suspended_by`` (ids of
 suspending instruments the trace must show as suspending a control).
 """
@@ -27,6 +29,8 @@ EXPECT_KEYS = {
     "not_cites",
     "questions",
     "warnings",
+    "not_warnings",
+    "alternatives",
     "control_point",
     "suspended_by",
 }
@@ -84,6 +88,11 @@ def test_case(name: str, case: dict[str, Any]) -> None:
         assert q in {x.field for x in d.questions}, f"no question on {q}; {summary}"
     for w in expect.get("warnings", []):
         assert w in {x.code for x in d.warnings}, f"no warning {w}; {summary}"
+    for w in expect.get("not_warnings", []):
+        assert w not in {x.code for x in d.warnings}, f"warning {w} present; {summary}"
+    if "alternatives" in expect:
+        got = [{"reading": a.reading, "verdict": a.verdict} for a in d.alternatives]
+        assert got == expect["alternatives"], f"alternatives {got}; {summary}"
     book = LN.rulebook
     for sid in expect.get("suspended_by", []):
         number = book.instruments[sid].number or sid

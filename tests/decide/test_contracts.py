@@ -142,6 +142,9 @@ def test_facts_read_include_what_the_questions_ask() -> None:
             if q.field in ("destination", "end_use"):
                 assert q.field in d.facts
                 asked += 1
+            elif q.field == "params" and q.code == "catalogue-spec":
+                # yes/no on a specification no parameter encodes: no case fact is read
+                assert q.options == ("yes", "no")
             elif q.field == "params":
                 assert {f"params.{p}" for p in q.options} <= d.facts
                 asked += 1

@@ -23,8 +23,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from lanthanide.decide import alternatives
 from lanthanide.decide.candidates import several
 from lanthanide.decide.catalogue import Catalogue, Settled
+from lanthanide.decide.dual_use_net import catalogue_net
 from lanthanide.decide.evaluate import evaluate
 from lanthanide.decide.matching import Match, Matcher, item_info
 from lanthanide.decide.model import Case, Determination, Reading
@@ -51,15 +53,35 @@ class Engine:
         self.selection = Selection(book)
         self.catalogue = Catalogue(book)
         self.notices = Notices(book)
+        self._readings: dict[tuple[str, str], Engine] = {}
 
     @property
     def rare_earth_prefixes(self) -> tuple[str, ...]:
         return self.notices.rare_earth_prefixes
 
-    def decide(self, case: Case, reading: Reading | None = None) -> Determination:
+    def decide(
+        self, case: Case, reading: Reading | None = None, *, with_alternatives: bool = True
+    ) -> Determination:
         """Decide ``case``. A case given by text alone (no item, no tariff
         line) needs ``reading``, what the text names (from the classifier,
-        see ``lanthanide._check.check``); otherwise ``reading`` is ignored."""
+        see ``lanthanide._check.check``); otherwise ``reading`` is ignored.
+        The answer carries the alternatives of uncertain statuses bearing on
+        the day (:mod:`~lanthanide.decide.alternatives`) unless
+        ``with_alternatives`` is false."""
+        d = self._decide_default(case, reading)
+        if not with_alternatives:
+            return d
+
+        def decide_under(status_id: str, reading_id: str) -> Determination:
+            key = (status_id, reading_id)
+            engine = self._readings.get(key)
+            if engine is None:
+                engine = self._readings[key] = Engine(self.book.under(status_id, reading_id))
+            return engine.decide(case, reading, with_alternatives=False)
+
+        return alternatives.attach(self.book, d, decide_under)
+
+    def _decide_default(self, case: Case, reading: Reading | None) -> Determination:
         text_only = bool(case.text and not case.item and not case.hs)
         if not text_only:
             return self._decide(case, None, {})
@@ -124,6 +146,7 @@ class Engine:
             for cc in self.selection.residual():
                 evaluate(cc, None, case, as_of, sheet)
         self.notices.uncertain_values(case, matches, sheet)
+        catalogue_net(book, case, matches, sheet)
         found_conflicts = conflicts(sheet.findings)
         questions = sheet.questions()  # after the last question, before the verdict
         self.notices.coverage_gaps(case, matches, sheet)

@@ -13,7 +13,7 @@ from lanthanide.decide.model import Case, Finding, TraceEntry, Validity
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.warnings import Effect, QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl
-from lanthanide.rules.model import Condition
+from lanthanide.rules.model import Condition, Period
 from lanthanide.rules.params import PARAMS
 
 
@@ -132,9 +132,16 @@ def suspension_warnings(
                 form="running" if span.before(p.end) else "ended",
                 name=cc.instrument.number or inst_id,
                 by=s.by.number or s.by.id,
-                end=p.end,
+                end=shown_end(p),
                 data_as_of=as_of,
             )
+
+
+def shown_end(p: Period) -> date | None:
+    """The end of a period as texts print it: the last day covered where the
+    source wrote an inclusive end (至), else the end as written (a
+    replacement's first day no longer covered)."""
+    return p.end_inclusive if p.end_inclusive is not None else p.end
 
 
 def evaluate(
@@ -164,9 +171,12 @@ def evaluate(
                 key=f"end|{inst_id}|{ctl.id}",
                 name=cc.instrument.number or inst_id,
                 control=ctl.id,
-                end=end,
+                end=shown_end(ctl.valid),
             )
-        trace(f"not in force on {case.on} (valid {ctl.valid.start} to {end or 'open'})")
+        trace(
+            f"not in force on {case.on} (valid {ctl.valid.start} to "
+            f"{shown_end(ctl.valid) or 'open'})"
+        )
         return
     if cc.suspensions:
         suspension_warnings(cc, m, case, data_as_of, sheet)
@@ -174,7 +184,7 @@ def evaluate(
         if sus is not None:
             trace(
                 f"suspended by {sus.by.number or sus.by.id} "
-                f"({sus.suspension.period.start} to {sus.suspension.period.end})"
+                f"({sus.suspension.period.start} to {shown_end(sus.suspension.period) or 'open'})"
             )
             return
     name = cc.instrument.number or inst_id

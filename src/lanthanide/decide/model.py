@@ -286,6 +286,38 @@ class Reading:
 
 
 @dataclass(frozen=True, slots=True)
+class Alternative:
+    """The answer under another reading of an uncertain legal status
+    (:mod:`lanthanide.decide.alternatives`): ``findings`` are the instrument
+    numbers (or ids) it cites."""
+
+    status: str
+    kind: str
+    question: str
+    reading: str
+    text: str
+    tag: str
+    verdict: str
+    findings: tuple[str, ...]
+    explanation: str
+    sources: tuple[Ref, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "kind": self.kind,
+            "question": self.question,
+            "reading": self.reading,
+            "text": self.text,
+            "tag": self.tag,
+            "verdict": self.verdict,
+            "findings": list(self.findings),
+            "explanation": self.explanation,
+            "sources": [{"url": r.url, "tag": r.tag, "ref": r.ref} for r in self.sources],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Determination:
     """The answer. ``window``: the days ``[start, end)`` on which every date
     comparison made for it comes out the same, so the same case on any of
@@ -307,6 +339,9 @@ class Determination:
     data_as_of: date
     window: Window
     facts: frozenset[str]
+    alternatives: tuple[Alternative, ...] = ()
+    """The answer under other readings of an uncertain status bearing on the
+    case (the verdict follows the default reading)."""
 
     def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings). Written out by hand: it is
@@ -355,6 +390,7 @@ class Determination:
             "data_as_of": self.data_as_of.isoformat(),
             "window": self.window.to_dict(),
             "facts": sorted(self.facts),
+            "alternatives": [a.to_dict() for a in self.alternatives],
         }
         if trace:
             out["trace"] = [

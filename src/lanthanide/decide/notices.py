@@ -200,6 +200,10 @@ class Notices:
         for inst, duty, key, warning in self._live_duties(sheet):
             if kind not in duty.kinds:
                 continue
+            if duty.destinations.mode != "all":
+                sheet.read("destination")
+                if case.destination is not None and not duty.destinations.covers(case.destination):
+                    continue
             if duty.when == "controlled":
                 if duty.regimes:
                     if not finding_regimes & set(duty.regimes):

@@ -71,6 +71,8 @@ class WarningCode(StrEnum):
     UNDETERMINED = "undetermined"
     TEXT_CANDIDATES_AGREE = "text-candidates-agree"
     TEXT_CANDIDATES_CROSS_LIST = "text-candidates-cross-list"
+    DUAL_USE_CATALOGUE = "dual-use-catalogue"
+    UNCERTAIN_STATUS = "uncertain-status"
 
     @property
     def spec(self) -> Spec:
@@ -87,6 +89,8 @@ class QuestionCode(StrEnum):
     DESTINATION = "destination"
     END_USE = "end-use"
     PARAMS = "params"
+    CATALOGUE_SPEC = "catalogue-spec"
+    LEGAL_STATUS = "legal-status"
 
     @property
     def spec(self) -> Spec:
@@ -237,6 +241,25 @@ WARNINGS: dict[WarningCode, Spec] = {
             "decides. Check that the item is what these lists describe.",
         },
     ),
+    W.DUAL_USE_CATALOGUE: Spec(
+        "The tariff line is listed in the dual-use licence catalogue in force and no encoded "
+        "item settles the case: the product may need a dual-use licence.",
+        {
+            "": "Tariff line {hs} is listed in the {edition} dual-use licence catalogue "
+            "({name}) under {codes: or }; no encoded item settles it, so a dual-use export "
+            "licence is needed if the product meets that specification (which line sits on "
+            "which code: {tag}).",
+        },
+    ),
+    W.UNCERTAIN_STATUS: Spec(
+        "A dated fact of uncertain legal effect bears on the case: the answer follows the "
+        "default reading, the other reading is given under ``alternatives``.",
+        {
+            "": "The legal status '{status}' is uncertain (stated on {stated_on}). The answer "
+            "follows the default reading '{default}' ({why}); under the reading '{reading}' "
+            "(changes to {until}, {tag}) the export is {verdict:words}: see alternatives.",
+        },
+    ),
 }
 
 Q = QuestionCode
@@ -286,6 +309,24 @@ QUESTIONS: dict[QuestionCode, Spec] = {
     Q.PARAMS: Spec(
         "An item is controlled only under a technical condition whose parameters are missing.",
         {"": "Item {item} ({title}) is controlled only if {condition}. Give: {units}."},
+    ),
+    Q.CATALOGUE_SPEC: Spec(
+        "The tariff line is listed in the dual-use licence catalogue in force: does the "
+        "product meet the specification of the listed control codes?",
+        {
+            "": "Does the item meet the technical specification of {codes: or }? Tariff line "
+            "{hs} is listed under it in the {edition} dual-use licence catalogue ({name}; "
+            "line-to-code pairing {tag}); if it does, a dual-use export licence is required.",
+        },
+    ),
+    Q.LEGAL_STATUS: Spec(
+        "The default reading of an uncertain status leaves the export free, another reading "
+        "controls it: which is the law?",
+        {
+            "": "Which reading of the uncertain legal status '{status}' is the law? On the "
+            "default reading '{default}' the export is not controlled; under '{reading}' "
+            "(changes to {until}) it is {verdict:words}.",
+        },
     ),
 }
 
