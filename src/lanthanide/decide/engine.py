@@ -23,12 +23,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from lanthanide.decide import parties as _parties
 from lanthanide.decide.candidates import several
 from lanthanide.decide.catalogue import Catalogue, Settled
 from lanthanide.decide.evaluate import evaluate
 from lanthanide.decide.matching import Match, Matcher, item_info
 from lanthanide.decide.model import Case, Determination, Reading
 from lanthanide.decide.notices import Notices
+from lanthanide.decide.party_model import PartyReading
 from lanthanide.decide.selection import Selection
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.verdict import by_strictness, conflicts, ladder, strictness
@@ -56,13 +58,20 @@ class Engine:
     def rare_earth_prefixes(self) -> tuple[str, ...]:
         return self.notices.rare_earth_prefixes
 
-    def decide(self, case: Case, reading: Reading | None = None) -> Determination:
+    def decide(
+        self,
+        case: Case,
+        reading: Reading | None = None,
+        parties: PartyReading | None = None,
+    ) -> Determination:
         """Decide ``case``. A case given by text alone (no item, no tariff
         line) needs ``reading``, what the text names (from the classifier,
-        see ``lanthanide._check.check``); otherwise ``reading`` is ignored."""
+        see ``lanthanide._check.check``); otherwise ``reading`` is ignored.
+        ``parties``: the screening of ``case.end_user`` against the party
+        lists (``lanthanide._check``), applied as findings and questions."""
         text_only = bool(case.text and not case.item and not case.hs)
         if not text_only:
-            return self._decide(case, None, {})
+            return self._decide(case, None, {}, parties=parties)
         if reading is None:
             raise TextNeedsReading(
                 "a case given by text alone needs the reading of its text: "
@@ -72,11 +81,11 @@ class Engine:
         read = {f"params.{k}" for k in reading.params}
         if found:
             case = replace(case, params={**case.params, **found})
-        d = self._decide(case, reading, found)
+        d = self._decide(case, reading, found, parties=parties)
         if d.verdict == "undetermined":
 
             def decide_with(matches: list[Match]) -> Determination:
-                return self._decide(case, reading, found, matches)
+                return self._decide(case, reading, found, matches, parties=parties)
 
             d = several(d, reading.candidates, decide_with)
         return replace(d, facts=d.facts | read) if read else d
@@ -87,6 +96,8 @@ class Engine:
         reading: Reading | None,
         found: Mapping[str, float],
         preset: list[Match] | None = None,
+        *,
+        parties: PartyReading | None = None,
     ) -> Determination:
         book = self.book
         sheet = Sheet(case.on)
@@ -124,6 +135,8 @@ class Engine:
             for cc in self.selection.residual():
                 evaluate(cc, None, case, as_of, sheet)
         self.notices.uncertain_values(case, matches, sheet)
+        if parties is not None:
+            _parties.apply(book, parties, case.end_use, sheet)
         found_conflicts = conflicts(sheet.findings)
         questions = sheet.questions()  # after the last question, before the verdict
         self.notices.coverage_gaps(case, matches, sheet)
@@ -154,6 +167,7 @@ class Engine:
             data_as_of=book.data_as_of,
             window=sheet.span.window(),
             facts=frozenset(sheet.facts),
+            parties=parties,
         )
 
 

@@ -12,12 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from dataclasses import field as _field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from lanthanide.rules import params as _params
 from lanthanide.rules.book import ItemRef
 from lanthanide.rules.window import ALWAYS, Window
 from lanthanide.vocab import VOCAB
+
+if TYPE_CHECKING:
+    from lanthanide.decide.party_model import PartyReading
 
 Verdict = Literal[
     "prohibited",
@@ -307,6 +310,8 @@ class Determination:
     data_as_of: date
     window: Window
     facts: frozenset[str]
+    parties: PartyReading | None = None
+    """The end user's screening against the party lists (when given)."""
 
     def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings). Written out by hand: it is
@@ -355,6 +360,7 @@ class Determination:
             "data_as_of": self.data_as_of.isoformat(),
             "window": self.window.to_dict(),
             "facts": sorted(self.facts),
+            "parties": self.parties.to_dict() if self.parties is not None else None,
         }
         if trace:
             out["trace"] = [
@@ -402,3 +408,4 @@ def _finding(f: Finding) -> dict[str, Any]:
         "sources": [{"url": r.url, "tag": r.tag, "ref": r.ref} for r in f.sources],
         "matched_by": f.matched_by,
     }
+

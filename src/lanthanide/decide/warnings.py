@@ -71,6 +71,10 @@ class WarningCode(StrEnum):
     UNDETERMINED = "undetermined"
     TEXT_CANDIDATES_AGREE = "text-candidates-agree"
     TEXT_CANDIDATES_CROSS_LIST = "text-candidates-cross-list"
+    PARTY_LISTS_CHECKED = "party-lists-checked"
+    PARTY_LISTING_NOT_IN_FORCE = "party-listing-not-in-force"
+    PARTY_DUTY = "party-duty"
+    CATCH_ALL = "catch-all"
 
     @property
     def spec(self) -> Spec:
@@ -87,6 +91,9 @@ class QuestionCode(StrEnum):
     DESTINATION = "destination"
     END_USE = "end-use"
     PARAMS = "params"
+    PARTY_POSSIBLE_MATCH = "party-possible-match"
+    PARTY_END_USE = "party-end-use"
+    PARTY_MEASURES_UNKNOWN = "party-measures-unknown"
 
     @property
     def spec(self) -> Spec:
@@ -237,6 +244,34 @@ WARNINGS: dict[WarningCode, Spec] = {
             "decides. Check that the item is what these lists describe.",
         },
     ),
+    W.PARTY_LISTS_CHECKED: Spec(
+        "The end user matches no listed party with confidence: which lists were checked.",
+        {
+            "": "'{name}' matches no party on China's lists as of {on}. Lists checked: "
+            "{lists_checked:; }. Gaps: {gaps:; }.",
+            "possible": "'{name}' matches no listed party with confidence as of {on} (see the "
+            "question on the possible match). Lists checked: {lists_checked:; }. "
+            "Gaps: {gaps:; }.",
+        },
+    ),
+    W.PARTY_LISTING_NOT_IN_FORCE: Spec(
+        "The end user is listed, but the listing does not apply on the date.",
+        {
+            "": "'{name}' is {listed} on the {list} ({number}), but on {on} the listing is "
+            "{status}{by}; its measures do not apply on that date.",
+        },
+    ),
+    W.PARTY_DUTY: Spec(
+        "A measure of the end user's listing imposes a duty (it does not change the verdict).",
+        {"": "{listed}, listed by {number}: {text}"},
+    ),
+    W.CATCH_ALL: Spec(
+        "The declared end use brings the catch-all into play.",
+        {
+            "": "The declared end use ({end_use}) brings {name} {paragraph} into play: "
+            "{text}",
+        },
+    ),
 }
 
 Q = QuestionCode
@@ -281,6 +316,27 @@ QUESTIONS: dict[QuestionCode, Spec] = {
         {
             "": "What is the end use / end user? Under {name} ({paragraph}) the export is "
             "{effect:words} for end use: {end_uses}.",
+        },
+    ),
+    Q.PARTY_POSSIBLE_MATCH: Spec(
+        "The end user's name may be a listed party: is it?",
+        {
+            "": "Is '{name}' the listed entity {listed} ({country}) on the {list}, {number}? "
+            "Name score {score} ({explanation}); if it is, the effect is: {effect:words}.",
+        },
+    ),
+    Q.PARTY_END_USE: Spec(
+        "A measure of the end user's listing depends on the end use, and none is stated.",
+        {
+            "": "What is the end use? {listed} is on the {list} ({number}); the export is "
+            "{effect:words} for end use: {end_uses}.",
+        },
+    ),
+    Q.PARTY_MEASURES_UNKNOWN: Spec(
+        "The content of a measure of the end user's listing is not encoded.",
+        {
+            "": "{listed} is on the {list} ({number}), whose measures are not known here; "
+            "check that notice before dealing with the party.",
         },
     ),
     Q.PARAMS: Spec(
