@@ -49,6 +49,28 @@ _ISO2 = re.compile(r"^[A-Z]{2}$")
 _HS = re.compile(r"^[0-9]{6,10}$")
 
 
+MAX_END_USER = 500
+"""Longest end-user name accepted (the registry stores up to 500 characters)."""
+MAX_TEXT = 2000
+"""Longest free-text description accepted."""
+MAX_CODE = 64
+
+
+def _not_blank(field: str, value: str | None, *, lines: bool = False) -> str | None:
+    """``value`` stripped (Unicode whitespace, including the ideographic space
+    U+3000); a given but blank value is a :class:`CaseError`, never a case."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise CaseError(field, f"must be a string, not {type(value).__name__}")
+    stripped = value.strip()
+    if not stripped:
+        raise CaseError(field, "is blank; give a value or leave the field out")
+    if not lines and not stripped.isprintable():
+        raise CaseError(field, "contains control characters (e.g. a line break)")
+    return stripped
+
+
 class CaseError(ValueError):
     """Invalid case input. ``field`` names the offending field."""
 
@@ -92,8 +114,25 @@ def make_case(
     ``"5N"``, ``"40um"``). ``countries`` is the set of known ISO codes; when
     given, ``destination`` must be one of them.
     """
+    item, hs, text = (
+        _not_blank("item", item),
+        _not_blank("hs", hs),
+        _not_blank("text", text, lines=True),
+    )
     if not (item or hs or text):
         raise CaseError("item", "give at least one of item, hs or text")
+    if text is not None and len(text) > MAX_TEXT:
+        raise CaseError("text", f"a description may have at most {MAX_TEXT} characters")
+    if item is not None and len(item) > MAX_CODE:
+        raise CaseError("item", f"an item code may have at most {MAX_CODE} characters")
+    if end_user is not None:
+        end_user = _not_blank("end_user", end_user)
+        if end_user is not None and len(end_user) > MAX_END_USER:
+            raise CaseError(
+                "end_user",
+                f"an end user's name may have at most {MAX_END_USER} characters "
+                f"({len(end_user)} given)",
+            )
     if on is None:
         day = date.today()
     elif isinstance(on, date):
@@ -140,13 +179,18 @@ def make_case(
                 parsed[name] = float(raw)
             else:
                 parsed[name] = _params.parse(name, str(raw))
+            value = parsed[name]
+            if isinstance(value, float):
+                why = _params.PARAMS[name].out_of_range(value)
+                if why is not None:
+                    raise _params.ParamError(f"'{raw}': {why}")
         except _params.ParamError as exc:
             raise CaseError(f"params.{name}", str(exc)) from None
     return Case(
         on=day,
-        item=item.strip() if item else None,
+        item=item,
         hs=hs,
-        text=text.strip() if text else None,
+        text=text,
         kind=kind,
         destination=destination,
         end_use=end_use,
@@ -408,4 +452,3 @@ def _finding(f: Finding) -> dict[str, Any]:
         "sources": [{"url": r.url, "tag": r.tag, "ref": r.ref} for r in f.sources],
         "matched_by": f.matched_by,
     }
-
