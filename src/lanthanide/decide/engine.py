@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from lanthanide.decide import catchall as _catchall
 from lanthanide.decide import parties as _parties
 from lanthanide.decide.candidates import several
 from lanthanide.decide.catalogue import Catalogue, Settled
@@ -135,6 +136,7 @@ class Engine:
             for cc in self.selection.residual():
                 evaluate(cc, None, case, as_of, sheet)
         self.notices.uncertain_values(case, matches, sheet)
+        _catchall.apply(book, case, sheet)
         if parties is not None:
             _parties.apply(book, parties, case.end_use, sheet)
         found_conflicts = conflicts(sheet.findings)

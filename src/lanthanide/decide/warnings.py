@@ -266,10 +266,13 @@ WARNINGS: dict[WarningCode, Spec] = {
         {"": "{listed}, listed by {number}: {text}"},
     ),
     W.CATCH_ALL: Spec(
-        "The declared end use brings the catch-all into play.",
+        "The declared end use may bring the Export Control Law catch-all into play.",
         {
-            "": "The declared end use ({end_use}) brings {name} {paragraph} into play: "
-            "{text}",
+            "": "The declared end use ({end_use}) is not by itself a ground of the "
+            "catch-all of {name} {paragraph} (national security and interests, weapons of mass "
+            "destruction, terrorism): a licence is needed if the use may endanger China's "
+            "national security and interests; the military end-use bans for the US and Japan "
+            "apply through their own controls.",
         },
     ),
 }
