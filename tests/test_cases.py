@@ -2,8 +2,8 @@
 
 Each file holds ``cases:``, each with ``check`` (the same fields as
 ``lanthanide check`` / ``POST /api/v1/check``) and ``expect``:
-``verdict``, ``cites`` (instrument ids or official numbers that must appear
-in the findings), ``not_cites``, ``questions`` (fields that must be asked),
+``verdict``, ``cites`` (instrument ids, official numbers or
+``instrument:item`` that must appear in the findings), ``not_cites``, ``questions`` (fields that must be asked),
 ``warnings`` (warning codes that must be present), ``control_point``
 (a substring of some finding's control point), ``suspended_by`` (ids of
 suspending instruments the trace must show as suspending a control).
@@ -60,6 +60,8 @@ def cited(d: Determination) -> set[str]:
         out.add(f.instrument.id)
         if f.instrument.number:
             out.add(f.instrument.number)
+        if f.item is not None:
+            out.add(f"{f.item.instrument}:{f.item.code}")  # an item cited by any finding
     return out
 
 
