@@ -3,7 +3,8 @@
 Each file holds ``cases:``, each with ``check`` (the same fields as
 ``lanthanide check`` / ``POST /api/v1/check``) and ``expect``:
 ``verdict``, ``cites`` (instrument ids, official numbers or
-``instrument:item`` that must appear in the findings), ``not_cites``, ``questions`` (fields that must be asked),
+``instrument:item`` that must appear in the findings), ``not_cites``,
+``questions`` (fields that must be asked),
 ``warnings`` (warning codes that must be present), ``control_point``
 (a substring of some finding's control point), ``suspended_by`` (ids of
 suspending instruments the trace must show as suspending a control).

@@ -18,7 +18,7 @@ from __future__ import annotations
 from lanthanide.decide.model import RANK, Finding, InstrumentRef, Validity
 from lanthanide.decide.party_model import PartyReading
 from lanthanide.decide.sheet import Sheet
-from lanthanide.decide.warnings import QuestionCode, Seq, WarningCode
+from lanthanide.decide.warnings import Effect, QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import Rulebook
 
 _VERDICT_EFFECTS = ("prohibited", "denial_presumed", "licence_required")
@@ -75,7 +75,7 @@ def apply(book: Rulebook, reading: PartyReading, end_use: str | None, sheet: She
                     list=e.list_title,
                     number=e.number,
                     score=f"{hit.score:.2f}",
-                    effect=e.effect,
+                    effect=Effect(e.effect),
                     explanation=hit.explanation,
                 )
                 break  # one question per possible match: its strictest effect
@@ -115,7 +115,7 @@ def apply(book: Rulebook, reading: PartyReading, end_use: str | None, sheet: She
                         listed=hit.listed,
                         list=e.list_title,
                         number=e.number,
-                        effect=e.effect,
+                        effect=Effect(e.effect),
                         end_uses=Seq(e.end_uses),
                     )
                     continue
