@@ -2,11 +2,12 @@
 
 Each file holds ``cases:``, each with ``check`` (the same fields as
 ``lanthanide check`` / ``POST /api/v1/check``) and ``expect``:
-``verdict``, ``cites`` (instrument ids or official numbers that must appear
-in the findings), ``not_cites``, ``questions`` (fields that must be asked),
-``warnings`` (warning codes that must be present), ``not_warnings`` (codes that
-must be absent), ``alternatives`` (``{reading, verdict}`` of each alternative
-reading of an uncertain status expected on the answer), ``control_point``
+``verdict``, ``cites`` (instrument ids, official numbers or
+``instrument:item`` that must appear in the findings), ``not_cites``,
+``questions`` (fields that must be asked), ``warnings`` (warning codes that
+must be present), ``not_warnings`` (codes that must be absent),
+``alternatives`` (``{reading, verdict}`` of each alternative reading of an
+uncertain status expected on the answer), ``control_point``
 (a substring of some finding's control point), ``suspended_by`` (ids of
 suspending instruments the trace must show as suspending a control).
 """
@@ -64,6 +65,8 @@ def cited(d: Determination) -> set[str]:
         out.add(f.instrument.id)
         if f.instrument.number:
             out.add(f.instrument.number)
+        if f.item is not None:
+            out.add(f"{f.item.instrument}:{f.item.code}")  # an item cited by any finding
     return out
 
 

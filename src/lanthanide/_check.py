@@ -9,8 +9,16 @@ items the text names (:meth:`Classifier.identify`) and hands that reading to
 
 from __future__ import annotations
 
+from datetime import date
+
 from lanthanide.classify import Classifier, Identification, Identified
 from lanthanide.decide import Candidate, Case, Determination, Engine, Reading
+from lanthanide.decide.model import Ref
+from lanthanide.decide.party_model import PartyEffectIn, PartyHit, PartyReading
+from lanthanide.parties import effects_for, lists_checked, screen_name
+from lanthanide.parties.effects import ListEffect, list_title
+from lanthanide.rules.lists import PartyLists
+from lanthanide.rules.window import ALWAYS, UNBOUNDED_START, Window
 
 
 def reading(ident: Identification) -> Reading:
@@ -39,6 +47,73 @@ def reading(ident: Identification) -> Reading:
     )
 
 
+def _window(e: ListEffect) -> Window:
+    if e.window is None:
+        return ALWAYS
+    return Window(e.window.start, e.window.end)
+
+
+def _effect(e: ListEffect) -> PartyEffectIn:
+    return PartyEffectIn(
+        list=e.list,
+        list_title=list_title(e.list).best(),
+        announcement=e.announcement,
+        number=e.number,
+        measure=e.measure,
+        effect=e.effect,
+        items=e.items,
+        end_uses=tuple(e.end_uses) if e.end_uses is not None else None,
+        applies=e.applies,
+        bears_on_export=e.bears_on_export,
+        status=e.status,
+        by=e.by,
+        window=_window(e),
+        text=e.text.best(),
+        tag=e.tag,
+        sources=tuple(Ref(url=s.url, tag=s.tag, ref=s.ref) for s in e.sources),
+    )
+
+
+def _lists_window(lists: PartyLists, on: date) -> Window:
+    """Days on which the same list notices are in effect as on ``on``."""
+    start, end = UNBOUNDED_START, None
+    for a in lists.announcements.values():
+        if a.effective <= on:
+            start = max(start, a.effective)
+        elif end is None or a.effective < end:
+            end = a.effective
+    return Window(start, end)
+
+
+def party_reading(lists: PartyLists, name: str, on: date, country: str | None) -> PartyReading:
+    """The screening of ``name`` on ``on`` as the engine takes it: matches
+    with the effects of their listings on the date (``lanthanide.parties``)."""
+    hits = []
+    for m in screen_name(name, lists, on, country=country):
+        e = m.entry.entry
+        effects = m.effects or tuple(effects_for(m, on))
+        hits.append(
+            PartyHit(
+                listed=" / ".join(n for n in (e.name.zh, e.name.en) if n),
+                country=e.country,
+                list=m.list,
+                number=m.number,
+                score=m.score,
+                confidence=m.confidence,
+                explanation=m.explanation.summary(),
+                effects=tuple(_effect(x) for x in effects),
+            )
+        )
+    checked = lists_checked(lists, on)
+    return PartyReading(
+        name=name,
+        hits=tuple(hits),
+        lists_checked=tuple(f"{n} ({lst}, from {eff})" for lst, n, eff in checked.announcements),
+        gaps=tuple(w.best() for w in checked.warnings),
+        window=_lists_window(lists, on),
+    )
+
+
 def needs_reading(case: Case) -> bool:
     """Whether ``case`` is given by text alone (so the classifier reads it)."""
     return bool(case.text and not case.item and not case.hs)
@@ -48,11 +123,18 @@ def check(engine: Engine, classifier: Classifier | None, case: Case) -> Determin
     """Decide ``case``; a case given by text alone is first identified by
     ``classifier`` (required then; ``None`` is fine for item and tariff-line
     cases)."""
+    parties = (
+        party_reading(engine.book.lists, case.end_user, case.on, case.destination)
+        if case.end_user
+        else None
+    )
     if not needs_reading(case):
-        return engine.decide(case)
+        return engine.decide(case, parties=parties)
     if classifier is None:
         raise ValueError("a case given by text needs a classifier")
     if classifier.book is not engine.book:
         raise ValueError("the classifier and the engine must use the same rulebook")
     assert case.text is not None
-    return engine.decide(case, reading(classifier.identify(case.text, case.kind, case.on)))
+    return engine.decide(
+        case, reading(classifier.identify(case.text, case.kind, case.on)), parties=parties
+    )

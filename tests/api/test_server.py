@@ -54,6 +54,25 @@ def test_bad_field_is_422_naming_it(server: str) -> None:
     assert r.json()["detail"][0]["loc"] == ["body", "params", "purity"]
     r = httpx.post(f"{server}/api/v1/check", json={"hs": "2850001901", "colour": "red"})
     assert r.status_code == 422
+    for body, loc in (
+        ({"item": "  "}, ["body", "item"]),
+        ({"text": "\u3000", "to": "US"}, ["body", "text"]),
+        ({"item": "1C902", "params": {"purity": -5}}, ["body", "params", "purity"]),
+        ({"item": "1C902", "params": {"purity": 250}}, ["body", "params", "purity"]),
+        ({"item": "1C902", "end_user": " "}, ["body", "end_user"]),
+    ):
+        r = httpx.post(f"{server}/api/v1/check", json=body)
+        assert r.status_code == 422, body
+        assert r.json()["detail"][0]["loc"] == loc, body
+
+
+def test_end_user_screening_shows_the_match(server: str) -> None:
+    body = {"hs": "2846901500", "to": "US", "on": "2026-12-01", "end_user": "MP Materials"}
+    j = httpx.post(f"{server}/api/v1/check", json=body).json()
+    assert j["verdict"] == "prohibited"
+    assert j["findings"][0]["instrument"]["number"] == "商务部公告2026年第23号"
+    assert "MP Materials Corp." in j["findings"][0]["matched_by"]
+    assert j["parties"]["matches"][0]["explanation"]
 
 
 def test_unknown_instrument_is_404(server: str) -> None:

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from lanthanide.decide import alternatives
+from lanthanide.decide import catchall as _catchall
+from lanthanide.decide import parties as _parties
 from lanthanide.decide.candidates import several
 from lanthanide.decide.catalogue import Catalogue, Settled
 from lanthanide.decide.dual_use_net import catalogue_net
@@ -31,6 +33,7 @@ from lanthanide.decide.evaluate import evaluate
 from lanthanide.decide.matching import Match, Matcher, item_info
 from lanthanide.decide.model import Case, Determination, Reading
 from lanthanide.decide.notices import Notices
+from lanthanide.decide.party_model import PartyReading
 from lanthanide.decide.selection import Selection
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.verdict import by_strictness, conflicts, ladder, strictness
@@ -60,15 +63,22 @@ class Engine:
         return self.notices.rare_earth_prefixes
 
     def decide(
-        self, case: Case, reading: Reading | None = None, *, with_alternatives: bool = True
+        self,
+        case: Case,
+        reading: Reading | None = None,
+        parties: PartyReading | None = None,
+        *,
+        with_alternatives: bool = True,
     ) -> Determination:
         """Decide ``case``. A case given by text alone (no item, no tariff
         line) needs ``reading``, what the text names (from the classifier,
         see ``lanthanide._check.check``); otherwise ``reading`` is ignored.
+        ``parties``: the screening of ``case.end_user`` against the party
+        lists (``lanthanide._check``), applied as findings and questions.
         The answer carries the alternatives of uncertain statuses bearing on
         the day (:mod:`~lanthanide.decide.alternatives`) unless
         ``with_alternatives`` is false."""
-        d = self._decide_default(case, reading)
+        d = self._decide_default(case, reading, parties)
         if not with_alternatives:
             return d
 
@@ -77,14 +87,16 @@ class Engine:
             engine = self._readings.get(key)
             if engine is None:
                 engine = self._readings[key] = Engine(self.book.under(status_id, reading_id))
-            return engine.decide(case, reading, with_alternatives=False)
+            return engine.decide(case, reading, parties, with_alternatives=False)
 
         return alternatives.attach(self.book, d, decide_under)
 
-    def _decide_default(self, case: Case, reading: Reading | None) -> Determination:
+    def _decide_default(
+        self, case: Case, reading: Reading | None, parties: PartyReading | None
+    ) -> Determination:
         text_only = bool(case.text and not case.item and not case.hs)
         if not text_only:
-            return self._decide(case, None, {})
+            return self._decide(case, None, {}, parties=parties)
         if reading is None:
             raise TextNeedsReading(
                 "a case given by text alone needs the reading of its text: "
@@ -94,11 +106,11 @@ class Engine:
         read = {f"params.{k}" for k in reading.params}
         if found:
             case = replace(case, params={**case.params, **found})
-        d = self._decide(case, reading, found)
+        d = self._decide(case, reading, found, parties=parties)
         if d.verdict == "undetermined":
 
             def decide_with(matches: list[Match]) -> Determination:
-                return self._decide(case, reading, found, matches)
+                return self._decide(case, reading, found, matches, parties=parties)
 
             d = several(d, reading.candidates, decide_with)
         return replace(d, facts=d.facts | read) if read else d
@@ -109,6 +121,8 @@ class Engine:
         reading: Reading | None,
         found: Mapping[str, float],
         preset: list[Match] | None = None,
+        *,
+        parties: PartyReading | None = None,
     ) -> Determination:
         book = self.book
         sheet = Sheet(case.on)
@@ -147,6 +161,9 @@ class Engine:
                 evaluate(cc, None, case, as_of, sheet)
         self.notices.uncertain_values(case, matches, sheet)
         catalogue_net(book, case, matches, sheet)
+        _catchall.apply(book, case, sheet)
+        if parties is not None:
+            _parties.apply(book, parties, case.end_use, sheet)
         found_conflicts = conflicts(sheet.findings)
         questions = sheet.questions()  # after the last question, before the verdict
         self.notices.coverage_gaps(case, matches, sheet)
@@ -177,6 +194,7 @@ class Engine:
             data_as_of=book.data_as_of,
             window=sheet.span.window(),
             facts=frozenset(sheet.facts),
+            parties=parties,
         )
 
 

@@ -12,12 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from dataclasses import field as _field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from lanthanide.rules import params as _params
 from lanthanide.rules.book import ItemRef
 from lanthanide.rules.window import ALWAYS, Window
 from lanthanide.vocab import VOCAB
+
+if TYPE_CHECKING:
+    from lanthanide.decide.party_model import PartyReading
 
 Verdict = Literal[
     "prohibited",
@@ -44,6 +47,28 @@ END_USES: tuple[str, ...] = VOCAB.end_use_ids
 END_USE_HELP: dict[str, str] = VOCAB.end_use_help
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 _HS = re.compile(r"^[0-9]{6,10}$")
+
+
+MAX_END_USER = 500
+"""Longest end-user name accepted (the registry stores up to 500 characters)."""
+MAX_TEXT = 2000
+"""Longest free-text description accepted."""
+MAX_CODE = 64
+
+
+def _not_blank(field: str, value: str | None, *, lines: bool = False) -> str | None:
+    """``value`` stripped (Unicode whitespace, including the ideographic space
+    U+3000); a given but blank value is a :class:`CaseError`, never a case."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise CaseError(field, f"must be a string, not {type(value).__name__}")
+    stripped = value.strip()
+    if not stripped:
+        raise CaseError(field, "is blank; give a value or leave the field out")
+    if not lines and not stripped.isprintable():
+        raise CaseError(field, "contains control characters (e.g. a line break)")
+    return stripped
 
 
 class CaseError(ValueError):
@@ -89,8 +114,25 @@ def make_case(
     ``"5N"``, ``"40um"``). ``countries`` is the set of known ISO codes; when
     given, ``destination`` must be one of them.
     """
+    item, hs, text = (
+        _not_blank("item", item),
+        _not_blank("hs", hs),
+        _not_blank("text", text, lines=True),
+    )
     if not (item or hs or text):
         raise CaseError("item", "give at least one of item, hs or text")
+    if text is not None and len(text) > MAX_TEXT:
+        raise CaseError("text", f"a description may have at most {MAX_TEXT} characters")
+    if item is not None and len(item) > MAX_CODE:
+        raise CaseError("item", f"an item code may have at most {MAX_CODE} characters")
+    if end_user is not None:
+        end_user = _not_blank("end_user", end_user)
+        if end_user is not None and len(end_user) > MAX_END_USER:
+            raise CaseError(
+                "end_user",
+                f"an end user's name may have at most {MAX_END_USER} characters "
+                f"({len(end_user)} given)",
+            )
     if on is None:
         day = date.today()
     elif isinstance(on, date):
@@ -137,13 +179,18 @@ def make_case(
                 parsed[name] = float(raw)
             else:
                 parsed[name] = _params.parse(name, str(raw))
+            value = parsed[name]
+            if isinstance(value, float):
+                why = _params.PARAMS[name].out_of_range(value)
+                if why is not None:
+                    raise _params.ParamError(f"'{raw}': {why}")
         except _params.ParamError as exc:
             raise CaseError(f"params.{name}", str(exc)) from None
     return Case(
         on=day,
-        item=item.strip() if item else None,
+        item=item,
         hs=hs,
-        text=text.strip() if text else None,
+        text=text,
         kind=kind,
         destination=destination,
         end_use=end_use,
@@ -342,6 +389,8 @@ class Determination:
     alternatives: tuple[Alternative, ...] = ()
     """The answer under other readings of an uncertain status bearing on the
     case (the verdict follows the default reading)."""
+    parties: PartyReading | None = None
+    """The end user's screening against the party lists (when given)."""
 
     def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings). Written out by hand: it is
@@ -391,6 +440,7 @@ class Determination:
             "window": self.window.to_dict(),
             "facts": sorted(self.facts),
             "alternatives": [a.to_dict() for a in self.alternatives],
+            "parties": self.parties.to_dict() if self.parties is not None else None,
         }
         if trace:
             out["trace"] = [

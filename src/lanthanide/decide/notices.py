@@ -195,7 +195,9 @@ class Notices:
     def duties(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
         kind = case.kind or (matches[0].ref.item.kind if matches else "goods")
         finding_insts = {f.instrument.id for f in sheet.findings}
-        finding_regimes = {self.book.instruments[i].regime for i in finding_insts}
+        finding_regimes = {  # party-list findings cite a list notice, not an instrument
+            self.book.instruments[i].regime for i in finding_insts if i in self.book.instruments
+        }
         rare = None
         for inst, duty, key, warning in self._live_duties(sheet):
             if kind not in duty.kinds:

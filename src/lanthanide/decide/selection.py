@@ -10,6 +10,11 @@ from lanthanide.decide.model import Case, Finding
 from lanthanide.decide.sheet import Sheet
 from lanthanide.rules.book import CompiledControl, ItemKey, Rulebook
 
+DIRECT, VIA_REGIME, ITEM_MUST_EXIST = 0, 1, 2
+"""How a control selects an item: explicitly (or as its own); through a
+regime (the item must be controlled on the day); through the item's elements
+or tariff line from another instrument (the item must exist on the day)."""
+
 
 class Selection:
     """Control selection against one rulebook (the static part is computed
@@ -17,9 +22,9 @@ class Selection:
 
     def __init__(self, book: Rulebook) -> None:
         self.book = book
-        self._static: dict[ItemKey, list[tuple[CompiledControl, bool]]] = {}
+        self._static: dict[ItemKey, list[tuple[CompiledControl, int]]] = {}
 
-    def _static_controls(self, key: ItemKey) -> list[tuple[CompiledControl, bool]]:
+    def _static_controls(self, key: ItemKey) -> list[tuple[CompiledControl, int]]:
         """Controls that can select an item, with a flag for those that select
         it only through a regime (which needs the item to be controlled on the
         day)."""
@@ -28,7 +33,7 @@ class Selection:
             return got
         book = self.book
         ref = book.by_key[key]
-        out: list[tuple[CompiledControl, bool]] = []
+        out: list[tuple[CompiledControl, int]] = []
         for cc in book.controls_by_item.get(key, ()):
             sel = cc.control.applies_to
             via_regime = bool(
@@ -37,7 +42,8 @@ class Selection:
                 and ref.instrument.regime in sel.regimes
                 and not (sel.elements and set(sel.elements) & set(ref.item.elements))
             )
-            out.append((cc, via_regime))
+            other = cc.instrument.id != ref.instrument.id and key not in cc.item_keys
+            out.append((cc, VIA_REGIME if via_regime else ITEM_MUST_EXIST if other else DIRECT))
         for cc in book.hs_controls:
             if any(c is cc for c, _ in out):
                 continue
@@ -46,9 +52,21 @@ class Selection:
             if any(h.code.startswith(prefixes) for h in ref.item.hs) and (
                 not kinds or ref.item.kind in kinds
             ):
-                out.append((cc, False))
+                # selected through the item's tariff line: the item must exist on the day
+                other = cc.instrument.id != ref.instrument.id
+                out.append((cc, ITEM_MUST_EXIST if other else DIRECT))
         self._static[key] = out
         return out
+
+    def _exists(self, key: ItemKey, sheet: Sheet) -> bool:
+        """The item's instrument is in force on the day (its own controls'
+        validity; suspensions do not matter: a suspended item still exists).
+        An item with no own control is taken to exist."""
+        own = self.book.own_controls.get(key, ())
+        if not own:
+            return True
+        span = sheet.span
+        return any(span.within(cc.control.valid) for cc in own)
 
     def _controlled(self, key: ItemKey, sheet: Sheet) -> bool:
         """The item is controlled by its own instrument on the day (in force
@@ -62,12 +80,20 @@ class Selection:
         return False
 
     def for_match(self, m: Match, sheet: Sheet) -> list[CompiledControl]:
+        """Controls that apply to the matched item on the day. One selecting
+        the item only through a regime needs it controlled on the day; one of
+        another instrument selecting it through its tariff line needs the item
+        to exist on the day (a reporting finding of 2024 does not cite an item
+        first listed in 2025)."""
         key = m.ref.key
-        return [
-            cc
-            for cc, via_regime in self._static_controls(key)
-            if not via_regime or self._controlled(key, sheet)
-        ]
+        out = []
+        for cc, how in self._static_controls(key):
+            if how == VIA_REGIME and not self._controlled(key, sheet):
+                continue
+            if how == ITEM_MUST_EXIST and not self._exists(key, sheet):
+                continue
+            out.append(cc)
+        return out
 
     def for_tariff_line(self, case: Case, findings: list[Finding]) -> Iterator[CompiledControl]:
         """Controls selecting the case's tariff line by prefix, except those

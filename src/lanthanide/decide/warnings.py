@@ -73,6 +73,10 @@ class WarningCode(StrEnum):
     TEXT_CANDIDATES_CROSS_LIST = "text-candidates-cross-list"
     DUAL_USE_CATALOGUE = "dual-use-catalogue"
     UNCERTAIN_STATUS = "uncertain-status"
+    PARTY_LISTS_CHECKED = "party-lists-checked"
+    PARTY_LISTING_NOT_IN_FORCE = "party-listing-not-in-force"
+    PARTY_DUTY = "party-duty"
+    CATCH_ALL = "catch-all"
 
     @property
     def spec(self) -> Spec:
@@ -91,6 +95,9 @@ class QuestionCode(StrEnum):
     PARAMS = "params"
     CATALOGUE_SPEC = "catalogue-spec"
     LEGAL_STATUS = "legal-status"
+    PARTY_POSSIBLE_MATCH = "party-possible-match"
+    PARTY_END_USE = "party-end-use"
+    PARTY_MEASURES_UNKNOWN = "party-measures-unknown"
 
     @property
     def spec(self) -> Spec:
@@ -258,6 +265,35 @@ WARNINGS: dict[WarningCode, Spec] = {
             "": "The legal status '{status}' is uncertain (stated on {stated_on}). The answer "
             "follows the default reading '{default}' ({why}); under the reading '{reading}' "
             "(changes to {until}, {tag}) the export is {verdict:words}: see alternatives.",
+    W.PARTY_LISTS_CHECKED: Spec(
+        "The end user matches no listed party with confidence: which lists were checked.",
+        {
+            "": "'{name}' matches no party on China's lists as of {on}. Lists checked: "
+            "{lists_checked:; }. Gaps: {gaps:; }.",
+            "possible": "'{name}' matches no listed party with confidence as of {on} (see the "
+            "question on the possible match). Lists checked: {lists_checked:; }. "
+            "Gaps: {gaps:; }.",
+        },
+    ),
+    W.PARTY_LISTING_NOT_IN_FORCE: Spec(
+        "The end user is listed, but the listing does not apply on the date.",
+        {
+            "": "'{name}' is {listed} on the {list} ({number}), but on {on} the listing is "
+            "{status}{by}; its measures do not apply on that date.",
+        },
+    ),
+    W.PARTY_DUTY: Spec(
+        "A measure of the end user's listing imposes a duty (it does not change the verdict).",
+        {"": "{listed}, listed by {number}: {text}"},
+    ),
+    W.CATCH_ALL: Spec(
+        "The declared end use may bring the Export Control Law catch-all into play.",
+        {
+            "": "The declared end use ({end_use}) is not by itself a ground of the "
+            "catch-all of {name} {paragraph} (national security and interests, weapons of mass "
+            "destruction, terrorism): a licence is needed if the use may endanger China's "
+            "national security and interests; the military end-use bans for the US and Japan "
+            "apply through their own controls.",
         },
     ),
 }
@@ -304,6 +340,27 @@ QUESTIONS: dict[QuestionCode, Spec] = {
         {
             "": "What is the end use / end user? Under {name} ({paragraph}) the export is "
             "{effect:words} for end use: {end_uses}.",
+        },
+    ),
+    Q.PARTY_POSSIBLE_MATCH: Spec(
+        "The end user's name may be a listed party: is it?",
+        {
+            "": "Is '{name}' the listed entity {listed} ({country}) on the {list}, {number}? "
+            "Name score {score} ({explanation}); if it is, the effect is: {effect:words}.",
+        },
+    ),
+    Q.PARTY_END_USE: Spec(
+        "A measure of the end user's listing depends on the end use, and none is stated.",
+        {
+            "": "What is the end use? {listed} is on the {list} ({number}); the export is "
+            "{effect:words} for end use: {end_uses}.",
+        },
+    ),
+    Q.PARTY_MEASURES_UNKNOWN: Spec(
+        "The content of a measure of the end user's listing is not encoded.",
+        {
+            "": "{listed} is on the {list} ({number}), whose measures are not known here; "
+            "check that notice before dealing with the party.",
         },
     ),
     Q.PARAMS: Spec(

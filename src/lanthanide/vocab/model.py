@@ -11,6 +11,7 @@ and the field.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -133,10 +134,29 @@ class Param:
     nines: bool = False
     """Accepts nines notation (5N, 4N5, 4.5N)."""
     text: TextForm | None = None
+    above: float | None = None
+    """Values must be greater than this (exclusive minimum)."""
+    min: float | None = None
+    max: float | None = None
 
     @property
     def name(self) -> str:
         return self.id
+
+    def out_of_range(self, value: float) -> str | None:
+        """Why ``value`` (in the canonical unit) is not a possible value, or None."""
+        unit = self.unit or ""
+        if not math.isfinite(value):
+            return f"{value} is not a finite number"
+        if self.above is not None and value <= self.above:
+            return (
+                f"{value:g} {unit} is not possible: it must be greater than {self.above:g} {unit}"
+            )
+        if self.min is not None and value < self.min:
+            return f"{value:g} {unit} is not possible: it must be at least {self.min:g} {unit}"
+        if self.max is not None and value > self.max:
+            return f"{value:g} {unit} is not possible: it must be at most {self.max:g} {unit}"
+        return None
 
     @property
     def description(self) -> str:
@@ -372,6 +392,15 @@ def _commodities(file: str, text: str) -> tuple[Commodity, ...]:
     return tuple(out)
 
 
+def _range(r: Any) -> tuple[float | None, float | None, float | None]:
+    """(above, min, max) of a ``ranges`` / ``range`` entry."""
+    out = []
+    for key in ("above", "min", "max"):
+        v = r.get(key, (int, float), None)
+        out.append(None if v is None else float(v))
+    return out[0], out[1], out[2]
+
+
 def _params(
     file: str, text: str
 ) -> tuple[dict[str, Unit], dict[tuple[str, str], Fraction], dict[str, Param]]:
@@ -395,6 +424,13 @@ def _params(
                 raise VocabularyError(f"{file}: {r.path}: unknown unit '{u}'")
         conversions[(a, b)] = _fraction(f"{file}: {r.path}.factor", r.get("factor", (str, int)))
         r.done()
+    ranges: dict[str, tuple[float | None, float | None, float | None]] = {}
+    for unit_key, raw in doc.get("ranges", dict, {}).items():
+        rr = doc.child(f"ranges.{unit_key}", raw)
+        if unit_key != "default" and unit_key not in canonical:
+            raise VocabularyError(f"{file}: {rr.path}: unknown unit '{unit_key}'")
+        ranges[str(unit_key)] = _range(rr)
+        rr.done()
     params: dict[str, Param] = {}
     for r in _items(file, doc, "params"):
         pid, label, help_ = _term(r)
@@ -425,6 +461,15 @@ def _params(
                 if spelled is None or spelled.unit != unit:
                     raise VocabularyError(f"{file}: {t.path}.units: '{u}' is not a unit of {unit}")
             t.done()
+        raw_range = r.get("range", dict, None)
+        if raw_range is not None:
+            rr = r.child("range", raw_range)
+            above, low, high = _range(rr)
+            rr.done()
+        elif unit is not None:
+            above, low, high = ranges.get(unit, ranges.get("default", (None, None, None)))
+        else:
+            above = low = high = None
         params[pid] = Param(
             id=pid,
             unit=unit,
@@ -434,6 +479,9 @@ def _params(
             choice_terms=tuple(choice_terms),
             nines=r.get("nines", bool, False),
             text=form,
+            above=above,
+            min=low,
+            max=high,
         )
         r.done()
     doc.done()
