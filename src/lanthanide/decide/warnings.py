@@ -265,6 +265,8 @@ WARNINGS: dict[WarningCode, Spec] = {
             "": "The legal status '{status}' is uncertain (stated on {stated_on}). The answer "
             "follows the default reading '{default}' ({why}); under the reading '{reading}' "
             "(changes to {until}, {tag}) the export is {verdict:words}: see alternatives.",
+        },
+    ),
     W.PARTY_LISTS_CHECKED: Spec(
         "The end user matches no listed party with confidence: which lists were checked.",
         {
