@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 
 from lanthanide._client import MAX_TOP, classification_json
+from lanthanide.api.check import MAX_TEXT
 from lanthanide.api.deps import Client
 
 router = APIRouter()
@@ -16,7 +17,10 @@ router = APIRouter()
 def classify(
     ln: Client,
     q: str = Query(
-        ..., min_length=1, description="Chinese or English text, a code or a tariff line"
+        ...,
+        min_length=1,
+        max_length=MAX_TEXT,
+        description="Chinese or English text, a code or a tariff line",
     ),
     kind: Literal["goods", "technology"] | None = Query(None, description="goods or technology"),
     top: int = Query(5, ge=1, le=MAX_TOP, description="How many results"),
