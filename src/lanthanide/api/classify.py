@@ -7,10 +7,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 
 from lanthanide._client import MAX_TOP, classification_json
-from lanthanide.api.check import MAX_TEXT
 from lanthanide.api.deps import Client
 
 router = APIRouter()
+
+
+MAX_QUERY = 1000
+"""The longest classification query (characters); longer text costs seconds of CPU."""
 
 
 @router.get("/api/v1/classify")
@@ -19,7 +22,7 @@ def classify(
     q: str = Query(
         ...,
         min_length=1,
-        max_length=MAX_TEXT,
+        max_length=MAX_QUERY,
         description="Chinese or English text, a code or a tariff line",
     ),
     kind: Literal["goods", "technology"] | None = Query(None, description="goods or technology"),

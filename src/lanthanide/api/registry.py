@@ -49,6 +49,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "The caller's role may not do this"},
     404: {"description": "Not found (or another party's record)"},
     422: {"description": "Invalid field (named in detail[].loc)"},
+    429: {"description": "Too many wrong tokens from this address; see Retry-After"},
 }
 _CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "Refused state change; detail[].reason is a stable code"}
