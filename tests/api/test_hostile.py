@@ -180,3 +180,15 @@ def test_sqlite_file_is_private(tmp_path: Path) -> None:
     for f in (tmp_path / "new").iterdir():
         assert f.stat().st_mode & 0o077 == 0, f
     db.dispose()
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"1E\xe9", b"{not json"])
+def test_a_body_that_is_not_json_is_422(
+    hostile: tuple[str, dict[str, str], int], body: bytes
+) -> None:
+    url, _, _ = hostile
+    r = httpx.post(
+        f"{url}/api/v1/check", content=body, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][0] == "body"
