@@ -77,3 +77,19 @@ def test_installed_entry_point_exit_code() -> None:
     )
     assert proc.returncode == 2
     assert "--hs" in proc.stderr
+
+
+def test_rules_list_on_a_day_shows_that_days_status() -> None:
+    """Instruments in force that day, suspended ones listed and marked, with
+    the day's status rather than today's."""
+    result = runner.invoke(app, ["rules", "list", "--on", "2025-12-05", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    status = {r["id"]: r["status"] for r in json.loads(result.stdout)}
+    assert status["cn-mofcom-gac-2025-70"] == "in_force"  # a suspension, expired today
+    assert "suspended" in set(status.values())
+    assert status["cn-mofcom-miit-gac-sca-2024-51"] == "in_force"
+    result = runner.invoke(app, ["rules", "list", "--on", "2024-12-05", "--format", "json"])
+    ids = {r["id"] for r in json.loads(result.stdout)}
+    assert "cn-mofcom-miit-gac-sca-2024-51" in ids and "cn-mofcom-gac-2025-70" not in ids
+    result = runner.invoke(app, ["rules", "list", "--on", "2024-11-30", "--format", "json"])
+    assert "cn-mofcom-miit-gac-sca-2024-51" not in {r["id"] for r in json.loads(result.stdout)}

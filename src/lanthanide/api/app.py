@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from lanthanide import __version__, web
 from lanthanide._client import Lanthanide, default
-from lanthanide.api import errors
+from lanthanide.api import errors, security
 from lanthanide.api import registry as registry_api
 from lanthanide.api.changes import router as changes_router
 from lanthanide.api.check import router as check_router
@@ -36,8 +36,14 @@ def create_app(ln: Lanthanide | None = None) -> FastAPI:
         description="China's export controls on critical minerals and technologies as "
         "versioned, cited rules. Every response carries the rulebook version in "
         "the X-Rulebook-Version header.",
+        docs_url=None,  # served from the package by security.install_docs
+        redoc_url=None,
     )
     app.state.lanthanide = ln
+    app.state.auth_throttle = security.AuthThrottle()
+    app.add_middleware(security.SecurityHeaders)
+    app.add_middleware(security.BodyLimit)
+    security.install_docs(app)
 
     @app.middleware("http")
     async def version_header(request: Request, call_next: Any) -> Response:

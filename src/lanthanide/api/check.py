@@ -15,6 +15,9 @@ from lanthanide.rules.model import EndUse, Kind
 
 router = APIRouter()
 
+MAX_TEXT = 4000
+"""The longest free text accepted (characters): a description, not a document."""
+
 
 class CheckRequest(BaseModel):
     """Same fields as ``lanthanide check`` (``to`` and ``destination`` are
@@ -23,16 +26,27 @@ class CheckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     item: str | None = Field(
-        None, description="Catalogue number or control code", examples=["1C902.a"]
+        None,
+        max_length=60,
+        description="Catalogue number or control code",
+        examples=["1C902.a"],
     )
-    hs: str | None = Field(None, description="Tariff line, 6-10 digits", examples=["2853909026"])
-    text: str | None = Field(None, description="Free text matched against items")
+    hs: str | None = Field(
+        None, max_length=20, description="Tariff line, 6-10 digits", examples=["2853909026"]
+    )
+    text: str | None = Field(
+        None, max_length=MAX_TEXT, description="Free text matched against items"
+    )
     kind: Kind | None = None
-    destination: str | None = Field(None, alias="to", description="ISO 3166-1 alpha-2")
+    destination: str | None = Field(
+        None, alias="to", max_length=10, description="ISO 3166-1 alpha-2"
+    )
     on: date | None = Field(None, description="Export date (default today)")
     end_use: EndUse | None = None
-    end_user: str | None = None
-    params: dict[str, float | str] = Field(default_factory=dict, examples=[{"purity": "99.995%"}])
+    end_user: str | None = Field(None, max_length=500)
+    params: dict[str, float | str] = Field(
+        default_factory=dict, max_length=50, examples=[{"purity": "99.995%"}]
+    )
     trace: bool = True
 
 

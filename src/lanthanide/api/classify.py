@@ -12,11 +12,18 @@ from lanthanide.api.deps import Client
 router = APIRouter()
 
 
+MAX_QUERY = 1000
+"""The longest classification query (characters); longer text costs seconds of CPU."""
+
+
 @router.get("/api/v1/classify")
 def classify(
     ln: Client,
     q: str = Query(
-        ..., min_length=1, description="Chinese or English text, a code or a tariff line"
+        ...,
+        min_length=1,
+        max_length=MAX_QUERY,
+        description="Chinese or English text, a code or a tariff line",
     ),
     kind: Literal["goods", "technology"] | None = Query(None, description="goods or technology"),
     top: int = Query(5, ge=1, le=MAX_TOP, description="How many results"),

@@ -13,8 +13,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 __all__ = ["detail", "install", "loc", "problem", "problems"]
 
@@ -56,6 +59,14 @@ def problem(
 def install(app: FastAPI) -> None:
     """Map invalid requests to 422 with the allowed values in ``msg``."""
     from lanthanide.rules.loader import error_message
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI answers a body that is not JSON (or not UTF-8) with a bare
+        # 400; give it the one shape and the status of any other invalid body.
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            return problem(422, ["body"], "the body is not valid JSON (UTF-8)", "json_invalid")
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

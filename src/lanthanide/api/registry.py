@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lanthanide.api.deps import Client
 from lanthanide.api.errors import detail, loc, problems
+from lanthanide.api.security import AuthThrottle
 from lanthanide.registry import Registry
 from lanthanide.registry.actors import Actor, authenticate
 from lanthanide.registry.db import Database, get_database
@@ -48,6 +49,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "The caller's role may not do this"},
     404: {"description": "Not found (or another party's record)"},
     422: {"description": "Invalid field (named in detail[].loc)"},
+    429: {"description": "Too many wrong tokens from this address; see Retry-After"},
 }
 _CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "Refused state change; detail[].reason is a stable code"}
@@ -60,12 +62,34 @@ def get_db() -> Database:
 
 
 def get_actor(
+    request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     db: Annotated[Database, Depends(get_db)],
 ) -> Actor:
+    """The authenticated actor; repeated wrong tokens from one client address are
+    throttled (429 with ``Retry-After``, :class:`~lanthanide.api.security.AuthThrottle`)."""
+    throttle: AuthThrottle | None = getattr(request.app.state, "auth_throttle", None)
+    address = request.client.host if request.client else "unknown"
+    if throttle is not None:
+        wait = throttle.retry_after(address)
+        if wait is not None:
+            raise _Throttled(wait)
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-        raise Unauthorized("send 'Authorization: Bearer <token>'")
-    return authenticate(db, creds.credentials)
+        raise Unauthorized("send 'Authorization: Bearer <token>'")  # no guess: not counted
+    try:
+        return authenticate(db, creds.credentials)
+    except Unauthorized:
+        if throttle is not None:
+            throttle.failed(address)
+        raise
+
+
+class _Throttled(Exception):
+    """Too many failed authentications from this address (429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 def get_registry(db: Annotated[Database, Depends(get_db)], ln: Client) -> Registry:
@@ -278,6 +302,21 @@ def audit_verify(reg: Reg, who: Who) -> Any:
 def install(app: FastAPI) -> None:
     """Add the registry routes and the mapping of registry errors to HTTP."""
     app.include_router(router)
+
+    @app.exception_handler(_Throttled)
+    async def _throttled(request: Request, exc: _Throttled) -> JSONResponse:
+        return problems(
+            429,
+            [
+                detail(
+                    ["header", "Authorization"],
+                    "too many failed authentications from this address; "
+                    f"retry after {exc.retry_after} s",
+                    "too_many_requests",
+                )
+            ],
+            headers={"Retry-After": str(exc.retry_after)},
+        )
 
     @app.exception_handler(RegistryError)
     async def _registry_error(request: Request, exc: RegistryError) -> JSONResponse:

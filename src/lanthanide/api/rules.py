@@ -29,7 +29,10 @@ def coverage(ln: Client) -> Any:
     return ln.coverage()
 
 
-@router.get("/api/v1/rules/diff")
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown version or id"}}
+
+
+@router.get("/api/v1/rules/diff", responses=_NOT_FOUND)
 def diff(
     ln: Client,
     a: str = Query(..., description="Version or instrument id"),
@@ -41,7 +44,7 @@ def diff(
         return problem(404, ["query", "a/b"], str(exc), "not_found")
 
 
-@router.get("/api/v1/rules/{ident}")
+@router.get("/api/v1/rules/{ident}", responses=_NOT_FOUND)
 def show(ident: str, ln: Client) -> Any:
     try:
         return ln.instrument(ident)

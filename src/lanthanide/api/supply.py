@@ -18,7 +18,7 @@ def shares(
     commodity: str = Query(..., examples=["rare_earth"]),
     stage: str = Query(..., examples=["mining"]),
     year: int = Query(..., examples=[2024]),
-    edition: str | None = None,
+    edition: str | None = Query(None, min_length=1, max_length=40),
 ) -> Any:
     """Same JSON as ``lanthanide supply shares --format json``."""
     from lanthanide.supply.queries import QueryError
@@ -34,7 +34,7 @@ def exposure(
     ln: Client,
     country: str = Query(..., examples=["JP"]),
     commodity: str = Query(..., examples=["rare_earth"]),
-    year: int | None = None,
+    year: int | None = Query(None, ge=1900, le=2100),
 ) -> Any:
     """Same JSON as ``lanthanide supply exposure --format json``."""
     from lanthanide.supply.queries import QueryError

@@ -15,13 +15,14 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from lanthanide import __version__
 from lanthanide.cli.changes import impact
 from lanthanide.cli.check import check
 from lanthanide.cli.classify import classify
 from lanthanide.cli.common import Group, client, err, out
-from lanthanide.cli.registry import admin_app, audit_app
+from lanthanide.cli.registry import ENV_URL, DbUrl, admin_app, audit_app, check_database_url
 from lanthanide.cli.rules import rules_app
 from lanthanide.cli.screen import screen_app
 from lanthanide.cli.supply import scenario_app, supply_app
@@ -51,9 +52,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = os.environ.get(
         "LANTHANIDE_HOST", "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="Port.")] = int(
+    port: Annotated[int, typer.Option(help="Port (1-65535).", min=1, max=65535)] = int(
         os.environ.get("LANTHANIDE_PORT", "8000")
     ),
+    database_url: DbUrl = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the bundled rulebook.
 
@@ -63,6 +65,9 @@ def serve(
 
     from lanthanide.api.app import create_app
 
+    check_database_url(database_url)
+    if database_url is not None:
+        os.environ[ENV_URL] = database_url  # the registry routes' default database
     ln = client()
     ln.rulebook  # noqa: B018  (fail fast on an invalid rulebook)
     uvicorn.run(create_app(ln), host=host, port=port, log_level="info")
@@ -82,7 +87,33 @@ def main() -> None:
     try:
         app()
     except RulebookError as exc:
-        err.print("[bold red]The rulebook is invalid:[/]", highlight=False)
+        err.print("[bold red]The rulebook is invalid:[/]", markup=True, highlight=False)
         for p in exc.problems:
             err.print(f"  ✗ {p}", highlight=False)
         sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start : exc.start + 1]
+        _last_resort(
+            f"input is not {exc.encoding.upper()} text: {exc.reason} "
+            f"(byte {bad!r} at offset {exc.start}); save the file as UTF-8",
+            2,
+        )
+    except ValueError as exc:
+        # Input the commands did not name a flag for (a file's bytes, a value).
+        _last_resort(f"invalid input: {exc}", 2)
+    except OSError as exc:
+        _last_resort(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
+    except Exception as exc:
+        _last_resort(f"{type(exc).__name__}: {exc}", 1)
+
+
+def _last_resort(message: str, code: int) -> None:
+    """One line on stderr and exit ``code`` (2: bad input, 1: the operation
+    failed); ``LANTHANIDE_DEBUG=1`` re-raises, for a traceback."""
+    if os.environ.get("LANTHANIDE_DEBUG"):
+        raise
+    line = " ".join(message.split())
+    err.print(f"[bold red]Error:[/] {escape(line)}", markup=True, highlight=False)
+    sys.exit(code)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lanthanide.cli.common import Fmt, client, emit, fail, out
@@ -47,7 +48,8 @@ def render(d: Determination) -> None:
     """A determination as text and a table of findings."""
     out.print(
         f"Verdict: [{_COLOUR[d.verdict]}]{d.verdict}[/]   (rulebook {d.rulebook_version}, "
-        f"data as of {d.data_as_of}, date {d.case.on})"
+        f"data as of {d.data_as_of}, date {d.case.on})",
+        markup=True,
     )
     if d.findings:
         t = Table(
@@ -73,11 +75,13 @@ def render(d: Determination) -> None:
             )
         out.print(t)
     for q in d.questions:
-        out.print(f"[magenta]?[/] [{q.field}] {q.text}", highlight=False)
+        out.print(
+            f"[magenta]?[/] {escape(f'[{q.field}]')} {escape(q.text)}", markup=True, highlight=False
+        )
     for w in d.warnings:
-        out.print(f"[yellow]![/] {w.text}", highlight=False)
+        out.print(f"[yellow]![/] {escape(w.text)}", markup=True, highlight=False)
     for c in d.conflicts:
-        out.print(f"[red]conflict:[/] {c.text}", highlight=False)
+        out.print(f"[red]conflict:[/] {escape(c.text)}", markup=True, highlight=False)
 
 
 def check(

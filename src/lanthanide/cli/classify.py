@@ -14,7 +14,6 @@ from lanthanide.cli.common import Fmt, client, emit
 from lanthanide.cli.common import out as _out
 from lanthanide.vocab import VOCAB
 
-
 ClassifyKind = StrEnum("ClassifyKind", {k: k for k in VOCAB.classify_kind_ids})  # type: ignore[misc]
 
 

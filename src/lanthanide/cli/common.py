@@ -6,20 +6,23 @@ process, the two consoles, the output path (:func:`emit`) and the error path
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperArgument, TyperGroup
 
 if TYPE_CHECKING:
     from lanthanide._client import Lanthanide
 
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+out = Console(soft_wrap=False, markup=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, markup=False, width=None if sys.stderr.isatty() else 160)
 
 T = TypeVar("T")
 
@@ -55,7 +58,7 @@ def emit(
 # ----------------------------------------------------------------- errors
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print an error naming the flag and what is allowed; exit (2: bad input)."""
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    err.print(f"[bold red]Error:[/] {escape(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -70,6 +73,24 @@ def flag(command: Any, field: str) -> str:
                 return field.upper()
             return str(max(p.opts, key=len))
     return field
+
+
+def output_path(path: Path, name: str, *, inputs: tuple[Path, ...] = ()) -> Path:
+    """``path`` if a file can be written there, else exit 2 naming the flag
+    ``name``: not a directory, its directory exists, and not the same file as
+    any of ``inputs`` (also through a symbolic link or a relative path), so
+    that nothing is overwritten before the work starts."""
+    if path.is_dir():
+        fail(f"{name}: {path} is a directory; give a file name")
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        fail(f"{name}: the directory {parent} does not exist")
+    for given in inputs:
+        if path.resolve() == given.resolve() or (
+            path.exists() and given.exists() and os.path.samefile(path, given)
+        ):
+            fail(f"{name}: {path} is the input file {given}; write to another file")
+    return path
 
 
 # The case fields no single flag of `lanthanide check` carries.
@@ -149,5 +170,5 @@ class Group(TyperGroup):
                 raise
             lines, code = found
             for line in lines:
-                err.print(f"[bold red]Error:[/] {line}", highlight=False)
+                err.print(f"[bold red]Error:[/] {escape(line)}", markup=True, highlight=False)
             raise typer.Exit(code) from None

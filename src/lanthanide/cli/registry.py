@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from lanthanide.cli.common import Fmt, Group, client, emit, err, out, print_json
+from lanthanide.cli.common import Fmt, Group, client, emit, err, fail, out, print_json
 from lanthanide.vocab import VOCAB
+
+if TYPE_CHECKING:
+    from lanthanide.registry import Registry
 
 admin_app = typer.Typer(
     cls=Group, help="Manage registry parties, users and tokens.", no_args_is_help=True
@@ -36,6 +40,39 @@ DbUrl = Annotated[
         "in the user data directory.",
     ),
 ]
+
+
+def check_database_url(url: str | None, *, must_exist: bool = False) -> None:
+    """Refuse (exit 2 naming ``--database-url``) a URL SQLAlchemy cannot read or
+    has no driver for, and, with ``must_exist``, a SQLite file that does not
+    exist (rather than create an empty database)."""
+    import os
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    from lanthanide.registry.db import default_url, normalise_url
+
+    given = url if url is not None else os.environ.get(ENV_URL) or None
+    try:
+        parsed = make_url(normalise_url(given or default_url()))
+        parsed.get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        fail(f"--database-url: not a database URL this installation can open ({exc})")
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if path in ("", ":memory:") or path.startswith("file:"):
+            return
+        if os.path.isdir(path):
+            fail(f"--database-url: {path} is a directory, not a SQLite file")
+        if must_exist and not os.path.exists(path):
+            fail(f"--database-url: no such database: {path} (nothing was created)")
+
+
+def _registry(url: str | None, *, must_exist: bool = False) -> Registry:
+    """The registry at ``url`` once :func:`check_database_url` accepts it."""
+    check_database_url(url, must_exist=must_exist)
+    return client().registry(url)
 
 
 RoleOpt = StrEnum("RoleOpt", {r: r for r in VOCAB.role_ids})  # type: ignore[misc]
@@ -60,11 +97,7 @@ def create_party(
 
     Example: lanthanide admin create-party --name "Baotou Rare Earth Co." --uscc 91150200MA0N8ABC19
     """
-    p = (
-        client()
-        .registry(database_url)
-        .create_party(name=name, kind=kind.value, uscc=uscc, address=address)
-    )
+    p = _registry(database_url).create_party(name=name, kind=kind.value, uscc=uscc, address=address)
     out.print(f"party {p.id}: {p.name} ({p.kind})", highlight=False)
 
 
@@ -83,7 +116,7 @@ def create_user(
 
     Example: lanthanide admin create-user --name alice --role exporter --party "Acme Rare Earths"
     """
-    u, token = client().registry(database_url).create_user(name=name, role=role.value, party=party)
+    u, token = _registry(database_url).create_user(name=name, role=role.value, party=party)
     if fmt is Fmt.json:
         data = {"id": u.id, "name": u.name, "role": u.role, "party_id": u.party_id, "token": token}
         print_json(data, indent=None, ensure_ascii=True)
@@ -102,7 +135,7 @@ def revoke_token(
 
     Example: lanthanide admin revoke-token --name alice
     """
-    u, changed = client().registry(database_url).revoke_token(name)
+    u, changed = _registry(database_url).revoke_token(name)
     note = "token revoked" if changed else "token was already revoked"
     out.print(f"user {u.id}: {u.name} ({u.role}): {note}", highlight=False)
 
@@ -116,7 +149,7 @@ def list_users(
 
     Example: lanthanide admin list-users --format json
     """
-    emit(fmt, client().registry(database_url).list_users(), _render_users)
+    emit(fmt, _registry(database_url).list_users(), _render_users)
 
 
 def _render_users(users: list[dict[str, Any]]) -> None:
@@ -136,18 +169,26 @@ def verify(
 
     Example: lanthanide audit verify
     """
-    v = client().registry(database_url).verify_audit()
+    v = _registry(database_url, must_exist=True).verify_audit()
     if fmt is Fmt.json:
         print_json(v.to_dict(), ensure_ascii=True)
+    elif v.ok and v.entries == 0:
+        out.print(
+            f"[yellow]empty chain[/]: the audit log has no entries ({v.rows} rows checked); "
+            "nothing is attested",
+            markup=True,
+            highlight=False,
+        )
     elif v.ok:
         out.print(
             f"[green]✓[/] audit chain intact: {v.entries} entries, {v.rows} rows checked "
             f"(head {v.head_hash[:16]})",
+            markup=True,
             highlight=False,
         )
     else:
         for p in v.problems:
-            err.print(f"[red]✗[/] {p.kind}: {p.message}", highlight=False)
+            err.print(f"[red]✗[/] {escape(f'{p.kind}: {p.message}')}", markup=True, highlight=False)
         err.print(f"{len(v.problems)} problem(s); {v.entries} entries, {v.rows} rows checked.")
     if not v.ok:
         raise typer.Exit(1)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lanthanide.cli.common import Fmt, Group, client, emit, err, fail, out
@@ -52,7 +53,11 @@ def rules_list(
 
 
 def _render_show(data: dict[str, Any]) -> None:
-    out.print(f"[bold]{data.get('number') or data['id']}[/]  {data['title'].get('zh') or ''}")
+    out.print(
+        f"[bold]{escape(str(data.get('number') or data['id']))}[/]  "
+        f"{escape(data['title'].get('zh') or '')}",
+        markup=True,
+    )
     out.print(f"{data['title'].get('en') or ''}  status: {data['status']}")
     t = Table("code", "kind", "title", "HS")
     for it in data.get("items", []):
@@ -170,7 +175,7 @@ def rules_validate(
     v = client().validate(directory)
     if not v.ok:
         for p in v.problems:
-            err.print(f"[red]✗[/] {p}", highlight=False)
+            err.print(f"[red]✗[/] {escape(str(p))}", markup=True, highlight=False)
         err.print(f"{len(v.problems)} problem(s).")
         raise typer.Exit(1)
-    out.print(f"[green]✓[/] {v.instruments} instruments, {v.items} items: valid.")
+    out.print(f"[green]✓[/] {v.instruments} instruments, {v.items} items: valid.", markup=True)

@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lanthanide.cli.common import Group, client, fail, print_json
+from lanthanide.cli.common import Group, client, fail, output_path, print_json
 from lanthanide.cli.common import err as _err
 from lanthanide.cli.common import out as _out
 
@@ -95,6 +95,11 @@ def run(
         fail(f"--format: '{fmt}' is not allowed (allowed: csv, parquet)")
     if summary not in ("table", "json"):
         fail(f"--summary: '{summary}' is not allowed (allowed: table, json)")
+    if not input.is_file():
+        fail(f"INPUT: {input} is not a file")
+    output_path(out, "--out", inputs=(input,))
+    if rejects is not None:
+        output_path(rejects, "--rejects", inputs=(input, out))
     out_fmt: Literal["csv", "parquet"] | None = (
         None if fmt is None else ("csv" if fmt == "csv" else "parquet")
     )
@@ -150,5 +155,6 @@ def generate_cmd(
 
     Example: lanthanide screen generate --lines 1000000 --seed 7 --out decl.parquet
     """
+    output_path(out, "--out")
     client().generate_declarations(out, lines=lines, seed=seed, reject_rate=reject_rate)
     _out.print(f"Wrote {lines} declaration lines to {out}")

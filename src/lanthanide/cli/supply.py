@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from lanthanide.cli.common import Fmt, Group, client, emit, err, out
+from lanthanide.cli.common import Fmt, Group, client, emit, err, out, output_path
 from lanthanide.cli.common import fail as _fail
 from lanthanide.vocab import VOCAB
 
@@ -85,7 +86,7 @@ def _render_shares(data: dict[str, Any]) -> None:
     if isinstance(data["model"], dict):
         out.print(f"model ({data['model']['edition']}): {data['model']['shares']}", highlight=False)
     if "note" in data:
-        out.print(f"[yellow]![/] {data['note']}", highlight=False)
+        out.print(f"[yellow]![/] {escape(str(data['note']))}", markup=True, highlight=False)
 
 
 @supply_app.command("exposure")
@@ -193,11 +194,13 @@ def run(
 
     if plot is not None and plot.suffix.lower() not in (".png", ".html"):
         _fail(f"--plot: '{plot}' must end in .png or .html")
+    if plot is not None:
+        output_path(plot, "--plot")
     try:
         result = client().scenario(file)
     except ScenarioError as exc:
         for path, msg in exc.problems:
-            err.print(f"[red]✗[/] {path}: {msg}", highlight=False)
+            err.print(f"[red]✗[/] {escape(f'{path}: {msg}')}", markup=True, highlight=False)
         _fail(f"{file}: invalid scenario ({len(exc.problems)} problem(s))")
     except ControlError as exc:
         _fail(f"{file}: {exc.path}: {exc.message}")
@@ -212,8 +215,9 @@ def run(
 
 def _render_scenario(result: dict[str, Any]) -> None:
     out.print(
-        f"[bold]{result['scenario']}[/] {result['commodity']} ({result['unit']}); "
-        f"balance {'ok' if result['balance_ok'] else 'FAILED'}"
+        f"[bold]{escape(str(result['scenario']))}[/] {result['commodity']} ({result['unit']}); "
+        f"balance {'ok' if result['balance_ok'] else 'FAILED'}",
+        markup=True,
     )
     for c in result["controls"]:
         for a in c["applied"]:
@@ -223,9 +227,17 @@ def _render_scenario(result: dict[str, Any]) -> None:
                 highlight=False,
             )
         for s in c.get("skipped", []):
-            out.print(f"  [yellow]skipped[/] {s['control']}: {s['reason']}", highlight=False)
+            out.print(
+                "  [yellow]skipped[/] " + escape(f"{s['control']}: {s['reason']}"),
+                markup=True,
+                highlight=False,
+            )
     for w in result.get("warnings", []):
-        out.print(f"  [yellow]warning[/] {w['field']}: {w['message']}", highlight=False)
+        out.print(
+            "  [yellow]warning[/] " + escape(f"{w['field']}: {w['message']}"),
+            markup=True,
+            highlight=False,
+        )
     for y in result["years"]:
         t = Table(
             "country",

@@ -55,8 +55,8 @@ class Database:
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             path = self.url.split("///", 1)[1] if "///" in self.url else ""
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if path and path != ":memory:" and not path.startswith("file:"):
+                _create_private(Path(path.split("?", 1)[0]))
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
             kwargs["pool_size"] = 20
             kwargs["max_overflow"] = 40
@@ -128,6 +128,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file ``path`` readable by its owner only (0600; SQLite
+    gives its -wal and -shm files the same mode), its directory 0700 if new.
+    An existing file keeps its mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def _sqlite_discipline(engine: Engine) -> None:

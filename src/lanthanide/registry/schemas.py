@@ -54,7 +54,7 @@ class ApplicationIn(_In):
 
 
 class GrantLine(_In):
-    line: int = Field(ge=1, description="Application line number")
+    line: int = Field(ge=1, le=10_000, description="Application line number")
     quantity: Quantity
     value: Money
 
@@ -72,7 +72,7 @@ class DecisionIn(_In):
 
 
 class ShipmentIn(_In):
-    line: int = Field(ge=1, description="Licence line number")
+    line: int = Field(ge=1, le=10_000, description="Licence line number")
     quantity: Quantity
     value: Money
     destination: Country

@@ -34,9 +34,46 @@ def summary(inst: Instrument) -> dict[str, Any]:
 def list_instruments(
     book: Rulebook, *, on: date | None = None, regime: str | None = None
 ) -> list[dict[str, Any]]:
-    insts = book.in_force(on) if on else list(book.instruments.values())
-    out = [summary(i) for i in insts if regime is None or i.regime == regime]
+    if on is None:
+        insts = list(book.instruments.values())
+        out = [summary(i) for i in insts if regime is None or i.regime == regime]
+    else:
+        out = [
+            {**summary(i), "status": status}
+            for i, status in _on_day(book, on)
+            if regime is None or i.regime == regime
+        ]
     return sorted(out, key=lambda s: (s["effective"] or s["published"] or "", s["id"]))
+
+
+def _on_day(book: Rulebook, day: date) -> list[tuple[Instrument, str]]:
+    """The instruments that apply on ``day`` with that day's status:
+    ``suspended`` when every control of it valid that day is suspended (it is
+    still listed), else ``in_force``; a suspending instrument is in force
+    while its suspension period runs."""
+    out: list[tuple[Instrument, str]] = []
+    for inst in book.instruments.values():
+        valid = [cc for cc in book.controls if cc.instrument.id == inst.id]
+        live = [cc for cc in valid if cc.control.valid.contains(day)]
+        if inst in book.in_force(day):
+            suspended = bool(live) and all(cc.suspended_on(day) is not None for cc in live)
+            out.append((inst, "suspended" if suspended else "in_force"))
+        elif any(s.period.contains(day) for s in inst.suspends):
+            out.append((inst, "in_force"))
+        elif (
+            _undated(inst)
+            and inst.effective is not None
+            and inst.effective <= day
+            and inst.status == "in_force"
+        ):
+            # No dated control, duty or catalogue (a consolidated list such as
+            # 2024 No. 51): in force from its effective date while it still is.
+            out.append((inst, "in_force"))
+    return out
+
+
+def _undated(inst: Instrument) -> bool:
+    return not (inst.controls or inst.duties or inst.catalogue or inst.suspends)
 
 
 def show(book: Rulebook, ident: str) -> dict[str, Any]:

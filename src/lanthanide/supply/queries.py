@@ -123,8 +123,13 @@ def exposure(country: str, commodity: str, year: int | None = None) -> dict[str,
     """Per-stage metrics for one country in the baseline network."""
     com = _commodity(commodity)
     spec = COMMODITIES[com]
-    yr = year or max(f.year for f in data.figures() if f.commodity == com and f.year is not None
-                     and f.measure == "mine_production")
+    latest = max((f.year for f in data.figures() if f.commodity == com and f.year is not None
+                  and f.measure == "mine_production"), default=None)
+    if year is None and latest is None:
+        raise QueryError("commodity", f"'{com}' has shares only, no supply network to compute "
+                         "exposure from (see supply shares)")
+    yr = year if year is not None else latest
+    assert yr is not None
     try:
         net = build(com, yr)
     except NetworkError as exc:
