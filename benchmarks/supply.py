@@ -41,9 +41,18 @@ def big_network(seed: int = 7) -> Network:
     dem = rng.lognormal(0, 2, size=n)
     dem = dem / dem.sum() * 400_000
     flows = [allocate(out[s], out[s + 1] if s + 1 < s_count else dem) for s in range(s_count)]
-    return Network("rare_earth", 2024, "t REO", "bench",
-                   ("mining", "separation", "metal_alloy", "magnet"), tuple(names), out,
-                   out * 1.15, dem, flows)
+    return Network(
+        "rare_earth",
+        2024,
+        "t REO",
+        "bench",
+        ("mining", "separation", "metal_alloy", "magnet"),
+        tuple(names),
+        out,
+        out * 1.15,
+        dem,
+        flows,
+    )
 
 
 def big_plans(net: Network, years: int = 20) -> list[Plan]:
@@ -59,8 +68,10 @@ def big_plans(net: Network, years: int = 20) -> list[Plan]:
 
 def controls(net: Network) -> list[FlowControl]:
     dests = tuple(c for c in net.countries[::8] if c != "CN")  # ~31 destinations
-    return [FlowControl("bench ban", "CN", net.stages, "only", dests, 1.0),
-            FlowControl("bench licence", "CN", ("separation",), "all", (), 0.5)]
+    return [
+        FlowControl("bench ban", "CN", net.stages, "only", dests, 1.0),
+        FlowControl("bench licence", "CN", ("separation",), "all", (), 0.5),
+    ]
 
 
 def main() -> None:
@@ -89,10 +100,12 @@ def main() -> None:
     print(f"{'case':<52} {'median s':>9} {'ratio':>7}")
     print(f"{'japan-2010 (real, 6 countries x 5 x 1 yr)':<52} {ms:9.3f} {1.0:7.1f}")
     print(f"{'synthetic 250 x 5 x 20 yr (solve_years)':<52} {mn:9.3f} {mn / ms:7.1f}")
-    print(f"per year: {mn / len(plans):.3f} s; goal < 2 s per 20-year solve: "
-          f"{'met' if mn < 2 else 'NOT met'}; balance ok: {ok}; shortfall over 20 years "
-          f"{short:,.1f} t; runs: {args.runs}; load average at "
-          f"end {load1:.2f} on {os.cpu_count()} CPUs (machine shared: figures include contention)")
+    print(
+        f"per year: {mn / len(plans):.3f} s; goal < 2 s per 20-year solve: "
+        f"{'met' if mn < 2 else 'NOT met'}; balance ok: {ok}; shortfall over 20 years "
+        f"{short:,.1f} t; runs: {args.runs}; load average at "
+        f"end {load1:.2f} on {os.cpu_count()} CPUs (machine shared: figures include contention)"
+    )
 
 
 if __name__ == "__main__":

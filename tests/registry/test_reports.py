@@ -43,7 +43,9 @@ def test_reporting_scope_comes_from_the_rulebook() -> None:
     assert [s.instrument for s in scopes] == ["cn-mofcom-bulk-commodity-reporting"]
     assert "2846" in scopes[0].prefixes
     assert "2846901500" in scopes[0].lines
-    assert str(scopes[0].start) == "2023-10-31" and str(scopes[0].end) == "2025-11-01"  # 至2025年10月31日, inclusive
+    assert (
+        str(scopes[0].start) == "2023-10-31" and str(scopes[0].end) == "2025-11-01"
+    )  # 至2025年10月31日, inclusive
 
 
 def test_create_and_idempotent_replay(db: Database, people: People) -> None:

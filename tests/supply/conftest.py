@@ -27,24 +27,42 @@ def make_net(
         need = output[s + 1] if s + 1 < output.shape[0] else demand
         flows.append(allocate(output[s], need))
     return Network(
-        commodity="rare_earth", year=2024, unit="t", edition="test", stages=stages,
-        countries=tuple(countries), output=output,
+        commodity="rare_earth",
+        year=2024,
+        unit="t",
+        edition="test",
+        stages=stages,
+        countries=tuple(countries),
+        output=output,
         capacity=output.copy() if capacity is None else capacity,
-        demand=demand, flows=flows,
+        demand=demand,
+        flows=flows,
     )
 
 
 def plan_for(net: Network, capacity: np.ndarray | None = None) -> Plan:
-    return Plan(year=2024, capacity=net.capacity if capacity is None else capacity,
-                demand=net.demand.copy(), baseline=[f.copy() for f in net.flows])
+    return Plan(
+        year=2024,
+        capacity=net.capacity if capacity is None else capacity,
+        demand=net.demand.copy(),
+        baseline=[f.copy() for f in net.flows],
+    )
 
 
-def ban(exporter: str, dests: list[str] | None = None, fraction: float = 1.0,
-        stages: tuple[str, ...] = ("mining", "separation", "metal_alloy", "magnet")
-        ) -> FlowControl:
-    return FlowControl(label=f"ban {exporter}", exporter=exporter, stages=stages,
-                       mode="all" if dests is None else "only",
-                       countries=tuple(dests or ()), fraction=fraction)
+def ban(
+    exporter: str,
+    dests: list[str] | None = None,
+    fraction: float = 1.0,
+    stages: tuple[str, ...] = ("mining", "separation", "metal_alloy", "magnet"),
+) -> FlowControl:
+    return FlowControl(
+        label=f"ban {exporter}",
+        exporter=exporter,
+        stages=stages,
+        mode="all" if dests is None else "only",
+        countries=tuple(dests or ()),
+        fraction=fraction,
+    )
 
 
 @pytest.fixture()

@@ -41,11 +41,14 @@ def test_separation_2023_model_reproduces_iea_92_percent() -> None:
 
 def test_gallium_and_graphite_and_tungsten_shares() -> None:
     assert shares("gallium", "refining", 2024)["editions"][0]["china_share"] == pytest.approx(
-        0.989, abs=0.001)
+        0.989, abs=0.001
+    )
     assert shares("graphite", "mining", 2024)["editions"][0]["china_share"] == pytest.approx(
-        0.82, abs=0.005)
+        0.82, abs=0.005
+    )
     assert shares("tungsten", "mining", 2024)["editions"][0]["china_share"] == pytest.approx(
-        0.817, abs=0.001)
+        0.817, abs=0.001
+    )
 
 
 def test_germanium_has_shares_only() -> None:
@@ -72,8 +75,9 @@ def test_every_data_row_is_sourced() -> None:
         assert a.source_url.startswith("http") and a.tag in ("P", "P*", "S", "U")
 
 
-@pytest.mark.parametrize("com,year", [("rare_earth", 2024), ("rare_earth", 2010),
-                                      ("gallium", 2024), ("antimony", 2024)])
+@pytest.mark.parametrize(
+    "com,year", [("rare_earth", 2024), ("rare_earth", 2010), ("gallium", 2024), ("antimony", 2024)]
+)
 def test_baseline_flows_reproduce_stage_outputs(com: str, year: int) -> None:
     net = build(com, year)
     for s, f in enumerate(net.flows):

@@ -52,10 +52,17 @@ def test_balance_holds_for_random_capacities_and_bans(
 
 
 def test_balance_check_catches_a_bad_result() -> None:
-    nodes = [{"country": "A", "stage": "mining", "production": 1.0, "inflow": 0.0,
-              "outflow": 2.0, "capacity": 1.5}]
-    flows = [{"from": "A", "from_stage": "mining", "to": "B", "to_stage": "demand",
-              "value": 2.0}]
+    nodes = [
+        {
+            "country": "A",
+            "stage": "mining",
+            "production": 1.0,
+            "inflow": 0.0,
+            "outflow": 2.0,
+            "capacity": 1.5,
+        }
+    ]
+    flows = [{"from": "A", "from_stage": "mining", "to": "B", "to_stage": "demand", "value": 2.0}]
     res = check_balance(nodes, flows, [{"country": "B", "demand": 1.0, "satisfied": 2.0}])
     assert not res["ok"] and len(res["problems"]) == 3
 

@@ -17,11 +17,17 @@ from lanthanide.supply.scenario import parse
 runner = CliRunner()
 
 DOC: dict[str, Any] = {
-    "name": "w", "commodity": "rare_earth", "base_year": 2024,
+    "name": "w",
+    "commodity": "rare_earth",
+    "base_year": 2024,
     "controls": [
         {"exporter": "CN", "destinations": ["TW", "JP"]},
-        {"exporter": "CN", "stages": ["magnet"], "destinations": "all",
-         "destinations_except": ["FR"]},
+        {
+            "exporter": "CN",
+            "stages": ["magnet"],
+            "destinations": "all",
+            "destinations_except": ["FR"],
+        },
         {"exporter": "PE", "destinations": ["JP"]},
     ],
     "buildout": [{"country": "CA", "stage": "separation", "year": 2024, "capacity": 1000}],
@@ -34,8 +40,12 @@ def _by_field(result: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 def test_absent_countries_are_named_with_what_happens_to_them() -> None:
     w = _by_field(engine.run(parse(DOC)))
-    assert set(w) == {"controls[0].destinations", "controls[1].destinations_except",
-                      "controls[2].exporter", "buildout[0].country"}
+    assert set(w) == {
+        "controls[0].destinations",
+        "controls[1].destinations_except",
+        "controls[2].exporter",
+        "buildout[0].country",
+    }
     tw = w["controls[0].destinations"]
     assert tw["country"] == "TW"
     assert "not a separate node in the rare_earth network" in tw["message"]
@@ -47,8 +57,12 @@ def test_absent_countries_are_named_with_what_happens_to_them() -> None:
 
 
 def test_no_warnings_when_every_country_is_a_node() -> None:
-    doc = {"name": "ok", "commodity": "rare_earth", "base_year": 2024,
-           "controls": [{"exporter": "CN", "destinations": ["JP", "US"]}]}
+    doc = {
+        "name": "ok",
+        "commodity": "rare_earth",
+        "base_year": 2024,
+        "controls": [{"exporter": "CN", "destinations": ["JP", "US"]}],
+    }
     assert engine.run(parse(doc))["warnings"] == []
 
 
@@ -62,16 +76,32 @@ def test_warnings_in_json_and_table(write_scenario: Any) -> None:
     assert "warning controls[0].destinations: TW is not a separate node" in r.stdout
 
 
-@pytest.mark.parametrize("patch,field", [
-    ({"controls": [{"exporter": "CN", "destinations": ["XQ"]}]}, "controls[0].destinations"),
-    ({"controls": [{"exporter": "QQ"}]}, "controls[0].exporter"),
-    ({"buildout": [{"country": "XX", "stage": "separation", "year": 2024, "capacity": 1}]},
-     "buildout[0].country"),
-    ({"controls": [{"rulebook": "cn-mofcom-gac-2023-23", "on": "2023-08-01",
-                    "only_destinations": ["UK"]}]}, "controls[0].only_destinations"),
-])
-def test_unknown_iso_codes_exit_2_naming_the_field(write_scenario: Any,
-                                                   patch: dict[str, Any], field: str) -> None:
+@pytest.mark.parametrize(
+    "patch,field",
+    [
+        ({"controls": [{"exporter": "CN", "destinations": ["XQ"]}]}, "controls[0].destinations"),
+        ({"controls": [{"exporter": "QQ"}]}, "controls[0].exporter"),
+        (
+            {"buildout": [{"country": "XX", "stage": "separation", "year": 2024, "capacity": 1}]},
+            "buildout[0].country",
+        ),
+        (
+            {
+                "controls": [
+                    {
+                        "rulebook": "cn-mofcom-gac-2023-23",
+                        "on": "2023-08-01",
+                        "only_destinations": ["UK"],
+                    }
+                ]
+            },
+            "controls[0].only_destinations",
+        ),
+    ],
+)
+def test_unknown_iso_codes_exit_2_naming_the_field(
+    write_scenario: Any, patch: dict[str, Any], field: str
+) -> None:
     r = runner.invoke(app, ["scenario", "run", str(write_scenario({**DOC, **patch}))])
     assert r.exit_code == 2, r.output
     assert field in r.stderr

@@ -42,7 +42,10 @@ def create_app(ln: Lanthanide | None = None) -> FastAPI:
     app.state.lanthanide = ln
     app.state.auth_throttle = security.AuthThrottle()
     app.add_middleware(security.SecurityHeaders)
-    app.add_middleware(security.BodyLimit)
+    # the web page's declaration upload checks its own, larger limit
+    app.add_middleware(
+        security.BodyLimit, larger={"/screen": web.registry_pages.MAX_UPLOAD_BYTES + 64 * 1024}
+    )
     security.install_docs(app)
 
     @app.middleware("http")

@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -72,9 +72,17 @@ class BodyLimit:
     gets 413 (by its ``Content-Length`` before anything is read, or as soon
     as the streamed body passes the limit), in the API's one error shape."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY_BYTES,
+        larger: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.larger = dict(larger or {})
+        """Exact paths allowed a larger body (the web page's declaration-file
+        upload, which checks its own limit)."""
 
     def _problem(self) -> dict[str, Any]:
         msg = f"the request body is larger than {self.limit} bytes"
@@ -83,6 +91,10 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        limit = self.larger.get(str(scope.get("path", "")), self.limit)
+        if limit != self.limit:
+            await BodyLimit(self.app, limit)(scope, receive, send)
             return
         for name, value in scope.get("headers", ()):
             if name == b"content-length":

@@ -85,8 +85,11 @@ def resolve(scn: Scenario) -> tuple[list[FlowControl], list[dict[str, object]]]:
         if isinstance(c, AdHocControl):
             sts = tuple(stages) if c.stages == "all" else tuple(c.stages)
             if c.destinations == "all":
-                mode, ctry = ("except", tuple(c.destinations_except)) if c.destinations_except \
+                mode, ctry = (
+                    ("except", tuple(c.destinations_except))
+                    if c.destinations_except
                     else ("all", ())
+                )
             else:
                 mode = "only"
                 ctry = tuple(x for x in c.destinations if x not in c.destinations_except)
@@ -176,20 +179,27 @@ def _from_rulebook(
             for st in sts:
                 elements.setdefault(st, set()).update(item.elements)
         if not elements:
-            skipped.append({**base, "reason": f"no goods item of {scn.commodity} at a modelled "
-                            "stage", "items_not_modelled": sorted(other)[:20]})
+            skipped.append(
+                {
+                    **base,
+                    "reason": f"no goods item of {scn.commodity} at a modelled stage",
+                    "items_not_modelled": sorted(other)[:20],
+                }
+            )
             continue
         frac = {
             "prohibited": 1.0,
             "denial_presumed": a.denial_block_fraction,
             "licence_required": c.licence_block_fraction
-            if c.licence_block_fraction is not None else a.licence_block_fraction,
+            if c.licence_block_fraction is not None
+            else a.licence_block_fraction,
         }.get(ctl.effect, 0.0)
         basis = f"effect {ctl.effect}"
         if ctl.end_uses:
             frac *= a.end_use_share
-            basis += (f"; end uses {', '.join(ctl.end_uses)} only "
-                      f"(x end_use_share {a.end_use_share})")
+            basis += (
+                f"; end uses {', '.join(ctl.end_uses)} only (x end_use_share {a.end_use_share})"
+            )
         if frac <= 0:
             skipped.append({**base, "reason": f"blocks nothing ({basis})"})
             continue
@@ -205,20 +215,22 @@ def _from_rulebook(
                 continue
             share, how = _coverage(c, st, elements[st], spec.elements)
             if how == "assumed":
-                notes.append({
-                    "field": f"controls[{k}].element_coverage",
-                    "control": cc.uid,
-                    "stage": st,
-                    "message": (
-                        f"{inst.number or inst.id} {ctl.id}: at {st} the items name only "
-                        f"{', '.join(sorted(elements[st]))} of the {len(spec.elements)} "
-                        f"{scn.commodity} elements, but the network has one pool per stage "
-                        "and the data gives no element split, so the whole "
-                        f"{st} flow is treated as controlled (an upper bound; U). Type the "
-                        f"controlled share as controls[{k}].element_coverage: <0-1> or "
-                        f"element_coverage: {{{st}: <0-1>}}"
-                    ),
-                })
+                notes.append(
+                    {
+                        "field": f"controls[{k}].element_coverage",
+                        "control": cc.uid,
+                        "stage": st,
+                        "message": (
+                            f"{inst.number or inst.id} {ctl.id}: at {st} the items name only "
+                            f"{', '.join(sorted(elements[st]))} of the {len(spec.elements)} "
+                            f"{scn.commodity} elements, but the network has one pool per stage "
+                            "and the data gives no element split, so the whole "
+                            f"{st} flow is treated as controlled (an upper bound; U). Type the "
+                            f"controlled share as controls[{k}].element_coverage: <0-1> or "
+                            f"element_coverage: {{{st}: <0-1>}}"
+                        ),
+                    }
+                )
             if share * frac > 0:
                 by_share.setdefault(share, []).append(st)
         for share, sts_l in by_share.items():

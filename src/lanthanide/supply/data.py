@@ -153,6 +153,9 @@ def observations() -> tuple[dict[str, str], ...]:
 
 def editions(commodity: str, year: int, measure: str = "mine_production") -> list[str]:
     """Editions holding figures for a commodity and year, newest first."""
-    eds = {f.edition for f in figures() if f.commodity == commodity and f.year == year
-           and f.measure == measure}
+    eds = {
+        f.edition
+        for f in figures()
+        if f.commodity == commodity and f.year == year and f.measure == measure
+    }
     return sorted(eds, reverse=True)

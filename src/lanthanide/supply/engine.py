@@ -29,12 +29,18 @@ def extend(net: Network, codes: list[str]) -> Network:
         return out
 
     return Network(
-        commodity=net.commodity, year=net.year, unit=net.unit, edition=net.edition,
-        stages=net.stages, countries=(*net.countries, *new),
+        commodity=net.commodity,
+        year=net.year,
+        unit=net.unit,
+        edition=net.edition,
+        stages=net.stages,
+        countries=(*net.countries, *new),
         output=np.hstack([net.output, np.zeros((net.output.shape[0], k))]),
         capacity=np.hstack([net.capacity, np.zeros((net.capacity.shape[0], k))]),
         demand=np.concatenate([net.demand, np.zeros(k)]),
-        flows=[pad(f) for f in net.flows], notes=net.notes, added=(*net.added, *new),
+        flows=[pad(f) for f in net.flows],
+        notes=net.notes,
+        added=(*net.added, *new),
     )
 
 
@@ -64,8 +70,12 @@ def plans(net: Network, scn: Scenario, *, buildout: int | None = None) -> list[P
 
 
 def prepare(scn: Scenario) -> Network:
-    net = build(scn.commodity, scn.base_year, edition=scn.edition,
-                spare_capacity=scn.assumptions.spare_capacity)
+    net = build(
+        scn.commodity,
+        scn.base_year,
+        edition=scn.edition,
+        spare_capacity=scn.assumptions.spare_capacity,
+    )
     extra = [b.country for b in scn.buildout] + list(scn.demand)
     return extend(net, extra)
 
@@ -145,16 +155,19 @@ def coverage_warnings(
             return [], stage_names
         has = [bool(net.output[s, zz] > 0) for s in range(len(net.stages))]
         has.append(bool(net.demand[zz] > 0))
-        return ([st for st, h in zip(stage_names, has, strict=True) if h],
-                [st for st, h in zip(stage_names, has, strict=True) if not h])
+        return (
+            [st for st, h in zip(stage_names, has, strict=True) if h],
+            [st for st, h in zip(stage_names, has, strict=True) if not h],
+        )
 
     def folded(c: str) -> str:
         inside, outside = where()
-        msg = (f"{c} is not a separate node in the {net.commodity} network "
-               f"(base year {net.year})")
+        msg = f"{c} is not a separate node in the {net.commodity} network (base year {net.year})"
         if inside:
-            msg += (f"; it is folded into {OTHER} (other countries, the unattributed "
-                    f"remainder) at {', '.join(inside)}")
+            msg += (
+                f"; it is folded into {OTHER} (other countries, the unattributed "
+                f"remainder) at {', '.join(inside)}"
+            )
         if outside:
             msg += f"; it is not modelled at {', '.join(outside)}"
         return msg
@@ -168,9 +181,14 @@ def coverage_warnings(
         for a in applied:
             exporter = a["exporter"]
             if exporter not in listed:
-                out.append({"field": f"controls[{k}].exporter", "country": exporter,
-                            "message": folded(exporter) + "; this control restricts only "
-                            "named exporters, so it blocks nothing"})
+                out.append(
+                    {
+                        "field": f"controls[{k}].exporter",
+                        "country": exporter,
+                        "message": folded(exporter) + "; this control restricts only "
+                        "named exporters, so it blocks nothing",
+                    }
+                )
             mode = a["destinations"]["mode"]
             for c in a["destinations"]["countries"]:
                 if c in listed or c == OTHER:
@@ -184,34 +202,52 @@ def coverage_warnings(
                     fld = "rulebook"
                 zz_covered = (mode == "except") != (OTHER in a["destinations"]["countries"])
                 if zz_covered and mode == "except":
-                    tail = (f"; {OTHER} is covered by this control, so {c}'s supply "
-                            f"through {OTHER} is restricted although {c} is excluded")
+                    tail = (
+                        f"; {OTHER} is covered by this control, so {c}'s supply "
+                        f"through {OTHER} is restricted although {c} is excluded"
+                    )
                 elif zz_covered:
-                    tail = (f"; {OTHER} is named too, so {c}'s supply through {OTHER} is "
-                            "restricted as part of it")
+                    tail = (
+                        f"; {OTHER} is named too, so {c}'s supply through {OTHER} is "
+                        "restricted as part of it"
+                    )
                 else:
-                    tail = (f"; {OTHER} is not covered by this control, so it has no "
-                            f"direct effect on {c}'s supply")
-                out.append({"field": f"controls[{k}].{fld}", "country": c,
-                            "message": folded(c) + tail})
+                    tail = (
+                        f"; {OTHER} is not covered by this control, so it has no "
+                        f"direct effect on {c}'s supply"
+                    )
+                out.append(
+                    {"field": f"controls[{k}].{fld}", "country": c, "message": folded(c) + tail}
+                )
     for rep in report:
         notes = rep.get("assumptions") or []
         assert isinstance(notes, list)
         for note in notes:
-            out.append({"field": str(note["field"]), "country": "CN",
-                        "message": str(note["message"])})
+            out.append(
+                {"field": str(note["field"]), "country": "CN", "message": str(note["message"])}
+            )
     for k, b in enumerate(scn.buildout):
         if b.country not in listed:
-            out.append({"field": f"buildout[{k}].country", "country": b.country,
-                        "message": folded(b.country) + "; it is added as a new node that "
-                        "holds only this build-out capacity (any existing output of "
-                        f"{b.country} stays in {OTHER})"})
+            out.append(
+                {
+                    "field": f"buildout[{k}].country",
+                    "country": b.country,
+                    "message": folded(b.country) + "; it is added as a new node that "
+                    "holds only this build-out capacity (any existing output of "
+                    f"{b.country} stays in {OTHER})",
+                }
+            )
     for c in scn.demand:
         if c not in listed:
-            out.append({"field": f"demand.{c}", "country": c,
-                        "message": folded(c) + "; it is added as a new demand node with "
-                        f"this demand, on top of {OTHER}'s remainder (which may already "
-                        f"include {c})"})
+            out.append(
+                {
+                    "field": f"demand.{c}",
+                    "country": c,
+                    "message": folded(c) + "; it is added as a new demand node with "
+                    f"this demand, on top of {OTHER}'s remainder (which may already "
+                    f"include {c})",
+                }
+            )
     return out
 
 
@@ -238,23 +274,25 @@ def shape(
             c["through_china_share"] = tc.get(c["country"], 0.0)
             c["baseline_through_china_share"] = base_tc.get(c["country"])
         short = float(sum(c["shortfall"] for c in r.countries))
-        years.append({
-            "year": r.year,
-            "status": r.status,
-            "demand": r.demand,
-            "satisfied": r.satisfied,
-            "shortfall": short,
-            "shortfall_share": short / r.demand if r.demand else 0.0,
-            "shortfall_tolerance": r.shortfall_tolerance,
-            "balance": r.balance,
-            "countries": r.countries,
-            "stage_shortfall": r.stage_shortfall,
-            "rerouted": r.rerouted,
-            "binding": r.binding,
-            "nodes": r.nodes,
-            "flows": r.flows,
-            "solve_seconds": r.solve_seconds,
-        })
+        years.append(
+            {
+                "year": r.year,
+                "status": r.status,
+                "demand": r.demand,
+                "satisfied": r.satisfied,
+                "shortfall": short,
+                "shortfall_share": short / r.demand if r.demand else 0.0,
+                "shortfall_tolerance": r.shortfall_tolerance,
+                "balance": r.balance,
+                "countries": r.countries,
+                "stage_shortfall": r.stage_shortfall,
+                "rerouted": r.rerouted,
+                "binding": r.binding,
+                "nodes": r.nodes,
+                "flows": r.flows,
+                "solve_seconds": r.solve_seconds,
+            }
+        )
     return {
         "scenario": scn.name,
         "description": scn.description,

@@ -60,6 +60,10 @@ def received_share(flows: list[Array], origin: int) -> list[Array]:
     res = []
     for f in flows:
         inflow = f.sum(axis=0)
-        res.append(np.asarray(np.divide(f[origin], inflow, out=np.zeros_like(inflow),
-                                        where=inflow > 0), dtype=np.float64))
+        res.append(
+            np.asarray(
+                np.divide(f[origin], inflow, out=np.zeros_like(inflow), where=inflow > 0),
+                dtype=np.float64,
+            )
+        )
     return res

@@ -92,7 +92,9 @@ def _mine_rows(commodity: str, year: int, edition: str | None) -> tuple[dict[str
     rows = {
         f.country: f.value
         for f in data.figures()
-        if f.commodity == commodity and f.year == year and f.measure == "mine_production"
+        if f.commodity == commodity
+        and f.year == year
+        and f.measure == "mine_production"
         and f.edition == ed
     }
     return rows, ed
@@ -129,8 +131,14 @@ def build(
     mine: dict[str, float]
     if a_year == year and assumed_first:
         # No country table for this year: world from China's figure and share.
-        cn = [f for f in data.figures() if f.commodity == commodity and f.year == year
-              and f.country == "CN" and f.measure == "mine_production"]
+        cn = [
+            f
+            for f in data.figures()
+            if f.commodity == commodity
+            and f.year == year
+            and f.country == "CN"
+            and f.measure == "mine_production"
+        ]
         share_cn = next((a.share for a in assumed_first if a.country == "CN"), None)
         if not cn or not share_cn:
             raise NetworkError(f"no {commodity} production figures for {year} in the data")
@@ -145,29 +153,44 @@ def build(
         mine = dict(rows)
         if world > listed * 1.0001:
             mine[data.OTHER] = mine.get(data.OTHER, 0.0) + world - listed
-            notes.append(_note(first, data.OTHER, "", "U",
-                               "world total minus listed countries (not in the data by country)"))
+            notes.append(
+                _note(
+                    first,
+                    data.OTHER,
+                    "",
+                    "U",
+                    "world total minus listed countries (not in the data by country)",
+                )
+            )
         world = sum(mine.values())
         for f in data.figures():
-            if f.commodity == commodity and f.year == year and f.edition == ed \
-                    and f.measure == "mine_production" and f.country != "WORLD":
-                notes.append(_note(first, f.country, f.source_url, f.tag,
-                                   f"{f.value:g} {f.unit} ({f.edition})"))
+            if (
+                f.commodity == commodity
+                and f.year == year
+                and f.edition == ed
+                and f.measure == "mine_production"
+                and f.country != "WORLD"
+            ):
+                notes.append(
+                    _note(
+                        first, f.country, f.source_url, f.tag, f"{f.value:g} {f.unit} ({f.edition})"
+                    )
+                )
     stage_shares: list[dict[str, float]] = [mine]
     for st in spec.stages[1:]:
         y, rows_a = _assumed(commodity, year, st)
         if not rows_a:
             raise NetworkError(f"{commodity}: no shares for stage '{st}' in the data")
         stage_shares.append({a.country: a.share * world for a in rows_a})
-        notes += [_note(st, a.country, a.source_url, a.tag, f"{a.note} (year {y})")
-                  for a in rows_a]
+        notes += [_note(st, a.country, a.source_url, a.tag, f"{a.note} (year {y})") for a in rows_a]
     y, dem_rows = _assumed(commodity, year, DEMAND)
     if not dem_rows:
         raise NetworkError(f"{commodity}: no demand split in the data")
     tot = sum(a.share for a in dem_rows)
     demand_map = {a.country: a.share / tot * world for a in dem_rows}
-    notes += [_note(DEMAND, a.country, a.source_url, a.tag, f"{a.note} (year {y})")
-              for a in dem_rows]
+    notes += [
+        _note(DEMAND, a.country, a.source_url, a.tag, f"{a.note} (year {y})") for a in dem_rows
+    ]
 
     names = sorted({c for m in (*stage_shares, demand_map) for c in m})
     idx = {c: k for k, c in enumerate(names)}
@@ -182,16 +205,23 @@ def build(
         dem[idx[c]] = v
 
     capacity = output * (1.0 + spare_capacity)
-    cap_rows = [f for f in data.figures() if f.commodity == commodity and f.measure == "capacity"
-                and f.year is not None and f.year <= year]
+    cap_rows = [
+        f
+        for f in data.figures()
+        if f.commodity == commodity
+        and f.measure == "capacity"
+        and f.year is not None
+        and f.year <= year
+    ]
     for f in cap_rows:
         if f.country in idx:
             capacity[0, idx[f.country]] = max(capacity[0, idx[f.country]], f.value)
         elif f.country != "WORLD":
             names_l = [*names, f.country]
             raise NetworkError(f"capacity row for unknown node {f.country}: {names_l}")
-        notes.append(_note(spec.stages[0], f.country, f.source_url, f.tag,
-                           f"capacity {f.value:g} {f.unit}"))
+        notes.append(
+            _note(spec.stages[0], f.country, f.source_url, f.tag, f"capacity {f.value:g} {f.unit}")
+        )
 
     flows: list[Array] = []
     for s in range(s_count):
@@ -234,9 +264,12 @@ def _fixed_flows(
     if "AU" in idx and "MY" in idx:
         x[idx["AU"], idx["MY"]] = min(supply[idx["AU"]], need[idx["MY"]])
     if "US" in idx:
-        exports = [float(r["quantity"]) for r in data.trade()
-                   if r["product"].startswith("ores and compounds (US exports)")
-                   and r["period"] == str(year)]
+        exports = [
+            float(r["quantity"])
+            for r in data.trade()
+            if r["product"].startswith("ores and compounds (US exports)")
+            and r["period"] == str(year)
+        ]
         us = supply[idx["US"]]
         if exports:
             x[idx["US"], cn] = min(us, exports[0])

@@ -18,8 +18,9 @@ def _links(y: dict[str, Any], min_share: float = 0.002) -> list[tuple[str, str, 
     out = []
     for f in y["flows"]:
         if f["value"] / total >= min_share:
-            out.append((f"{f['from']} {f['from_stage']}", f"{f['to']} {f['to_stage']}",
-                        float(f["value"])))
+            out.append(
+                (f"{f['from']} {f['from_stage']}", f"{f['to']} {f['to_stage']}", float(f["value"]))
+            )
     return out
 
 
@@ -38,16 +39,32 @@ def _html(result: dict[str, Any], path: Path) -> None:
     links = _links(y)
     labels = sorted({a for a, _, _ in links} | {b for _, b, _ in links})
     ix = {lab: k for k, lab in enumerate(labels)}
-    fig = make_subplots(rows=2, cols=1, specs=[[{"type": "sankey"}], [{"type": "bar"}]],
-                        row_heights=[0.7, 0.3],
-                        subplot_titles=(f"Flows {y['year']} ({result['unit']})",
-                                        "Shortfall by country"))
-    fig.add_trace(go.Sankey(node={"label": labels},
-                            link={"source": [ix[a] for a, _, _ in links],
-                                  "target": [ix[b] for _, b, _ in links],
-                                  "value": [v for _, _, v in links]}), row=1, col=1)
-    fig.add_trace(go.Bar(x=[c["country"] for c in y["countries"]],
-                         y=[c["shortfall"] for c in y["countries"]]), row=2, col=1)
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        specs=[[{"type": "sankey"}], [{"type": "bar"}]],
+        row_heights=[0.7, 0.3],
+        subplot_titles=(f"Flows {y['year']} ({result['unit']})", "Shortfall by country"),
+    )
+    fig.add_trace(
+        go.Sankey(
+            node={"label": labels},
+            link={
+                "source": [ix[a] for a, _, _ in links],
+                "target": [ix[b] for _, b, _ in links],
+                "value": [v for _, _, v in links],
+            },
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=[c["country"] for c in y["countries"]], y=[c["shortfall"] for c in y["countries"]]
+        ),
+        row=2,
+        col=1,
+    )
     fig.update_layout(title=result["scenario"], height=900, showlegend=False)
     fig.write_html(str(path), include_plotlyjs=True, full_html=True)
 
@@ -65,8 +82,9 @@ def _png(result: dict[str, Any], path: Path) -> None:
     # Sankey-style layered flow diagram: one column per stage, band width ~ flow.
     nodes: dict[tuple[str, str], float] = {}
     for f in y["flows"]:
-        nodes[(f["from"], f["from_stage"])] = nodes.get((f["from"], f["from_stage"]), 0.0) \
-            + f["value"]
+        nodes[(f["from"], f["from_stage"])] = (
+            nodes.get((f["from"], f["from_stage"]), 0.0) + f["value"]
+        )
         nodes[(f["to"], f["to_stage"])] = max(nodes.get((f["to"], f["to_stage"]), 0.0), 0.0)
     for f in y["flows"]:
         key = (f["to"], f["to_stage"])
@@ -92,9 +110,13 @@ def _png(result: dict[str, Any], path: Path) -> None:
     for f in y["flows"]:
         a, b = (f["from"], f["from_stage"]), (f["to"], f["to_stage"])
         if a in pos and b in pos and f["value"] / top > 0.001:
-            ax.plot([col[a[1]] + 0.05, col[b[1]] - 0.05], [pos[a], pos[b]],
-                    color="tab:red" if f["from"] == "CN" else "tab:blue",
-                    alpha=0.35, linewidth=max(0.3, 25 * f["value"] / total))
+            ax.plot(
+                [col[a[1]] + 0.05, col[b[1]] - 0.05],
+                [pos[a], pos[b]],
+                color="tab:red" if f["from"] == "CN" else "tab:blue",
+                alpha=0.35,
+                linewidth=max(0.3, 25 * f["value"] / total),
+            )
     ax.set_xticks(range(len(stages)), stages)
     ax.set_yticks([])
     ax.set_xlim(-0.3, len(stages) - 0.4)

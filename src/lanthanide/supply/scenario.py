@@ -210,8 +210,14 @@ def parse(raw: Any) -> Scenario:
     from lanthanide.rules.loader import _loc, error_message
 
     if not isinstance(raw, dict):
-        raise ScenarioError([("(file)", "a scenario is a mapping with keys name, commodity, "
-                                        "base_year, controls, ...")])
+        raise ScenarioError(
+            [
+                (
+                    "(file)",
+                    "a scenario is a mapping with keys name, commodity, base_year, controls, ...",
+                )
+            ]
+        )
     try:
         return _model().model_validate(_discriminate(raw))
     except ValidationError as exc:
