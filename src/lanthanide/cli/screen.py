@@ -95,6 +95,8 @@ def run(
         fail(f"--format: '{fmt}' is not allowed (allowed: csv, parquet)")
     if summary not in ("table", "json"):
         fail(f"--summary: '{summary}' is not allowed (allowed: table, json)")
+    if not input.exists():
+        fail(f"INPUT: {input} does not exist")
     if not input.is_file():
         fail(f"INPUT: {input} is not a file")
     output_path(out, "--out", inputs=(input,))
