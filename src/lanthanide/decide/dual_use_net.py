@@ -6,7 +6,8 @@ listed in the edition in force, and that no precisely encoded dual-use item
 settles, is never a clean ``not controlled``: the question is whether the
 product meets the specification of the listed control codes (pending
 ``licence_required``). An encoded item keeps its own rule; the net never
-makes a verdict laxer. Before the first encoded edition nothing is added.
+makes a verdict laxer. Before the first encoded edition (the earlier editions
+are not in the sources) a listed line gets a warning only.
 
 Each catalogue's period is compared through the sheet's span, so the date
 window stops at every edition's start (and end).
@@ -19,8 +20,35 @@ from lanthanide.decide.model import Case, TraceEntry
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.warnings import QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import Rulebook
+from lanthanide.rules.catalogue import CatalogueHit
 
 CODELESS = "an item of the {edition} dual-use licence catalogue listed under this line"
+
+
+def _settled(matches: list[Match]) -> bool:
+    """An encoded dual-use item matches with certainty (it keeps its own rule)."""
+    return any(m.certain and m.ref.instrument.regime == "dual_use" for m in matches)
+
+
+def _earlier_edition(case: Case, hs: str, earlier: list[CatalogueHit], sheet: Sheet) -> None:
+    """Before the first encoded edition: the line is listed in a later
+    edition, and the edition in force then is not encoded (a warning only)."""
+    first = min(earlier, key=lambda h: h.valid.start)
+    inst = first.instrument
+    codes = sorted({h.control_code for h in earlier if h.control_code})
+    shown = list(codes)
+    if any(h.control_code is None for h in earlier):
+        shown.append(CODELESS.format(edition=first.catalogue.edition))
+    sheet.warn(
+        WarningCode.DUAL_USE_CATALOGUE_EARLIER,
+        inst.id,
+        hs=hs,
+        codes=Seq(shown),
+        edition=first.catalogue.edition,
+        name=inst.number or inst.id,
+        start=first.valid.start,
+        on=case.on,
+    )
 
 
 def catalogue_net(book: Rulebook, case: Case, matches: list[Match], sheet: Sheet) -> None:
@@ -29,10 +57,14 @@ def catalogue_net(book: Rulebook, case: Case, matches: list[Match], sheet: Sheet
     if case.hs is None:
         return
     span = sheet.span
-    live = [h for h in book.catalogue_lines(case.hs) if span.within(h.valid)]
+    hits = book.catalogue_lines(case.hs)
+    live = [h for h in hits if span.within(h.valid)]
     if not live:
+        earlier = [h for h in hits if span.before(h.valid.start)]
+        if earlier and not _settled(matches):
+            _earlier_edition(case, case.hs, earlier, sheet)
         return
-    if any(m.certain and m.ref.instrument.regime == "dual_use" for m in matches):
+    if _settled(matches):
         return  # the encoded item decides
     first = live[0]
     inst = first.instrument

@@ -72,6 +72,7 @@ class WarningCode(StrEnum):
     TEXT_CANDIDATES_AGREE = "text-candidates-agree"
     TEXT_CANDIDATES_CROSS_LIST = "text-candidates-cross-list"
     DUAL_USE_CATALOGUE = "dual-use-catalogue"
+    DUAL_USE_CATALOGUE_EARLIER = "dual-use-catalogue-earlier"
     UNCERTAIN_STATUS = "uncertain-status"
     PARTY_LISTS_CHECKED = "party-lists-checked"
     PARTY_LISTING_NOT_IN_FORCE = "party-listing-not-in-force"
@@ -256,6 +257,16 @@ WARNINGS: dict[WarningCode, Spec] = {
             "({name}) under {codes: or }; no encoded item settles it, so a dual-use export "
             "licence is needed if the product meets that specification (which line sits on "
             "which code: {tag}).",
+        },
+    ),
+    W.DUAL_USE_CATALOGUE_EARLIER: Spec(
+        "The tariff line is listed in a later edition of the dual-use licence catalogue; the "
+        "edition in force on the date is not encoded, so a licence may be needed.",
+        {
+            "": "Tariff line {hs} is listed in the {edition} dual-use licence catalogue "
+            "({name}, from {start}) under {codes: or }. The edition in force on {on} is not "
+            "encoded: if the product met that specification then, a dual-use export licence "
+            "may have been needed. Check the catalogue of that year.",
         },
     ),
     W.UNCERTAIN_STATUS: Spec(
