@@ -21,6 +21,7 @@ from lanthanide.api.changes import router as changes_router
 from lanthanide.api.check import router as check_router
 from lanthanide.api.classify import router as classify_router
 from lanthanide.api.deps import Client
+from lanthanide.api.parties import router as parties_router
 from lanthanide.api.rules import router as rules_router
 from lanthanide.api.supply import router as supply_router
 
@@ -58,6 +59,7 @@ def create_app(ln: Lanthanide | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(supply_router)
     app.include_router(classify_router)
+    app.include_router(parties_router)
 
     @app.get("/api/v1/health")
     def health(ln: Client) -> dict[str, Any]:
