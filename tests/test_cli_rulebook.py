@@ -191,3 +191,13 @@ def test_check_table_shows_alternatives() -> None:
     assert "Alternatives" in r.stdout
     for a in alts:  # type: ignore[attr-defined]
         assert a["verdict"] in r.stdout
+
+
+def test_rules_timeline_with_overlay(overlay: Path) -> None:
+    args = ["rules", "timeline", "--item", "1C909.b", "--to", "DE", "--format", "json"]
+    args += ["--from", "2026-11-01", "--until", "2027-02-01"]
+    before = runner.invoke(app, args)
+    after = runner.invoke(app, [*args, "--rulebook", str(overlay)])
+    assert before.exit_code == 0, before.output
+    assert after.exit_code == 0, after.output
+    assert json.loads(before.stdout) != json.loads(after.stdout)
