@@ -111,10 +111,21 @@ class Lanthanide:
 
     ``rulebook``: a loaded :class:`~lanthanide.rules.Rulebook`, a directory of
     rulebook YAML files, or ``None`` for the rulebook bundled with the
-    package. Nothing is loaded until a method needs it.
+    package. ``overlays``: directories of instrument YAML loaded on top of it
+    (:mod:`lanthanide.rules.overlay`); ``None`` reads
+    ``LANTHANIDE_RULEBOOK_OVERLAYS`` / ``LANTHANIDE_RULEBOOK_PATH``, ``[]``
+    loads none (ignored when ``rulebook`` is a loaded Rulebook). Nothing is
+    loaded until a method needs it.
     """
 
-    def __init__(self, rulebook: Rulebook | str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        rulebook: Rulebook | str | os.PathLike[str] | None = None,
+        overlays: list[str | os.PathLike[str]] | None = None,
+    ) -> None:
+        self._overlays: list[Path] | None = (
+            None if overlays is None else [Path(o) for o in overlays]
+        )
         if rulebook is None or isinstance(rulebook, str | os.PathLike):
             self._given: Rulebook | None = None
             self._directory: Path | None = None if rulebook is None else Path(rulebook)
@@ -137,7 +148,7 @@ class Lanthanide:
             return self._given
         from lanthanide.rules.book import load_rulebook
 
-        return load_rulebook(self._directory)
+        return load_rulebook(self._directory, overlays=self._overlays)
 
     @cached_property
     def _classifier(self) -> Classifier:
@@ -249,6 +260,27 @@ class Lanthanide:
         from lanthanide.rules import report
 
         return report.coverage(self.rulebook)
+
+    def validate_overlays(self, directories: list[str | os.PathLike[str]]) -> Validation:
+        """Validate overlay directories on top of this instance's base
+        rulebook (the bundled one by default): every problem by file and field."""
+        from lanthanide.decide import CaseError
+        from lanthanide.rules.loader import default_dir
+
+        dirs = [Path(d) for d in directories]
+        for d in dirs:
+            if not d.is_dir():
+                raise CaseError("directory", f"'{d}' is not a directory")
+        from lanthanide.rules.book import load_rulebook
+        from lanthanide.rules.loader import RulebookError
+
+        try:
+            book = load_rulebook(self._directory, overlays=dirs)
+        except RulebookError as exc:
+            return Validation(dirs[0], 0, 0, tuple(exc.problems))
+        insts = list(book.instruments.values())
+        n_items = sum(len(i.items) for i in insts)
+        return Validation(dirs[0] if dirs else default_dir(), len(insts), n_items, ())
 
     def validate(self, directory: str | os.PathLike[str] | None = None) -> Validation:
         """Validate the rulebook files in ``directory`` (default: this
@@ -363,7 +395,7 @@ class Lanthanide:
         from lanthanide.registry.db import Database, get_database
 
         db = url if isinstance(url, Database) else get_database(url)
-        bundled = self._given is None and self._directory is None
+        bundled = self._given is None and self._directory is None and not self._overlays
         return Registry(db, None if bundled else self.rulebook, decide=self._decide)
 
     # ---------------------------------------------------------- parties

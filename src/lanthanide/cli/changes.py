@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from lanthanide.cli.check import EndUseOpt, KindOpt, _parse_params
-from lanthanide.cli.common import Fmt, client, emit, fail, out
+from lanthanide.cli.common import RULEBOOK_HELP, Fmt, client, emit, fail, out
 from lanthanide.cli.rules import rules_app
 
 DEFAULT_FROM = date(2023, 1, 1)
@@ -83,6 +83,7 @@ def rules_timeline(
         Path | None, typer.Option("--plot", help="Also draw it to FILE.png or FILE.html.")
     ] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="json or table.")] = Fmt.table,
+    rulebook: Annotated[list[Path] | None, typer.Option("--rulebook", help=RULEBOOK_HELP)] = None,
 ) -> None:
     """The dated intervals of one product's answer, the instrument behind each
     change, and the alternatives of uncertain readings.
@@ -92,7 +93,7 @@ def rules_timeline(
     from lanthanide import Lanthanide
     from lanthanide.changes import TimelineError, timeline
 
-    ln = client()
+    ln = client(rulebook)
     book = ln.rulebook
     first = _day("--from", start, DEFAULT_FROM)
     last = _day("--until", until, book.data_as_of.replace(year=book.data_as_of.year + 2))

@@ -5,13 +5,14 @@ Registered on the main app in :mod:`lanthanide.cli`."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lanthanide.cli.common import Fmt, client, emit, fail, out
+from lanthanide.cli.common import RULEBOOK_HELP, Fmt, client, emit, fail, out
 from lanthanide.decide.model import END_USE_HELP
 from lanthanide.vocab import VOCAB
 
@@ -44,8 +45,9 @@ _COLOUR = {
 }
 
 
-def render(d: Determination) -> None:
-    """A determination as text and a table of findings."""
+def render(d: Determination, overlays: tuple[str, ...] = ()) -> None:
+    """A determination as text and a table of findings; ``overlays``: the
+    overlay directories loaded (shown in the footer)."""
     out.print(
         f"Verdict: [{_COLOUR[d.verdict]}]{d.verdict}[/]   (rulebook {d.rulebook_version}, "
         f"data as of {d.data_as_of}, date {d.case.on})",
@@ -82,6 +84,17 @@ def render(d: Determination) -> None:
         out.print(f"[yellow]![/] {escape(w.text)}", markup=True, highlight=False)
     for c in d.conflicts:
         out.print(f"[red]conflict:[/] {escape(c.text)}", markup=True, highlight=False)
+    if d.alternatives:
+        t = Table("reading", "verdict", "findings", title="Alternatives", show_lines=True)
+        for a in d.alternatives:
+            t.add_row(
+                f"{a.reading}: {a.text}" if a.text else a.reading,
+                a.verdict,
+                ", ".join(a.findings) or "—",
+            )
+        out.print(t)
+    if overlays:
+        out.print(f"Overlays: {', '.join(overlays)}", highlight=False)
 
 
 def check(
@@ -124,13 +137,15 @@ def check(
         bool,
         typer.Option("--trace/--no-trace", help="Include the trace of rules considered in JSON."),
     ] = True,
+    rulebook: Annotated[list[Path] | None, typer.Option("--rulebook", help=RULEBOOK_HELP)] = None,
 ) -> None:
     """Decide whether an export is prohibited, needs a licence, a report or a
     contract registration — citing the instrument, item and control point.
 
     Example: lanthanide check --hs 2853909026 --to KR --on 2025-06-01
     """
-    d = client().check(
+    c = client(rulebook)
+    d = c.check(
         item=item,
         hs=hs,
         text=text,
@@ -141,4 +156,11 @@ def check(
         end_user=end_user,
         params=_parse_params(param or []),
     )
-    emit(fmt, d, render, lambda d: d.to_dict(trace=trace))
+    overlays = [o.as_dict() for o in c.rulebook.overlays]
+
+    def to_json(d: Determination) -> dict[str, Any]:
+        data = d.to_dict(trace=trace)
+        data["overlays"] = overlays
+        return data
+
+    emit(fmt, d, lambda d: render(d, tuple(o["path"] for o in overlays)), to_json)

@@ -32,11 +32,23 @@ class Fmt(StrEnum):
     table = "table"
 
 
-def client() -> Lanthanide:
-    """The process's public-API object (the bundled rulebook)."""
-    from lanthanide._client import default
+def client(rulebook: list[Path] | None = None) -> Lanthanide:
+    """The process's public-API object (the bundled rulebook), or, when
+    ``--rulebook DIR`` overlays are given, one with those overlays on top."""
+    from lanthanide._client import Lanthanide, default
 
+    if rulebook:
+        for d in rulebook:
+            if not d.is_dir():
+                fail(f"--rulebook: {d} is not a directory")
+        return Lanthanide(overlays=list(rulebook))
     return default()
+
+
+RULEBOOK_HELP = (
+    "Overlay directory of instrument YAML loaded on top of the bundled rulebook "
+    "(repeatable; default: LANTHANIDE_RULEBOOK_PATH)."
+)
 
 
 # ---------------------------------------------------------------- output

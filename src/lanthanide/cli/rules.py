@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,8 +10,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lanthanide.cli.common import Fmt, Group, client, emit, err, fail, out
+from lanthanide.cli.common import RULEBOOK_HELP, Fmt, Group, client, emit, err, fail, out
 from lanthanide.rules.report import UnknownVersionError
+
+RulebookOpt = Annotated[list[Path] | None, typer.Option("--rulebook", help=RULEBOOK_HELP)]
 
 rules_app = typer.Typer(
     cls=Group, help="Browse, compare and validate the rulebook.", no_args_is_help=True
@@ -44,12 +47,13 @@ def rules_list(
         ),
     ] = None,
     fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
+    rulebook: RulebookOpt = None,
 ) -> None:
     """List the instruments of the rulebook.
 
     Example: lanthanide rules list --on 2025-12-01
     """
-    emit(fmt, client().instruments(on=on, regime=regime), _render_list)
+    emit(fmt, client(rulebook).instruments(on=on, regime=regime), _render_list)
 
 
 def _render_show(data: dict[str, Any]) -> None:
@@ -74,13 +78,14 @@ def _render_show(data: dict[str, Any]) -> None:
 def rules_show(
     ident: Annotated[str, typer.Argument(help="Instrument id or official number.")],
     fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json,
+    rulebook: RulebookOpt = None,
 ) -> None:
     """Show one instrument with its items, controls, sources and suspensions.
 
     Example: lanthanide rules show cn-mofcom-gac-2025-18
     """
     try:
-        data = client().instrument(ident)
+        data = client(rulebook).instrument(ident)
     except UnknownVersionError as exc:
         fail(f"IDENT: {exc}")
     emit(fmt, data, _render_show)
@@ -104,6 +109,7 @@ def rules_diff(
     ],
     b: Annotated[str, typer.Argument(help="Catalogue version or instrument id to compare with.")],
     fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
+    rulebook: RulebookOpt = None,
 ) -> None:
     """Items added, removed and modified between two versions, with the
     declared change counts.
@@ -111,7 +117,7 @@ def rules_diff(
     Example: lanthanide rules diff 2020 2023 --format json
     """
     try:
-        data = client().diff(a, b)
+        data = client(rulebook).diff(a, b)
     except UnknownVersionError as exc:
         fail(f"A/B: {exc}")
     emit(fmt, data, _render_diff)
@@ -153,29 +159,123 @@ def _render_coverage(data: dict[str, Any]) -> None:
 
 
 @rules_app.command("coverage")
-def rules_coverage(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table) -> None:
+def rules_coverage(
+    fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table, rulebook: RulebookOpt = None
+) -> None:
     """How much of each catalogue version and partly encoded list is encoded.
 
     Example: lanthanide rules coverage --format json
     """
-    emit(fmt, client().coverage(), _render_coverage)
+    emit(fmt, client(rulebook).coverage(), _render_coverage)
 
 
 @rules_app.command("validate")
 def rules_validate(
     directory: Annotated[
-        Path | None, typer.Argument(help="Rulebook directory (default: the bundled one).")
+        Path | None,
+        typer.Argument(
+            help="Overlay directory to validate on top of the bundled rulebook, or a whole "
+            "rulebook directory (one holding cn/); default: the bundled rulebook."
+        ),
     ] = None,
 ) -> None:
     """Validate every YAML file; report each problem with file, path and what
-    is allowed. Exit code 1 when the rulebook is invalid.
+    is allowed. Exit code 1 when the rulebook or overlay is invalid.
 
-    Example: lanthanide rules validate src/lanthanide/rulebook
+    Example: lanthanide rules validate my-overlay/
     """
-    v = client().validate(directory)
+    c = client()
+    if directory is not None and not directory.is_dir():
+        fail(f"DIRECTORY: {directory} is not a directory")
+    if directory is None or (directory / "cn").is_dir():
+        v = c.validate(directory)
+    else:
+        v = c.validate_overlays([directory])
     if not v.ok:
         for p in v.problems:
             err.print(f"[red]✗[/] {escape(str(p))}", markup=True, highlight=False)
         err.print(f"{len(v.problems)} problem(s).")
         raise typer.Exit(1)
     out.print(f"[green]✓[/] {v.instruments} instruments, {v.items} items: valid.", markup=True)
+
+
+@rules_app.command("new")
+def rules_new(
+    ident: Annotated[
+        str, typer.Option("--id", help="Instrument id, a lower-case slug (cn-user-2026-1).")
+    ],
+    kind: Annotated[
+        str, typer.Option("--kind", help="announcement, suspension, statement or catalogue.")
+    ],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Overlay directory to write ID.yaml into (default: stdout)."),
+    ] = None,
+) -> None:
+    """Write a commented instrument skeleton to fill in for an overlay.
+
+    Example: lanthanide rules new --id cn-user-2026-1 --kind suspension --out my-overlay
+    """
+    from lanthanide.rules import authoring
+
+    if kind not in authoring.KINDS:
+        fail(f"--kind: '{kind}' is not allowed (allowed: {', '.join(authoring.KINDS)})")
+    try:
+        text = authoring.skeleton(ident, kind)
+    except ValueError as exc:
+        fail(f"--id: {exc}")
+    if out_dir is None:
+        sys.stdout.write(text)
+        return
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"--out: {out_dir} is not a directory")
+    path = out_dir / f"{ident}.yaml"
+    if path.exists():
+        fail(f"--out: {path} exists; not overwritten")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    out.print(f"wrote {path}", highlight=False)
+
+
+@rules_app.command("import-catalogue")
+def rules_import_catalogue(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or XLSX table: number, part (J/X), sector, title, control points."
+        ),
+    ],
+    version: Annotated[
+        str, typer.Option("--version", help="Catalogue version to add to (2020, 2023, 2025).")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Overlay directory to write into.")],
+    rulebook: RulebookOpt = None,
+) -> None:
+    """Import technology-catalogue items transcribed from the official annex
+    into an overlay; print each row that could not be used.
+
+    Example: lanthanide rules import-catalogue items.csv --version 2023 --out my-overlay
+    """
+    from lanthanide.rules import authoring
+
+    if not file.is_file():
+        fail(f"FILE: {file} is not a file")
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"--out: {out_dir} is not a directory")
+    c = client(rulebook)
+    known = {v.version for vs in c.rulebook.catalogues.values() for v in vs}
+    if version not in known:
+        fail(
+            f"--version: '{version}' is not a catalogue version (known: {', '.join(sorted(known))})"
+        )
+    try:
+        result = authoring.import_catalogue(file, version, c.rulebook)
+    except ValueError as exc:
+        fail(f"FILE: {exc}")
+    for p in result.skipped:
+        err.print(f"[yellow]skipped[/] {escape(str(p))}", markup=True, highlight=False)
+    path = result.write(out_dir)
+    out.print(
+        f"wrote {path}: {len(result.added)} item(s) imported, {len(result.skipped)} row(s) skipped",
+        highlight=False,
+    )
