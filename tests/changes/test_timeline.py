@@ -124,14 +124,20 @@ def test_gallium_arsenide_to_a_us_civil_user_2023_2027(book: Rulebook) -> None:
 def test_holmium_oxide_to_germany_and_an_overlay(book: Rulebook, overlay_dir: Path) -> None:
     case = make_case(item="1C909.b", destination="DE", on=D(2025, 1, 1))
     t = _engine_timeline(book, case, D(2025, 1, 1), D(2027, 6, 1))
-    assert [(c.date, c.verdict_to, c.instrument) for c in t.changes] == [
-        (D(2026, 11, 11), "licence_required", "cn-mofcom-gac-2025-70")
+    # before 2025-11-08 item 1C909.b (2025 No. 57) does not exist yet, so no
+    # control cites it; from then the reporting duty does, and from 2026-11-11
+    # (the suspension of No. 57 by No. 70 has ended) the licence requirement
+    got = [(c.date, c.verdict_to, c.instrument) for c in t.changes]
+    assert [(d, v) for d, v, _ in got] == [
+        (D(2025, 11, 8), "report_required"),
+        (D(2026, 11, 11), "licence_required"),
     ]
+    assert got[1][2] == "cn-mofcom-gac-2025-70"
     ov = load_rulebook(overlays=[overlay_dir])
     t2 = _engine_timeline(ov, case, D(2025, 1, 1), D(2027, 6, 1))
-    assert [(c.date, c.verdict_to, c.instrument) for c in t2.changes] == [
-        (D(2027, 1, 11), "licence_required", "cn-test-extension")
-    ]
+    got2 = [(c.date, c.verdict_to, c.instrument) for c in t2.changes]
+    assert got2[0][:2] == (D(2025, 11, 8), "report_required")
+    assert got2[1:] == [(D(2027, 1, 11), "licence_required", "cn-test-extension")]
 
 
 @pytest.mark.parametrize(
