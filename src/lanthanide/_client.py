@@ -188,6 +188,14 @@ class Lanthanide:
             raise TypeError("check() takes a Case or raw fields, not both")
         return self._decide(case)
 
+    def determination_json(self, d: Determination, *, trace: bool = True) -> dict[str, Any]:
+        """The one JSON form of a determination, as ``check --format json`` and
+        ``POST /api/v1/check`` give it: :meth:`Determination.to_dict` plus the
+        user overlays this instance's rulebook was loaded with."""
+        data = d.to_dict(trace=trace)
+        data["overlays"] = [o.as_dict() for o in self.rulebook.overlays]
+        return data
+
     def check_text(
         self,
         text: str,

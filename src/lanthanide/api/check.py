@@ -67,4 +67,4 @@ def check(req: CheckRequest, ln: Client) -> Any:
         )
     except CaseError as exc:
         return problem(422, loc("body", exc.field, int_indices=False), exc.message)
-    return d.to_dict(trace=req.trace)
+    return ln.determination_json(d, trace=req.trace)

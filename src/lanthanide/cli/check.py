@@ -159,8 +159,6 @@ def check(
     overlays = [o.as_dict() for o in c.rulebook.overlays]
 
     def to_json(d: Determination) -> dict[str, Any]:
-        data = d.to_dict(trace=trace)
-        data["overlays"] = overlays
-        return data
+        return c.determination_json(d, trace=trace)
 
     emit(fmt, d, lambda d: render(d, tuple(o["path"] for o in overlays)), to_json)
