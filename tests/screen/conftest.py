@@ -25,7 +25,7 @@ def spark() -> Iterator[Any]:
     Java is missing."""
     if not _java():
         pytest.skip("Spark tests need Java 17 or later on PATH (java not found)")
-    from lanthanide.screen.engines import spark_session
+    from lanthanide.screen.engine_spark import spark_session
 
     session = spark_session("local[2]")
     session.conf.set("spark.sql.shuffle.partitions", "2")

@@ -9,15 +9,9 @@ results are joined back onto the lines in SQL.
 from __future__ import annotations
 
 from lanthanide.screen.compile import KeySpace, rule_rows
-from lanthanide.screen.engines import (
-    ENGINES,
-    DuckDBEngine,
-    InputError,
-    SparkEngine,
-    SqlEngine,
-    make_engine,
-    spark_session,
-)
+from lanthanide.screen.engine_duckdb import DuckDBEngine
+from lanthanide.screen.engine_spark import SparkEngine, spark_session
+from lanthanide.screen.engines import ENGINES, InputError, SqlEngine, make_engine
 from lanthanide.screen.resolve import Resolver, shape
 from lanthanide.screen.run import Summary, screen
 from lanthanide.screen.sql import INPUT_COLUMNS, OUTPUT_COLUMNS, REQUIRED_COLUMNS
