@@ -14,7 +14,12 @@ from datetime import date
 from lanthanide.classify import Classifier, Identification, Identified
 from lanthanide.decide import Candidate, Case, Determination, Engine, Reading
 from lanthanide.decide.model import Ref
-from lanthanide.decide.party_model import PartyEffectIn, PartyHit, PartyReading
+from lanthanide.decide.party_model import (
+    PartyAlternativeIn,
+    PartyEffectIn,
+    PartyHit,
+    PartyReading,
+)
 from lanthanide.parties import effects_for, lists_checked, screen_name
 from lanthanide.parties.effects import ListEffect, list_title
 from lanthanide.rules.lists import PartyLists
@@ -71,6 +76,19 @@ def _effect(e: ListEffect) -> PartyEffectIn:
         text=e.text.best(),
         tag=e.tag,
         sources=tuple(Ref(url=s.url, tag=s.tag, ref=s.ref) for s in e.sources),
+        alternatives=tuple(
+            PartyAlternativeIn(
+                status=a.status,
+                kind=a.kind,
+                text=a.text.best(),
+                until=a.until,
+                stated_on=a.stated_on,
+                tag=a.tag,
+                sources=tuple(Ref(url=s.url, tag=s.tag, ref=s.ref) for s in a.sources),
+            )
+            for a in e.alternatives
+        ),
+        notes=tuple(w.best() for w in e.warnings),
     )
 
 

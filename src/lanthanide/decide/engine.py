@@ -89,7 +89,12 @@ class Engine:
                 engine = self._readings[key] = Engine(self.book.under(status_id, reading_id))
             return engine.decide(case, reading, parties, with_alternatives=False)
 
-        return alternatives.attach(self.book, d, decide_under)
+        d = alternatives.attach(self.book, d, decide_under)
+        if parties is None:
+            return d
+        return _parties.attach_alternatives(
+            d, parties, lambda other: self.decide(case, reading, other, with_alternatives=False)
+        )
 
     def _decide_default(
         self, case: Case, reading: Reading | None, parties: PartyReading | None

@@ -4,10 +4,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from lanthanide.decide.model import Ref
 from lanthanide.rules.window import ALWAYS, Window
+
+
+@dataclass(frozen=True, slots=True)
+class PartyAlternativeIn:
+    """Another reading of a listing's status on the date: e.g. the political
+    extension of a suspension, stated without legal text."""
+
+    status: str
+    """The measure's status under this reading (``suspended``, ...)."""
+    kind: str
+    """``announced_not_enacted`` (a statement, no legal text found) or
+    ``start_unknown`` (the sources do not date the beginning of a period)."""
+    text: str
+    until: date | None
+    """The last day (inclusive) on which the reading differs."""
+    stated_on: date | None
+    tag: str
+    sources: tuple[Ref, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +57,10 @@ class PartyEffectIn:
     text: str
     tag: str
     sources: tuple[Ref, ...]
+    alternatives: tuple[PartyAlternativeIn, ...] = ()
+    """Other readings of the status on the date (only for a measure in force)."""
+    notes: tuple[str, ...] = ()
+    """What the data says it does not know about this status on the date."""
 
 
 @dataclass(frozen=True, slots=True)
