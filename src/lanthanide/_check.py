@@ -103,7 +103,9 @@ def _lists_window(lists: PartyLists, on: date) -> Window:
     return Window(start, end)
 
 
-def party_reading(lists: PartyLists, name: str, on: date, country: str | None) -> PartyReading:
+def party_reading(
+    lists: PartyLists, name: str, on: date, country: str | None, role: str = "end_user"
+) -> PartyReading:
     """The screening of ``name`` on ``on`` as the engine takes it: matches
     with the effects of their listings on the date (``lanthanide.parties``)."""
     hits = []
@@ -129,6 +131,7 @@ def party_reading(lists: PartyLists, name: str, on: date, country: str | None) -
         lists_checked=tuple(f"{n} ({lst}, from {eff})" for lst, n, eff in checked.announcements),
         gaps=tuple(w.best() for w in checked.warnings),
         window=_lists_window(lists, on),
+        role=role,
     )
 
 
@@ -141,10 +144,10 @@ def check(engine: Engine, classifier: Classifier | None, case: Case) -> Determin
     """Decide ``case``; a case given by text alone is first identified by
     ``classifier`` (required then; ``None`` is fine for item and tariff-line
     cases)."""
-    parties = (
-        party_reading(engine.book.lists, case.end_user, case.on, case.destination)
-        if case.end_user
-        else None
+    parties = tuple(
+        party_reading(engine.book.lists, name, case.on, case.destination, role)
+        for role, name in (("end_user", case.end_user), ("consignee", case.consignee))
+        if name
     )
     if not needs_reading(case):
         return engine.decide(case, parties=parties)

@@ -29,10 +29,13 @@ from lanthanide.decide.model import (
     Validity,
 )
 from lanthanide.decide.party_model import (
+    ROLE_WORDS,
+    Parties,
     PartyAlternativeIn,
     PartyEffectIn,
     PartyHit,
     PartyReading,
+    as_readings,
 )
 from lanthanide.decide.sheet import Sheet, make_warning
 from lanthanide.decide.warnings import Effect, QuestionCode, Seq, WarningCode, render
@@ -56,7 +59,8 @@ def dual_use(book: Rulebook, sheet: Sheet) -> bool:
 def apply(book: Rulebook, reading: PartyReading, end_use: str | None, sheet: Sheet) -> None:
     """Put the effects of ``reading`` on ``sheet`` (findings, questions,
     warnings) and narrow its window by the windows of the effects used."""
-    sheet.read("end_user")
+    role = reading.role
+    sheet.read(role)
     sheet.span.narrow(reading.window)
     is_dual = dual_use(book, sheet)
     name = reading.name
@@ -84,7 +88,7 @@ def apply(book: Rulebook, reading: PartyReading, end_use: str | None, sheet: She
                 pending = e.effect if e.effect in RANK else None
                 sheet.ask(
                     QuestionCode.PARTY_POSSIBLE_MATCH,
-                    field="end_user",
+                    field=role,
                     pending_effect=pending if pending in _VERDICT_EFFECTS else None,
                     instrument=e.announcement,
                     name=name,
@@ -109,7 +113,7 @@ def apply(book: Rulebook, reading: PartyReading, end_use: str | None, sheet: She
             if e.effect == "unknown":
                 sheet.ask(
                     QuestionCode.PARTY_MEASURES_UNKNOWN,
-                    field="end_user",
+                    field=role,
                     pending_effect="prohibited",
                     instrument=e.announcement,
                     listed=hit.listed,
@@ -160,7 +164,8 @@ def apply(book: Rulebook, reading: PartyReading, end_use: str | None, sheet: She
                     control=e.measure,
                     paragraph=None,
                     control_point=None,
-                    reason=f"End user '{name}' is {hit.listed} on the {e.list_title} "
+                    reason=f"{ROLE_WORDS.get(role, role)} '{name}' is {hit.listed} on the "
+                    f"{e.list_title} "
                     f"({e.number}): {e.text}",
                     validity=Validity(e.window.start, e.window.end),
                     sources=e.sources,
@@ -207,21 +212,23 @@ def _question(e: PartyEffectIn, alt: PartyAlternativeIn, on: str) -> str:
 
 def attach_alternatives(
     d: Determination,
-    reading: PartyReading,
-    decide_with: Callable[[PartyReading], Determination],
+    parties: Parties,
+    decide_with: Callable[[tuple[PartyReading, ...]], Determination],
 ) -> Determination:
     """``d`` with the answer under each other reading of a listing that
     applies on the day (e.g. a suspension politically extended to 2027-01-10
     without legal text): the default follows the legal text, as for the
     uncertain statuses of instruments (:mod:`lanthanide.decide.alternatives`)."""
+    readings = as_readings(parties)
     todo: dict[tuple[str, PartyAlternativeIn], PartyEffectIn] = {}
-    for h in reading.hits:
-        if not h.confident:
-            continue
-        for e in h.effects:
-            if e.applies and e.bears_on_export:
-                for a in e.alternatives:
-                    todo.setdefault((e.announcement, a), e)
+    for reading in readings:
+        for h in reading.hits:
+            if not h.confident:
+                continue
+            for e in h.effects:
+                if e.applies and e.bears_on_export:
+                    for a in e.alternatives:
+                        todo.setdefault((e.announcement, a), e)
     if not todo:
         return d
     span = Span(d.case.on)
@@ -234,7 +241,7 @@ def attach_alternatives(
     default_cited = cited(d)
     on = d.case.on.isoformat()
     for (announcement, a), e in todo.items():
-        other = decide_with(_read_as(reading, announcement, a))
+        other = decide_with(tuple(_read_as(r, announcement, a) for r in readings))
         span.narrow(other.window)
         facts |= other.facts
         other_cited = cited(other)

@@ -96,10 +96,13 @@ class PartyReading:
     """What the lists lack (incomplete notices, changes after the data date)."""
     window: Window = ALWAYS
     """Days on which the screening is the same (no notice takes effect)."""
+    role: str = "end_user"
+    """The case field screened: ``end_user`` or ``consignee``."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "role": self.role,
             "matches": [
                 {
                     "listed": h.listed,
@@ -126,3 +129,20 @@ class PartyReading:
             "lists_checked": list(self.lists_checked),
             "gaps": list(self.gaps),
         }
+
+
+Parties = PartyReading | tuple[PartyReading, ...] | None
+"""What ``decide`` takes: the end user's screening, or the screenings of
+several parties of the case (end user, consignee), or none."""
+
+ROLE_WORDS = {"end_user": "End user", "consignee": "Consignee"}
+
+
+def as_readings(parties: Parties) -> tuple[PartyReading, ...]:
+    if parties is None:
+        return ()
+    return (parties,) if isinstance(parties, PartyReading) else parties
+
+
+def by_role(parties: Parties, role: str) -> PartyReading | None:
+    return next((r for r in as_readings(parties) if r.role == role), None)
