@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lanthanide._client import Lanthanide, default
+from lanthanide._client import PARTY_LIST_ALIASES, Lanthanide, default
 from lanthanide.countries import countries as _countries
 from lanthanide.decide import CaseError
 from lanthanide.registry import Actor, Registry
@@ -152,6 +152,29 @@ def diff(a: str, b: str) -> dict[str, Any]:
         return _ln().diff(a, b)
     except LookupError as exc:
         raise BackendError(404, [("a", str(exc).strip("'\""))]) from None
+
+
+# ------------------------------------------------------------------- parties
+PARTY_LISTS: dict[str, str] = dict(PARTY_LIST_ALIASES)
+"""The four party lists: short name (as ``parties list --list``) -> list id."""
+
+
+def party_lists(*, list_: str | None = None, on: str | None = None) -> dict[str, Any]:
+    """Every listed party with its status and effects on ``on``
+    (``Lanthanide.party_lists``). Bad ``list``/``on``: :class:`BackendError` 422."""
+    try:
+        return _ln().party_lists(list_, on)
+    except CaseError as exc:
+        raise BackendError(422, [(exc.field, exc.message)]) from None
+
+
+def screen_party(name: str, *, on: str | None = None, country: str | None = None) -> dict[str, Any]:
+    """A name screened against the party lists (``Lanthanide.screen_party``):
+    matches with score, confidence and the per-feature explanation."""
+    try:
+        return _ln().screen_party(name, on, country)
+    except CaseError as exc:
+        raise BackendError(422, [(exc.field, exc.message)]) from None
 
 
 # ------------------------------------------------------------------ registry
