@@ -17,7 +17,14 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
-from lanthanide.web import backend, lists_pages, pages, registry_pages, screen_pages
+from lanthanide.web import (
+    application_pages,
+    backend,
+    lists_pages,
+    pages,
+    registry_pages,
+    screen_pages,
+)
 from lanthanide.web.render import secure
 
 __all__ = ["mount", "router"]
@@ -33,6 +40,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(lists_pages.router)  # /rules/lists before /rules/{ident}
 router.include_router(pages.router)
 router.include_router(registry_pages.router)
+router.include_router(application_pages.router)
 router.include_router(screen_pages.router)
 
 

@@ -245,6 +245,17 @@ def create_application(user: User, data: Mapping[str, Any]) -> dict[str, Any]:
     return _json(_call(go))
 
 
+def update_application(user: User, app_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace a draft's contents (``Registry.update_application``: the owning
+    party's exporters only, draft only, 409 otherwise)."""
+
+    def go() -> Any:
+        body = ApplicationIn.model_validate(data)
+        return _reg().update_application(_actor(user), app_id, body)
+
+    return _json(_call(go))
+
+
 def submit_application(user: User, app_id: int) -> dict[str, Any]:
     return _json(_call(lambda: _reg().submit_application(_actor(user), app_id)))
 

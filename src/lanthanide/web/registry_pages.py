@@ -1,5 +1,6 @@
-"""Registry pages: sign-in, exporter (applications, licences, shipments,
-reports), officer inbox and decision, analyst summaries.
+"""Registry pages: sign-in, the exporter's licences, shipments and
+rare-earth export reports, the analyst's summaries (applications and the
+officer's inbox: :mod:`lanthanide.web.application_pages`).
 
 Authorisation is the registry's own (the same calls as the HTTP API), so the
 pages show exactly what the API would: another party's record is 404 here
@@ -9,7 +10,7 @@ of the session required: 403 without it).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,12 +33,7 @@ from lanthanide.web.sessions import COOKIE, SIGNIN_THROTTLE, STORE
 
 router = APIRouter(include_in_schema=False)
 
-LICENCE_TYPES = ("single", "general", "technology")
-UNITS = ("kg", "t", "g", "pcs", "set", "item")
 PRODUCT_TYPES = ("ore", "oxide", "metal", "alloy", "compound", "other")
-END_USES = ("civil", "military", "wmd", "re-activity-abroad")
-MAX_LINES = 5
-"""Line rows shown on the application form."""
 User = backend.User
 
 
@@ -102,158 +98,6 @@ def dashboard(request: Request) -> Response:
     ctx = context(request)
     home = {"officer": "/registry/inbox", "analyst": "/registry/summary"}
     return guard(ctx, lambda user: redirect(ctx, home.get(user.role, "/registry/applications")))
-
-
-# --------------------------------------------------------------- applications
-@router.get("/registry/applications")
-def applications(request: Request) -> Response:
-    ctx = context(request)
-
-    def go(user: User) -> Response:
-        rows = backend.applications(user)
-        return page(ctx, "applications.html", rows=rows, title=ctx.t("g.applications"))
-
-    return guard(ctx, go)
-
-
-@router.get("/registry/inbox")
-def inbox(request: Request) -> Response:
-    ctx = context(request)
-
-    def go(user: User) -> Response:
-        if user.role not in ("officer", "admin"):
-            raise backend.BackendError(403, [("", "officers only")])
-        rows = [
-            a
-            for a in backend.applications(user)
-            if a["state"] in ("submitted", "under_review") and a["party_id"] != user.party_id
-        ]
-        rows.sort(key=lambda a: (a["deadline"] or "9999-12-31", a["id"]))
-        return page(ctx, "applications.html", rows=rows, title=ctx.t("g.inbox"))
-
-    return guard(ctx, go)
-
-
-def _application_form(
-    ctx: Ctx,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status: int,
-    edit: dict[str, Any] | None = None,
-) -> Response:
-    """The application form: new, or (``edit``) a draft being changed."""
-    return page(
-        ctx,
-        "application_new.html",
-        status=status,
-        values=values,
-        errors=errors,
-        edit=edit,
-        licence_types=LICENCE_TYPES,
-        end_uses=END_USES,
-        units=UNITS,
-        max_lines=MAX_LINES,
-        countries=backend.countries(),
-    )
-
-
-@router.get("/registry/applications/new")
-def application_new(request: Request) -> Response:
-    ctx = context(request)
-    return guard(ctx, lambda user: _application_form(ctx, {}, {}, 200))
-
-
-def application_body(form: dict[str, str]) -> dict[str, Any]:
-    """The form's fields as an ``ApplicationIn`` body (blank line rows left out)."""
-    lines = []
-    for n in range(MAX_LINES):
-        item = blank(form.get(f"lines.{n}.item"))
-        qty = blank(form.get(f"lines.{n}.quantity"))
-        if item is None and qty is None:
-            continue
-        line: dict[str, Any] = {
-            "item": item or "",
-            "quantity": qty or "",
-            "unit": form.get(f"lines.{n}.unit") or "kg",
-            "value": blank(form.get(f"lines.{n}.value")) or "",
-            "currency": (form.get(f"lines.{n}.currency") or "USD").strip().upper(),
-        }
-        hs = blank(form.get(f"lines.{n}.hs"))
-        if hs:
-            line["hs"] = hs
-        lines.append(line)
-    return {
-        "licence_type": form.get("licence_type", ""),
-        "destination": (form.get("destination") or "").strip().upper(),
-        "end_user": (form.get("end_user") or "").strip(),
-        "end_use": form.get("end_use", ""),
-        "end_use_detail": blank(form.get("end_use_detail")),
-        "lines": lines,
-    }
-
-
-@router.post("/registry/applications")
-async def application_create(request: Request) -> Response:
-    def act(user: User, form: dict[str, str]) -> str:
-        a = backend.create_application(user, application_body(form))
-        return f"/registry/applications/{a['id']}"
-
-    def again(ctx: Ctx, _u: User, form: dict[str, str], errs: dict[str, str], st: int) -> Response:
-        return _application_form(ctx, form, errs, st)
-
-    return await handle(request, act, again, again_on=(422,))
-
-
-def _application_page(
-    ctx: Ctx, user: User, app_id: int, errors: dict[str, str], status: int = 200
-) -> Response:
-    a = backend.application(user, app_id)
-    today = date.today()
-    a_year = date(today.year + 1, today.month, min(today.day, 28)) - timedelta(days=1)
-    return page(
-        ctx,
-        "application.html",
-        status=status,
-        a=a,
-        errors=errors,
-        may_decide=user.role in ("officer", "admin") and a["party_id"] != user.party_id,
-        today=today.isoformat(),
-        year_on=a_year.isoformat(),
-    )
-
-
-@router.get("/registry/applications/{app_id}")
-def application_show(request: Request, app_id: int) -> Response:
-    return show(request, app_id, lambda ctx, user: _application_page(ctx, user, app_id, {}))
-
-
-def _decision_body(form: dict[str, str]) -> dict[str, Any]:
-    body: dict[str, Any] = {"decision": form.get("decision", "")}
-    for k in ("note", "valid_from", "valid_until"):
-        if blank(form.get(k)):
-            body[k] = blank(form.get(k))
-    return body
-
-
-@router.post("/registry/applications/{app_id}/{action}")
-async def application_act(request: Request, app_id: int, action: str) -> Response:
-    def act(user: User, form: dict[str, str]) -> str:
-        if action == "submit":
-            backend.submit_application(user, app_id)
-        elif action == "withdraw":
-            backend.withdraw_application(user, app_id)
-        elif action == "review":
-            backend.review_application(user, app_id)
-        elif action == "decision":
-            backend.decide_application(user, app_id, _decision_body(form))
-        else:
-            raise backend.BackendError(404, [("action", f"no action '{action}'")])
-        return f"/registry/applications/{app_id}"
-
-    def again(ctx: Ctx, user: User, _f: dict[str, str], errs: dict[str, str], st: int) -> Response:
-        return _application_page(ctx, user, app_id, errs, st)
-
-    return await handle(request, act, again, ident=app_id)
 
 
 # ------------------------------------------------------------------- licences
