@@ -24,6 +24,7 @@ from lanthanide.web import (
     pages,
     registry_pages,
     screen_pages,
+    supply_pages,
 )
 from lanthanide.web.render import secure
 
@@ -42,6 +43,7 @@ router.include_router(pages.router)
 router.include_router(registry_pages.router)
 router.include_router(application_pages.router)
 router.include_router(screen_pages.router)
+router.include_router(supply_pages.router)
 
 
 @cache

@@ -374,6 +374,31 @@ def run_scenario(name: str) -> dict[str, Any]:
     return _ln().scenario(bundled(name))
 
 
+def run_scenario_file(data: bytes) -> dict[str, Any]:
+    """Run a scenario sent as YAML bytes, read by the supply package's own
+    loader; its problems come back as :class:`BackendError` 422, each with
+    the path of the key it is about."""
+    import tempfile
+
+    from lanthanide.supply.controls import ControlError
+    from lanthanide.supply.scenario import ScenarioError
+
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BackendError(422, [("", "the file is not UTF-8 text")]) from None
+    with tempfile.TemporaryDirectory(prefix="lnt-scenario-") as tmp:
+        path = Path(tmp) / "scenario.yaml"
+        path.write_bytes(data)
+        try:
+            return _ln().scenario(path)
+        except ScenarioError as exc:
+            problems = [("" if p in ("FILE", "(file)") else p, m) for p, m in exc.problems]
+            raise BackendError(422, problems) from None
+        except ControlError as exc:  # as POST /api/v1/scenario answers
+            raise BackendError(422, [(exc.path, exc.message)]) from None
+
+
 # ----------------------------------------------------------------- screening
 def screen_file(src: Path, out: Path, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
     """Screen a declaration file with DuckDB (``lanthanide screen run``);

@@ -132,6 +132,11 @@ async def handle(
     return redirect(ctx, url)
 
 
+def clean(v: str | None) -> str | None:
+    """Like :func:`blank`, also for values of ideographic spaces (U+3000) only."""
+    return blank(v.replace("\u3000", " ")) if v is not None else None
+
+
 def blank(v: str | None) -> str | None:
     """``None`` for a missing or whitespace-only value, else the stripped value."""
     if v is None:

@@ -215,6 +215,15 @@ _T: dict[str, tuple[str, str]] = {
     "sp.assumptions": ("Assumptions", "假设"),
     "sp.notes": ("Warnings, assumptions, controls", "提示、假设与管制"),
     "sp.controls": ("Controls applied", "所施加的管制"),
+    "sp.upload": ("Or your own scenario", "或上传自定义情景"),
+    "sp.upload.file": ("Scenario file (YAML)", "情景文件（YAML）"),
+    "sp.upload.hint": (
+        "the format of the bundled scenarios (docs/supply.md), at most {kb} KB",
+        "格式同内置情景（docs/supply.md），不超过 {kb} KB",
+    ),
+    "sp.upload.yaml": ("… or paste the YAML", "……或粘贴 YAML"),
+    "sp.upload.run": ("Validate and run", "校验并运行"),
+    "sp.upload.empty": ("choose a file or paste a scenario", "请选择文件或粘贴情景"),
     # screening
     "nav.screen": ("Screen a file", "批量筛查"),
     "sc.title": ("Screen a declaration file", "筛查报关数据文件"),

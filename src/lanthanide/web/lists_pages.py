@@ -11,19 +11,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lanthanide.web import backend
+from lanthanide.web.forms import clean as _clean
 from lanthanide.web.render import context, page
 
 router = APIRouter(include_in_schema=False)
 
 MAX_QUERY = 500
 """The longest name searched (as ``Lanthanide.screen_party``)."""
-
-
-def _clean(v: str | None) -> str | None:
-    if v is None:
-        return None
-    v = v.replace("\u3000", " ").strip()
-    return v or None
 
 
 def anchor(uid: str) -> str:
