@@ -63,6 +63,15 @@ def test_idle_sessions_expire_and_tampered_tokens_do_not_unseal(
     assert store.get(s.sid) is None
 
 
+def test_an_unusable_session_file_falls_back_to_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    store = sessions.Store(blocker / "sessions.sqlite")  # its directory cannot be made
+    s = store.new(token="lnt_t")
+    got = store.get(s.sid)
+    assert got is not None and got.token == "lnt_t"
+
+
 def test_throttle_counts_failures_per_client() -> None:
     t = sessions.Throttle(limit=3, window=60)
     for _ in range(3):

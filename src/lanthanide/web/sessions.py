@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import sqlite3
@@ -29,6 +30,7 @@ MAX_SESSIONS = 10_000
 TOUCH_SECONDS = 60
 """A session's last use is written at most this often."""
 ENV = "LANTHANIDE_WEB_SESSIONS"
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -112,16 +114,26 @@ class Store:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            path = self.path
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not path.exists():
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            os.chmod(path, 0o600)
-            db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
-            self._db = db
+            try:
+                self._db = self._open(self.path)
+            except (OSError, sqlite3.Error) as exc:
+                # pages keep working; sessions then end with the process
+                log.warning("web sessions kept in memory: cannot use %s (%s)", self.path, exc)
+                mem = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+                mem.execute(_SCHEMA)
+                self._db = mem
         return self._db
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
+        db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(_SCHEMA)
+        return db
 
     def get(self, sid: str | None) -> Session | None:
         if not sid or len(sid) > 100:
