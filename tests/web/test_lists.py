@@ -62,6 +62,9 @@ def test_lists_page_in_chinese(page: Page) -> None:
     page.go("/rules/lists?" + urlencode({"q": "洛克希德", "lang": "zh"}))
     assert page.locator("h1").inner_text() == "实体名单"
     assert page.locator("#matches article.match").count() >= 1
+    page.go("/rules/lists?" + urlencode({"q": "x", "country": "usa", "lang": "zh"}))
+    assert "两位国家代码" in page.locator("#country-error").inner_text()
+    page.go("/rules/lists?lang=en")
 
 
 def test_check_answer_shows_party_findings(page: Page) -> None:

@@ -177,6 +177,12 @@ _T: dict[str, tuple[str, str]] = {
     "a.parties.none": ("The end user matches no listed party.", "最终用户未匹配到名单中的实体。"),
     "a.parties.gaps": ("Limits of the lists searched", "所查名单的局限"),
     "nav.lists": ("Party lists", "实体名单"),
+    "l.e.list": ("'{v}' is not a list; use one of {allowed}", "“{v}”不是名单；可选：{allowed}"),
+    "l.e.country": (
+        "'{v}' is not an ISO 3166-1 alpha-2 code like 'US'",
+        "“{v}”不是 ISO 3166-1 两位国家代码（如 US）",
+    ),
+    "l.e.long": ("at most {n} characters", "不超过 {n} 个字符"),
     "r.title": ("Instruments", "法规"),
     "r.on": ("In force on", "有效日期"),
     "r.regime": ("Regime", "管制类别"),
@@ -224,6 +230,7 @@ _T: dict[str, tuple[str, str]] = {
     "sp.upload.yaml": ("… or paste the YAML", "……或粘贴 YAML"),
     "sp.upload.run": ("Validate and run", "校验并运行"),
     "sp.upload.empty": ("choose a file or paste a scenario", "请选择文件或粘贴情景"),
+    "sp.upload.too_big": ("at most {kb} KB", "不超过 {kb} KB"),
     # screening
     "nav.screen": ("Screen a file", "批量筛查"),
     "sc.title": ("Screen a declaration file", "筛查报关数据文件"),

@@ -44,11 +44,12 @@ def lists_page(request: Request) -> Response:
     country = (_clean(q.get("country")) or "").upper() or None
     errors: dict[str, str] = {}
     if which is not None and which not in backend.PARTY_LISTS:
-        errors["list"] = f"'{which}' is not a list; use one of {', '.join(backend.PARTY_LISTS)}"
+        allowed = ", ".join(backend.PARTY_LISTS)
+        errors["list"] = ctx.t("l.e.list").format(v=which, allowed=allowed)
     if country is not None and (len(country) != 2 or not country.isalpha()):
-        errors["country"] = f"'{country}' is not an ISO 3166-1 alpha-2 code like 'US'"
+        errors["country"] = ctx.t("l.e.country").format(v=country)
     if name is not None and len(name) > MAX_QUERY:
-        errors["q"] = f"at most {MAX_QUERY} characters"
+        errors["q"] = ctx.t("l.e.long").format(n=MAX_QUERY)
     listing: dict[str, Any] | None = None
     found: dict[str, Any] | None = None
     if not errors:

@@ -194,7 +194,7 @@ async def scenario_upload(request: Request) -> Response:
     loader: every problem is listed by the field it came in."""
     ctx = context(request)
     size = request.headers.get("content-length")
-    too_big = f"at most {MAX_SCENARIO_BYTES // 1024} KB"
+    too_big = ctx.t("sp.upload.too_big").format(kb=MAX_SCENARIO_BYTES // 1024)
     if size is not None and size.isdigit() and int(size) > MAX_SCENARIO_BYTES + 16 * 1024:
         return _scenario_page(ctx, errors={"file": too_big}, status=413)
     limit = MAX_SCENARIO_BYTES + 1
