@@ -222,6 +222,10 @@ _T: dict[str, tuple[str, str]] = {
     "sp.notes": ("Warnings, assumptions, controls", "提示、假设与管制"),
     "sp.controls": ("Controls applied", "所施加的管制"),
     "sp.upload": ("Or your own scenario", "或上传自定义情景"),
+    "sp.satisfied": ("satisfied", "已满足"),
+    "sp.balance": ("mass balance", "物料平衡"),
+    "sp.balance.ok": ("ok", "正常"),
+    "sp.balance.bad": ("FAILED", "不平衡"),
     "sp.upload.file": ("Scenario file (YAML)", "情景文件（YAML）"),
     "sp.upload.hint": (
         "the format of the bundled scenarios (docs/supply.md), at most {kb} KB",
