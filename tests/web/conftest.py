@@ -21,7 +21,7 @@ import pytest
 
 from lanthanide.registry import Registry
 from lanthanide.registry.db import Database
-from lanthanide.web import backend
+from lanthanide.web import backend, sessions
 
 from ..support import serving
 
@@ -79,6 +79,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         for name, (role, party) in PEOPLE.items()
     }
     backend.use_database(lambda: db)
+    sessions.STORE.use(tmp_path_factory.mktemp("web-sessions") / "web-sessions.sqlite")
     app = create_app()
     app.dependency_overrides[registry_api.get_db] = lambda: db
     try:

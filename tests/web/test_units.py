@@ -3,7 +3,11 @@ throttling, parameter parsing, highlighting, number format."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +18,8 @@ from lanthanide.web.render import number
 from .conftest import Site
 
 
-def test_csrf_needs_the_sessions_own_token() -> None:
-    store = sessions.Store()
+def test_csrf_needs_the_sessions_own_token(tmp_path: Path) -> None:
+    store = sessions.Store(tmp_path / "s.sqlite")
     a, b = store.new(), store.new()
     assert sessions.csrf_ok(a, a.csrf)
     assert not sessions.csrf_ok(a, b.csrf)
@@ -24,14 +28,48 @@ def test_csrf_needs_the_sessions_own_token() -> None:
     assert not sessions.csrf_ok(None, a.csrf)
 
 
-def test_session_store_evicts_the_oldest(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_session_store_evicts_the_oldest(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(sessions, "MAX_SESSIONS", 3)
-    store = sessions.Store()
+    store = sessions.Store(tmp_path / "s.sqlite")
     first = store.new()
     for _ in range(3):
         store.new()
     assert store.get(first.sid) is None
     store.drop("nothing")  # dropping an unknown id is harmless
+
+
+def test_sessions_survive_a_restart_and_end_at_sign_out(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.sqlite"
+    s = sessions.Store(path).new(token="lnt_secret-token-1")
+    again = sessions.Store(path).get(s.sid)  # a new process on the same file
+    assert again is not None and again.token == "lnt_secret-token-1" and again.csrf == s.csrf
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    # the file keys sessions by a hash of their id and holds no readable token
+    raw = path.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("*-wal"))
+    assert b"lnt_secret-token-1" not in raw and s.sid.encode() not in raw
+    sessions.Store(path).drop(s.sid)
+    assert sessions.Store(path).get(s.sid) is None
+
+
+def test_idle_sessions_expire_and_tampered_tokens_do_not_unseal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    store = sessions.Store(tmp_path / "s.sqlite")
+    s = store.new(token="lnt_abc")
+    assert sessions.unseal(s.sid, sessions.seal(s.sid, "lnt_abc")) == "lnt_abc"
+    assert sessions.unseal("another-id", sessions.seal(s.sid, "lnt_abc")) is None
+    later = time.time() + sessions.IDLE_SECONDS + 5
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    assert store.get(s.sid) is None
+
+
+def test_an_unusable_session_file_falls_back_to_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    store = sessions.Store(blocker / "sessions.sqlite")  # its directory cannot be made
+    s = store.new(token="lnt_t")
+    got = store.get(s.sid)
+    assert got is not None and got.token == "lnt_t"
 
 
 def test_throttle_counts_failures_per_client() -> None:

@@ -17,7 +17,15 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
-from lanthanide.web import backend, pages, registry_pages
+from lanthanide.web import (
+    application_pages,
+    backend,
+    lists_pages,
+    pages,
+    registry_pages,
+    screen_pages,
+    supply_pages,
+)
 from lanthanide.web.render import secure
 
 __all__ = ["mount", "router"]
@@ -30,8 +38,12 @@ _TYPES = {
 }
 
 router = APIRouter(include_in_schema=False)
+router.include_router(lists_pages.router)  # /rules/lists before /rules/{ident}
 router.include_router(pages.router)
 router.include_router(registry_pages.router)
+router.include_router(application_pages.router)
+router.include_router(screen_pages.router)
+router.include_router(supply_pages.router)
 
 
 @cache

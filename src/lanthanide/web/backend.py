@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lanthanide._client import Lanthanide, default
+from lanthanide._client import PARTY_LIST_ALIASES, Lanthanide, default
 from lanthanide.countries import countries as _countries
 from lanthanide.decide import CaseError
 from lanthanide.registry import Actor, Registry
@@ -154,6 +154,29 @@ def diff(a: str, b: str) -> dict[str, Any]:
         raise BackendError(404, [("a", str(exc).strip("'\""))]) from None
 
 
+# ------------------------------------------------------------------- parties
+PARTY_LISTS: dict[str, str] = dict(PARTY_LIST_ALIASES)
+"""The four party lists: short name (as ``parties list --list``) -> list id."""
+
+
+def party_lists(*, list_: str | None = None, on: str | None = None) -> dict[str, Any]:
+    """Every listed party with its status and effects on ``on``
+    (``Lanthanide.party_lists``). Bad ``list``/``on``: :class:`BackendError` 422."""
+    try:
+        return _ln().party_lists(list_, on)
+    except CaseError as exc:
+        raise BackendError(422, [(exc.field, exc.message)]) from None
+
+
+def screen_party(name: str, *, on: str | None = None, country: str | None = None) -> dict[str, Any]:
+    """A name screened against the party lists (``Lanthanide.screen_party``):
+    matches with score, confidence and the per-feature explanation."""
+    try:
+        return _ln().screen_party(name, on, country)
+    except CaseError as exc:
+        raise BackendError(422, [(exc.field, exc.message)]) from None
+
+
 # ------------------------------------------------------------------ registry
 _db_factory: Callable[[], Database] = get_database
 
@@ -218,6 +241,17 @@ def application(user: User, app_id: int) -> dict[str, Any]:
 def create_application(user: User, data: Mapping[str, Any]) -> dict[str, Any]:
     def go() -> Any:
         return _reg().create_application(_actor(user), ApplicationIn.model_validate(data))
+
+    return _json(_call(go))
+
+
+def update_application(user: User, app_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace a draft's contents (``Registry.update_application``: the owning
+    party's exporters only, draft only, 409 otherwise)."""
+
+    def go() -> Any:
+        body = ApplicationIn.model_validate(data)
+        return _reg().update_application(_actor(user), app_id, body)
 
     return _json(_call(go))
 
@@ -338,6 +372,31 @@ def run_scenario(name: str) -> dict[str, Any]:
     from lanthanide.supply.replay import bundled
 
     return _ln().scenario(bundled(name))
+
+
+def run_scenario_file(data: bytes) -> dict[str, Any]:
+    """Run a scenario sent as YAML bytes, read by the supply package's own
+    loader; its problems come back as :class:`BackendError` 422, each with
+    the path of the key it is about."""
+    import tempfile
+
+    from lanthanide.supply.controls import ControlError
+    from lanthanide.supply.scenario import ScenarioError
+
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BackendError(422, [("", "the file is not UTF-8 text")]) from None
+    with tempfile.TemporaryDirectory(prefix="lnt-scenario-") as tmp:
+        path = Path(tmp) / "scenario.yaml"
+        path.write_bytes(data)
+        try:
+            return _ln().scenario(path)
+        except ScenarioError as exc:
+            problems = [("" if p in ("FILE", "(file)") else p, m) for p, m in exc.problems]
+            raise BackendError(422, problems) from None
+        except ControlError as exc:  # as POST /api/v1/scenario answers
+            raise BackendError(422, [(exc.path, exc.message)]) from None
 
 
 # ----------------------------------------------------------------- screening

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lanthanide.web import backend
+from lanthanide.web.forms import clean as _clean
 from lanthanide.web.render import context, finish, page
 
 router = APIRouter(include_in_schema=False)
@@ -28,14 +29,6 @@ REGIMES = (
     "end_user",
 )
 _PARAM_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*[=:：]\s*(.+?)\s*$")
-
-
-def _clean(v: str | None) -> str | None:
-    """Blank and whitespace-only values (also U+3000) count as not given."""
-    if v is None:
-        return None
-    v = v.replace("\u3000", " ").strip()
-    return v or None
 
 
 def _form(request: Request) -> dict[str, str]:
@@ -309,151 +302,3 @@ def instrument_page(request: Request, ident: str) -> Response:
     except backend.BackendError:
         return page(ctx, "error.html", status=404, message=ctx.t("e.404"))
     return page(ctx, "instrument.html", inst=inst)
-
-
-def _chart(data: list[dict[str, Any]], **layout: Any) -> dict[str, Any]:
-    base = {"margin": {"t": 10, "r": 10, "b": 40, "l": 60}, "height": 320}
-    return {"data": data, "layout": {**base, **layout}}
-
-
-def _int(v: str | None) -> int | None:
-    try:
-        return int(v) if v else None
-    except ValueError:
-        return None
-
-
-@router.get("/supply")
-def supply_page(request: Request) -> Response:
-    ctx = context(request)
-    q = request.query_params
-    commodities = backend.supply_commodities()
-    commodity = _clean(q.get("commodity")) or "rare_earth"
-    stage = _clean(q.get("stage")) or (commodities.get(commodity) or ("mining",))[0]
-    year_raw = _clean(q.get("year")) or "2024"
-    country = (_clean(q.get("country")) or "").upper()
-    errors: dict[str, str] = {}
-    shares: dict[str, Any] | None = None
-    exposure: dict[str, Any] | None = None
-    charts: dict[str, Any] = {}
-    year = _int(year_raw)
-    if year is None:
-        errors["year"] = f"'{year_raw}' is not a year"
-    else:
-        try:
-            shares = backend.supply_shares(commodity, stage, year)
-        except backend.BackendError as exc:
-            for f, m in exc.errors:
-                errors[f if f in ("commodity", "stage", "year") else "stage"] = m
-    if shares and shares.get("editions"):
-        ed = shares["editions"][0]
-        rows = ed.get("countries") or []
-        charts["shares"] = _chart(
-            [
-                {
-                    "type": "bar",
-                    "x": [r["country"] for r in rows],
-                    "y": [round(100 * (r.get("share") or 0), 2) for r in rows],
-                    "marker": {"color": "#0b5cad"},
-                }
-            ],
-            yaxis={"title": {"text": "% of world"}},
-            xaxis={"type": "category"},
-        )
-    if country:
-        try:
-            exposure = backend.supply_exposure(country, commodity, None)
-        except backend.BackendError as exc:
-            errors["country"] = "; ".join(m for _f, m in exc.errors)
-    if exposure and exposure.get("stages"):
-        st = exposure["stages"]
-        charts["exposure"] = _chart(
-            [
-                {
-                    "type": "bar",
-                    "name": "world HHI",
-                    "x": [s["stage"] for s in st],
-                    "y": [s.get("world_hhi") for s in st],
-                    "marker": {"color": "#8a6100"},
-                }
-            ],
-            yaxis={"title": {"text": "HHI"}},
-            xaxis={"type": "category"},
-        )
-    status = 422 if errors else 200
-    return page(
-        ctx,
-        "supply.html",
-        status=status,
-        commodities=commodities,
-        commodity=commodity,
-        stage=stage,
-        year=year_raw,
-        country=country,
-        shares=shares,
-        exposure=exposure,
-        charts=charts,
-        errors=errors,
-        scenarios=backend.scenarios(),
-    )
-
-
-@router.get("/supply/scenario")
-def scenario_page(request: Request) -> Response:
-    ctx = context(request)
-    name = _clean(request.query_params.get("scenario"))
-    errors: dict[str, str] = {}
-    result: dict[str, Any] | None = None
-    charts: dict[str, Any] = {}
-    if name:
-        try:
-            result = backend.run_scenario(name)
-        except backend.BackendError as exc:
-            errors["scenario"] = exc.errors[0][1]
-    if result and result.get("years"):
-        y = result["years"][-1]
-        flows = [f for f in y.get("flows", []) if f.get("value", 0) > 0]
-        total = sum(f["value"] for f in flows) or 1.0
-        flows = [f for f in flows if f["value"] / total >= 0.002]
-        labels = sorted(
-            {f"{f['from']} {f['from_stage']}" for f in flows}
-            | {f"{f['to']} {f['to_stage']}" for f in flows}
-        )
-        ix = {lab: k for k, lab in enumerate(labels)}
-        charts["sankey"] = _chart(
-            [
-                {
-                    "type": "sankey",
-                    "node": {"label": labels, "pad": 12},
-                    "link": {
-                        "source": [ix[f"{f['from']} {f['from_stage']}"] for f in flows],
-                        "target": [ix[f"{f['to']} {f['to_stage']}"] for f in flows],
-                        "value": [round(f["value"], 3) for f in flows],
-                    },
-                }
-            ],
-            height=520,
-        )
-        rows = [c for c in y.get("countries", [])]
-        charts["shortfall"] = _chart(
-            [
-                {
-                    "type": "bar",
-                    "x": [c["country"] for c in rows],
-                    "y": [round(c.get("shortfall") or 0, 1) for c in rows],
-                    "marker": {"color": "#a4161a"},
-                }
-            ],
-            yaxis={"title": {"text": result.get("unit", "")}},
-            xaxis={"type": "category"},
-        )
-    return page(
-        ctx,
-        "scenario.html",
-        status=422 if errors else 200,
-        name=name or "",
-        scenarios=backend.scenarios(),
-        result=result,
-        charts=charts,
-        errors=errors,
-    )

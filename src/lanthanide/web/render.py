@@ -98,7 +98,8 @@ def context(request: Request) -> Ctx:
         try:
             user = backend.authenticate(session.token)
         except backend.BackendError:
-            session.token = None  # revoked or tampered: signed out
+            STORE.sign_out(session.sid)  # revoked or tampered: signed out
+            session.token = None
     return Ctx(request=request, lang=lang, session=session, new_session=new, user=user)
 
 
