@@ -51,6 +51,9 @@ class YearResult:
     """How many LPs were solved for this year (0 when the baseline is feasible)."""
     shortfall_tolerance: float = 0.0
     """Per-country shortfalls below this (commodity unit) are reported as 0."""
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    """Element-resolved runs: the result of each element group's layer
+    (:mod:`lanthanide.supply.elements`); empty for a pooled run."""
 
 
 class SolveError(RuntimeError):
