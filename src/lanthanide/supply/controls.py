@@ -173,6 +173,7 @@ def _from_rulebook(
             skipped.append({**base, "reason": why})
             continue
         elements: dict[str, set[str]] = {}
+        item_elements: dict[str, list[frozenset[str]]] = {}
         # network stage -> elements of the selected items at that stage
         extra_src: list[dict[str, str]] = []
         other: set[str] = set()
@@ -194,6 +195,7 @@ def _from_rulebook(
                 extra_src.append({"item": key[1], **extra[1]})
             for st in sts:
                 elements.setdefault(st, set()).update(item.elements)
+                item_elements.setdefault(st, []).append(frozenset(item.elements))
         if not elements:
             skipped.append(
                 {
@@ -234,7 +236,7 @@ def _from_rulebook(
                 continue
             typed = _typed(c, st)
             if gs and typed is None:
-                cov = el.coverage(scn.commodity, st, elements[st])
+                cov = el.coverage(scn.commodity, st, item_elements[st])
                 share = sum(g.share * v for g, v, _, _ in cov)
                 per = tuple((g.name, frac * v) for g, v, _, _ in cov)
                 notes += _group_notes(

@@ -156,28 +156,43 @@ def stage_rows(commodity: str, stage: str, year: int) -> dict[str, ElementShare]
 
 
 def coverage(
-    commodity: str, stage: str, named: set[str]
+    commodity: str, stage: str, items: list[frozenset[str]]
 ) -> list[tuple[Group, float, str, list[dict[str, str]]]]:
-    """Controlled share of each group's flow at ``stage`` for items naming
-    ``named`` elements there: ``(group, share, how, sources)``. ``how`` is
-    ``whole`` (the items name every element of the group), ``upper_bound``
-    (some of them: the whole group, as no split inside a group is known; U),
-    ``content`` (the group is in products those items name, by
-    ``data/element_content.csv``) or ``none``."""
+    """Controlled share of each group's flow at ``stage`` for the items a
+    control selects there (each given by the elements it names; an item
+    naming none covers every element): ``(group, share, how, sources)``.
+
+    Per item and group: where ``data/element_content.csv`` says the group
+    sits in products an element of the item names (the NdPr of a Tb- or
+    Dy-containing NdFeB, even when the item also names Nd), that share;
+    else 1.0 if the item names an element of the group (``whole`` when the
+    control's items name all of its elements, ``upper_bound`` when only
+    some: no split inside a group is known, U); else 0. The control's share
+    is the largest over its items' whole-group shares, or the sum of the
+    distinct content rows its items hit (at most 1)."""
+    everything = frozenset(e for g in groups(commodity) for e in g.elements)
+    items = [i or everything for i in items]
+    named = set().union(*items) if items else set()
     out: list[tuple[Group, float, str, list[dict[str, str]]]] = []
     for g in groups(commodity):
-        hit = named & set(g.elements)
-        if hit:
-            how = "whole" if set(g.elements) <= named else "upper_bound"
-            out.append((g, 1.0, how, []))
-            continue
-        rows = [
+        rows_g = [
             c
             for c in contents()
             if c.commodity == commodity and c.stage == stage and c.group == g.name
-            if named & set(c.named)
         ]
-        if rows:
+        whole = False
+        hit_rows: dict[int, Content] = {}
+        for it in items:
+            rows = [c for c in rows_g if it & set(c.named)]
+            if rows:
+                hit_rows.update({id(c): c for c in rows})
+            elif it & set(g.elements):
+                whole = True
+        if whole:
+            how = "whole" if set(g.elements) <= named else "upper_bound"
+            out.append((g, 1.0, how, []))
+        elif hit_rows:
+            rows = list(hit_rows.values())
             src = [{"source_url": c.source_url, "tag": c.tag, "note": c.note} for c in rows]
             out.append((g, min(1.0, sum(c.share for c in rows)), "content", src))
         else:

@@ -14,6 +14,9 @@ from lanthanide.supply.network import Array, Network, build
 from lanthanide.supply.scenario import RulebookControl, Scenario
 from lanthanide.supply.solve import Plan, YearResult, solve_years
 
+PRECISION_DIGITS = 3
+"""Significant figures of the inputs (and so of the results); see :func:`rounded_year`."""
+
 
 def extend(net: Network, codes: list[str]) -> Network:
     """The network with extra (empty) countries appended."""
@@ -296,6 +299,39 @@ def coverage_warnings(
     return out
 
 
+def significant(x: float, digits: int = PRECISION_DIGITS) -> float:
+    """``x`` rounded to ``digits`` significant figures (0 stays 0)."""
+    if x == 0 or not np.isfinite(x):
+        return 0.0 if x == 0 else x
+    return float(f"{x:.{digits}g}")
+
+
+def rounded_year(r: YearResult, shortfall: float) -> dict[str, Any]:
+    """A year's headline figures at the data's precision.
+
+    The inputs carry two or three significant figures (USGS rounds its
+    world totals, the shares are given to 0.1-1 point), so the results are
+    not more precise than ``PRECISION_DIGITS`` significant figures. Each
+    figure is rounded on its own, so rounded parts need not add up to the
+    rounded total; the balance check runs on the exact values (``demand``,
+    ``satisfied``, ``flows`` … of the year)."""
+    return {
+        "significant_digits": PRECISION_DIGITS,
+        "demand": significant(r.demand),
+        "satisfied": significant(r.satisfied),
+        "shortfall": significant(shortfall),
+        "countries": [
+            {
+                "country": c["country"],
+                "demand": significant(c["demand"]),
+                "satisfied": significant(c["satisfied"]),
+                "shortfall": significant(c["shortfall"]),
+            }
+            for c in r.countries
+        ],
+    }
+
+
 def through_china(net: Network, mats: list[Array]) -> dict[str, float]:
     if "CN" not in net.index:
         return {}
@@ -337,6 +373,7 @@ def shape(
                 "flows": r.flows,
                 "solve_seconds": r.solve_seconds,
                 **({"element_groups": r.groups} if r.groups else {}),
+                "rounded": rounded_year(r, short),
             }
         )
     return {
