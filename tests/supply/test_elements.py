@@ -177,6 +177,28 @@ def test_uniform_mix_gives_the_pooled_answer() -> None:
     assert sa.keys() == sb.keys()
     for k in sa:
         assert sa[k] == pytest.approx(sb[k], abs=1e-6 * a["demand"]), k
+    # the shortcut (solve once, scale) agrees with solving every layer
+    scn = parse(doc)
+    net = engine.prepare(scn)
+    controls, _ = resolve(scn)
+    ls = elements.layers(net)
+    assert all(L.uniform for L in ls)
+    per = [
+        engine.solve_with_buildout(
+            L.net,
+            scn,
+            [c for fc in controls if (c := fc.for_group(L.group.name))],
+            scale=L.group.share,
+        )[0]
+        for L in ls
+    ]
+    m = elements.merge(per, ls)
+    assert m.balance["ok"]
+    for c in m.countries:
+        assert c["shortfall"] == pytest.approx(sa[c["country"]], abs=1e-6 * a["demand"])
+    for g, x in zip(a["element_groups"], m.groups, strict=True):
+        assert g["group"] == x["group"]
+        assert g["shortfall"] == pytest.approx(x["shortfall"], abs=1e-6 * a["demand"])
 
 
 # --- invariants on the sum of the layers --------------------------------------------

@@ -86,6 +86,9 @@ class Content:
 class Layer:
     group: Group
     net: Network
+    uniform: bool = False
+    """True when the layer is ``group.share`` x the pooled network (no
+    element row applies at any stage)."""
 
 
 @cache
@@ -251,6 +254,7 @@ def layers(net: Network) -> list[Layer]:
                 flows.append(allocate(og[s], need))
         out.append(
             Layer(
+                uniform=not any(split),
                 group=g,
                 net=Network(
                     commodity=net.commodity,
@@ -314,6 +318,30 @@ def _china_exports(flows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"stage": st, "to": to, "value": v, "baseline": b} for (st, to), (v, b) in acc.items()]
 
 
+def group_summary(r: YearResult, g: Group, scale: float = 1.0) -> dict[str, Any]:
+    """One element group's part of a year: its layer's result, or (``scale``
+    = the group's share) its share of a pooled result whose layers would
+    all be scaled copies."""
+    return {
+        "group": g.name,
+        "elements": list(g.elements),
+        "world_share": g.share,
+        "tag": g.tag,
+        "demand": r.demand * scale,
+        "satisfied": r.satisfied * scale,
+        "shortfall": float(sum(c["shortfall"] for c in r.countries)) * scale,
+        "shortfall_by_country": {
+            c["country"]: c["shortfall"] * scale for c in r.countries if c["shortfall"] > 0
+        },
+        "china_exports": [
+            {**x, "value": x["value"] * scale, "baseline": x["baseline"] * scale}
+            for x in _china_exports(r.flows)
+        ],
+        "balance_ok": bool(r.balance["ok"]),
+        "lp_solves": r.lp_solves if scale == 1.0 else 0,
+    }
+
+
 def merge(results: list[YearResult], ls: list[Layer], tol: float = 1e-6) -> YearResult:
     """One year's layer results summed into one result (exact values; the
     balance is checked again on the sums)."""
@@ -355,23 +383,7 @@ def merge(results: list[YearResult], ls: list[Layer], tol: float = 1e-6) -> Year
                 ("baseline_receipts", "receipts", "shortfall"),
             )
         binding += [{**b, "group": L.group.name} for b in r.binding]
-        groups_out.append(
-            {
-                "group": L.group.name,
-                "elements": list(L.group.elements),
-                "world_share": L.group.share,
-                "tag": L.group.tag,
-                "demand": r.demand,
-                "satisfied": r.satisfied,
-                "shortfall": float(sum(c["shortfall"] for c in r.countries)),
-                "shortfall_by_country": {
-                    c["country"]: c["shortfall"] for c in r.countries if c["shortfall"] > 0
-                },
-                "china_exports": _china_exports(r.flows),
-                "balance_ok": bool(r.balance["ok"]),
-                "lp_solves": r.lp_solves,
-            }
-        )
+        groups_out.append(group_summary(r, L.group))
     flow_l = list(flows.values())
     rerouted = [
         {

@@ -121,6 +121,16 @@ def solve_scenario(
     layers = elements.layers(net) if scn.assumptions.element_resolved else []
     if not layers:
         return net, solve_with_buildout(net, scn, controls), []
+    if all(L.uniform for L in layers) and all(
+        len({f for _, f in fc.group_fraction}) <= 1 for fc in controls
+    ):
+        # every layer would be a scaled copy of the pooled network under the
+        # same controls: the LP is homogeneous, so solve once and scale
+        pooled = [c for fc in controls if (c := fc.for_group(layers[0].group.name)) is not None]
+        results = solve_with_buildout(net, scn, pooled)
+        for r in results:
+            r.groups = [elements.group_summary(r, L.group, L.group.share) for L in layers]
+        return net, results, layers
     per = [
         solve_with_buildout(
             L.net,
