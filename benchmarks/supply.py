@@ -2,7 +2,10 @@
 scenario, solved with HiGHS, against the small real scenario (japan-2010)
 in the same process. Prints a table: median of several runs and the ratio
 to japan-2010, for the solver of this checkout (``solve_years``), and
-checks that every result balances. To compare two versions, run the
+checks that every result balances. Then the solve time of every bundled
+and example scenario file (``engine.run``, end to end), rare-earth ones
+both element-resolved (three layers, the default) and pooled
+(``element_resolved: false``), with the ratio between the two. To compare two versions, run the
 script in each checkout on the same machine (the frozen copy of the old
 solver that used to serve as "before" was replaced by recorded golden
 outputs, ``tests/supply/golden/``).
@@ -24,7 +27,7 @@ from lanthanide.countries import codes
 from lanthanide.supply import engine
 from lanthanide.supply.controls import FlowControl
 from lanthanide.supply.network import Network, allocate
-from lanthanide.supply.scenario import load
+from lanthanide.supply.scenario import Scenario, load
 from lanthanide.supply.solve import Plan, solve_years
 
 ROOT = Path(__file__).parents[1]
@@ -74,10 +77,57 @@ def controls(net: Network) -> list[FlowControl]:
     ]
 
 
+def scenario_files() -> list[Path]:
+    return sorted((ROOT / "src" / "lanthanide" / "supply" / "scenarios").glob("*.yaml")) + sorted(
+        (ROOT / "examples" / "scenarios").glob("*.yaml")
+    )
+
+
+def _median_run(scn: Scenario, runs: int) -> tuple[float, bool, float]:
+    times: list[float] = []
+    ok = True
+    short = 0.0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        res = engine.run(scn)
+        times.append(time.perf_counter() - t0)
+        ok = ok and bool(res["balance_ok"])
+        short = sum(y["shortfall"] for y in res["years"])
+    return statistics.median(times), ok, short
+
+
+def scenario_table(runs: int) -> None:
+    print()
+    print(
+        f"{'scenario file':<44} {'years':>5} {'median s':>9} {'pooled s':>9} {'ratio':>6} "
+        f"{'shortfall':>12} {'ok':>3}"
+    )
+    for path in scenario_files():
+        scn = load(path)
+        t, ok, short = _median_run(scn, runs)
+        pooled = "—"
+        ratio = "—"
+        if scn.commodity == "rare_earth":
+            raw = scn.model_dump()
+            raw["assumptions"]["element_resolved"] = False
+            tp, okp, _ = _median_run(Scenario.model_validate(raw), runs)
+            ok = ok and okp
+            pooled, ratio = f"{tp:9.3f}", f"{t / tp:6.1f}"
+        rel = f"{path.parent.parent.name}/{path.parent.name}/{path.name}"
+        print(
+            f"{rel[-44:]:<44} {len(scn.run_years):>5} {t:9.3f} {pooled:>9} {ratio:>6} "
+            f"{short:12,.0f} {'yes' if ok else 'NO':>3}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--scenarios-only", action="store_true", help="only the scenario-file table")
     args = ap.parse_args()
+    if args.scenarios_only:
+        scenario_table(args.runs)
+        return
     small = load(ROOT / "examples" / "scenarios" / "japan-2010.yaml")
     net = big_network()
     plans = big_plans(net)
@@ -106,6 +156,7 @@ def main() -> None:
         f"{short:,.1f} t; runs: {args.runs}; load average at "
         f"end {load1:.2f} on {os.cpu_count()} CPUs (machine shared: figures include contention)"
     )
+    scenario_table(args.runs)
 
 
 if __name__ == "__main__":

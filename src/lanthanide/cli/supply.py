@@ -169,6 +169,12 @@ def _render_replays(data: list[dict[str, Any]]) -> None:
     out.print(t)
 
 
+def _sig(v: float) -> str:
+    from lanthanide.supply.engine import significant
+
+    return f"{significant(v):,.0f}"
+
+
 def _f(v: float | None) -> str:
     return "—" if v is None else f"{v:+.1%}"
 
@@ -221,8 +227,15 @@ def _render_scenario(result: dict[str, Any]) -> None:
     )
     for c in result["controls"]:
         for a in c["applied"]:
+            by = a.get("fraction_blocked_by_group") or {}
+            what = (
+                ", ".join(f"{g} {v:.0%}" for g, v in by.items() if v > 0)
+                + f" ({a['fraction_blocked']:.1%} of the content)"
+                if by
+                else f"{a['fraction_blocked']:.0%}"
+            )
             out.print(
-                f"  control {a['label']}: blocks {a['fraction_blocked']:.0%} of "
+                f"  control {a['label']}: blocks {what} of "
                 f"{a['exporter']} {','.join(a['stages'])} → {a['destinations']}",
                 highlight=False,
             )
@@ -239,26 +252,41 @@ def _render_scenario(result: dict[str, Any]) -> None:
             highlight=False,
         )
     for y in result["years"]:
+        rd = y.get("rounded") or {}
+        rc = {c["country"]: c for c in rd.get("countries", [])}
+        short = rd.get("shortfall", y["shortfall"])
         t = Table(
             "country",
             "demand",
             "satisfied",
             "shortfall",
             "through China",
-            title=f"{y['year']}: shortfall {y['shortfall']:,.0f} ({y['shortfall_share']:.1%})",
+            title=f"{y['year']}: shortfall {short:,.0f} ({y['shortfall_share']:.1%})",
+            caption=f"{rd['significant_digits']} significant figures (the data's precision); "
+            "--format json has the exact values"
+            if rd
+            else None,
         )
         for c in y["countries"]:
+            r = rc.get(c["country"], c)
             t.add_row(
                 c["country"],
-                f"{c['demand']:,.0f}",
-                f"{c['satisfied']:,.0f}",
-                f"{c['shortfall']:,.0f}",
+                f"{r['demand']:,.0f}",
+                f"{r['satisfied']:,.0f}",
+                f"{r['shortfall']:,.0f}",
                 f"{c['through_china_share']:.1%}",
             )
         out.print(t)
+        for g in y.get("element_groups", []):
+            out.print(
+                f"  element group {g['group']} ({g['world_share']:.1%} of the content, "
+                f"{g['tag']}): shortfall {_sig(g['shortfall'])} of {_sig(g['demand'])}",
+                highlight=False,
+            )
         for b in y["binding"][:10]:
             out.print(
                 f"  binding {b['type']}: {b.get('country') or b.get('from')} "
-                f"{b['stage']} → {b.get('to', '')} bound {b['bound']:,.0f}",
+                f"{b['stage']} → {b.get('to', '')} bound {b['bound']:,.0f}"
+                + (f" ({b['group']})" if b.get("group") else ""),
                 highlight=False,
             )

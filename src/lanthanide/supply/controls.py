@@ -34,8 +34,9 @@ An item's network stages are its ``stage`` field, widened by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from lanthanide.supply import data
 from lanthanide.supply.commodities import COMMODITIES, Commodity, canonical, network_stage
@@ -55,6 +56,16 @@ class FlowControl:
     fraction: float
     years: tuple[int, ...] | None = None
     source: dict[str, object] = field(default_factory=dict)
+    group_fraction: tuple[tuple[str, float], ...] = ()
+    """Element-resolved runs: the fraction blocked in each element group's
+    layer (empty: ``fraction`` in every layer)."""
+
+    def for_group(self, group: str) -> FlowControl | None:
+        """This control in one element group's layer (None: it blocks nothing there)."""
+        if not self.group_fraction:
+            return self
+        f = dict(self.group_fraction).get(group, 0.0)
+        return None if f <= 0 else replace(self, fraction=f, group_fraction=())
 
     def covers(self, dest: str) -> bool:
         if dest == self.exporter:
@@ -121,6 +132,11 @@ def _desc(fc: FlowControl) -> dict[str, object]:
         "fraction_blocked": round(fc.fraction, 6),
         "years": list(fc.years) if fc.years else "all",
         "source": fc.source,
+        **(
+            {"fraction_blocked_by_group": {g: round(f, 6) for g, f in fc.group_fraction}}
+            if fc.group_fraction
+            else {}
+        ),
     }
 
 
@@ -157,6 +173,7 @@ def _from_rulebook(
             skipped.append({**base, "reason": why})
             continue
         elements: dict[str, set[str]] = {}
+        item_elements: dict[str, list[frozenset[str]]] = {}
         # network stage -> elements of the selected items at that stage
         extra_src: list[dict[str, str]] = []
         other: set[str] = set()
@@ -178,6 +195,7 @@ def _from_rulebook(
                 extra_src.append({"item": key[1], **extra[1]})
             for st in sts:
                 elements.setdefault(st, set()).update(item.elements)
+                item_elements.setdefault(st, []).append(frozenset(item.elements))
         if not elements:
             skipped.append(
                 {
@@ -208,32 +226,51 @@ def _from_rulebook(
         if c.only_destinations is not None:
             narrowed = tuple(x for x in c.only_destinations if dest.covers(x))
             mode, ctry = "only", narrowed
+        from lanthanide.supply import elements as el
+
+        gs = el.groups(scn.commodity) if a.element_resolved else ()
         # one flow control per controlled share: stages with the same share share one
-        by_share: dict[float, list[str]] = {}
+        by_share: dict[tuple[float, tuple[tuple[str, float], ...]], list[str]] = {}
         for st in spec.stages:
             if st not in elements:
                 continue
-            share, how = _coverage(c, st, elements[st], spec.elements)
-            if how == "assumed":
-                notes.append(
-                    {
-                        "field": f"controls[{k}].element_coverage",
-                        "control": cc.uid,
-                        "stage": st,
-                        "message": (
-                            f"{inst.number or inst.id} {ctl.id}: at {st} the items name only "
-                            f"{', '.join(sorted(elements[st]))} of the {len(spec.elements)} "
-                            f"{scn.commodity} elements, but the network has one pool per stage "
-                            "and the data gives no element split, so the whole "
-                            f"{st} flow is treated as controlled (an upper bound; U). Type the "
-                            f"controlled share as controls[{k}].element_coverage: <0-1> or "
-                            f"element_coverage: {{{st}: <0-1>}}"
-                        ),
-                    }
+            typed = _typed(c, st)
+            if gs and typed is None:
+                cov = el.coverage(scn.commodity, st, item_elements[st])
+                share = sum(g.share * v for g, v, _, _ in cov)
+                per = tuple((g.name, frac * v) for g, v, _, _ in cov)
+                notes += _group_notes(
+                    k, cc.uid, inst.number or inst.id, ctl.id, st, elements[st], cov
                 )
+            else:
+                share, how = (
+                    (typed, "typed")
+                    if typed is not None
+                    else _coverage(c, st, elements[st], spec.elements)
+                )
+                per = ()
+                if how == "assumed":
+                    notes.append(
+                        {
+                            "field": f"controls[{k}].element_coverage",
+                            "control": cc.uid,
+                            "stage": st,
+                            "tag": "U",
+                            "warn": True,
+                            "message": (
+                                f"{inst.number or inst.id} {ctl.id}: at {st} the items name only "
+                                f"{', '.join(sorted(elements[st]))} of the {len(spec.elements)} "
+                                f"{scn.commodity} elements, but the network has one pool per "
+                                "stage (element_resolved: false), so the whole "
+                                f"{st} flow is treated as controlled (an upper bound; U). Type "
+                                f"the controlled share as controls[{k}].element_coverage: <0-1> "
+                                f"or element_coverage: {{{st}: <0-1>}}"
+                            ),
+                        }
+                    )
             if share * frac > 0:
-                by_share.setdefault(share, []).append(st)
-        for share, sts_l in by_share.items():
+                by_share.setdefault((round(share, 12), per), []).append(st)
+        for (share, per), sts_l in by_share.items():
             els = sorted(set().union(*(elements[st] for st in sts_l)))
             fc = FlowControl(
                 label=f"{inst.number or inst.id} {ctl.id}",
@@ -243,15 +280,19 @@ def _from_rulebook(
                 countries=ctry,
                 fraction=frac * share,
                 years=tuple(c.years) if c.years else None,
+                group_fraction=per,
                 source={
                     "kind": "rulebook",
                     "instrument": inst.id,
                     "number": inst.number,
                     "control": ctl.id,
                     "effect": ctl.effect,
-                    "basis": basis + f"; element_coverage {share:g}",
+                    "basis": basis
+                    + f"; element_coverage {share:g}"
+                    + (" (content-weighted over the element groups)" if per else ""),
                     "elements": els,
                     "element_coverage": share,
+                    **({"element_coverage_by_group": {g: v / frac for g, v in per}} if per else {}),
                     "sources": [s.url for s in ctl.sources],
                     **({"item_stages": extra_src} if extra_src else {}),
                 },
@@ -280,6 +321,64 @@ def item_network_stages(
         return tuple(st for st in spec.stages if st in extra[0])
     st = network_stage(spec, item_stage)
     return () if st is None else (st,)
+
+
+def _typed(c: RulebookControl, stage: str) -> float | None:
+    """The controlled share the scenario types for a stage, if any."""
+    ec = c.element_coverage
+    if isinstance(ec, (float, int)):
+        return float(ec)
+    if isinstance(ec, dict) and stage in ec:
+        return float(ec[stage])
+    return None
+
+
+def _group_notes(
+    k: int,
+    uid: str,
+    number: str,
+    ctl_id: str,
+    stage: str,
+    named: set[str],
+    cov: list[tuple[Any, float, str, list[dict[str, str]]]],
+) -> list[dict[str, object]]:
+    """The assumptions behind a derived element coverage (each tagged)."""
+    out: list[dict[str, object]] = []
+    for g, v, how, src in cov:
+        base = {"field": f"controls[{k}].element_coverage", "control": uid, "stage": stage}
+        if how == "upper_bound":
+            hit = sorted(named & set(g.elements))
+            rest = sorted(set(g.elements) - named)
+            out.append(
+                {
+                    **base,
+                    "group": g.name,
+                    "tag": "U",
+                    "warn": True,
+                    "message": (
+                        f"{number} {ctl_id}: at {stage} the items name {', '.join(hit)} of "
+                        f"element group {g.name}, not {', '.join(rest)}; the data gives no split "
+                        f"inside the group, so the whole {g.name} flow ({g.share:.1%} of the "
+                        f"content) is treated as controlled (an upper bound; U). Type "
+                        f"controls[{k}].element_coverage: {{{stage}: <0-1>}} to replace it"
+                    ),
+                }
+            )
+        elif how == "content":
+            out.append(
+                {
+                    **base,
+                    "group": g.name,
+                    "tag": ",".join(sorted({x["tag"] for x in src})),
+                    "warn": False,
+                    "message": (
+                        f"{number} {ctl_id}: at {stage} {v:.0%} of the {g.name} flow is taken "
+                        f"to be in products the items name ({'; '.join(x['note'] for x in src)})"
+                    ),
+                    "sources": src,
+                }
+            )
+    return out
 
 
 def _coverage(

@@ -63,6 +63,11 @@ def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
+def rows(name: str) -> list[dict[str, str]]:
+    """The rows of one data file (``supply/data/NAME``)."""
+    return _rows(name)
+
+
 def _country(raw: str) -> str:
     return OTHER if raw == "OTHER" else raw
 

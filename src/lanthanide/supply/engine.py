@@ -7,12 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from lanthanide.supply import metrics
+from lanthanide.supply import elements, metrics
 from lanthanide.supply.controls import FlowControl, resolve
 from lanthanide.supply.data import OTHER
 from lanthanide.supply.network import Array, Network, build
 from lanthanide.supply.scenario import RulebookControl, Scenario
 from lanthanide.supply.solve import Plan, YearResult, solve_years
+
+PRECISION_DIGITS = 3
+"""Significant figures of the inputs (and so of the results); see :func:`rounded_year`."""
 
 
 def extend(net: Network, codes: list[str]) -> Network:
@@ -44,22 +47,27 @@ def extend(net: Network, codes: list[str]) -> Network:
     )
 
 
-def plans(net: Network, scn: Scenario, *, buildout: int | None = None) -> list[Plan]:
+def plans(
+    net: Network, scn: Scenario, *, buildout: int | None = None, scale: float = 1.0
+) -> list[Plan]:
     """One plan per run year. ``buildout``: apply only the first that many
-    build-out entries (in file order); None = all."""
+    build-out entries (in file order); None = all. ``scale``: the share of
+    the scenario's build-out capacities and demand overrides that falls in
+    this network (an element group's layer: its share of the world's
+    content; 1 for a pooled network)."""
     idx = net.index
     out = []
     entries = scn.buildout if buildout is None else scn.buildout[:buildout]
     demand = net.demand.copy()
     for c, v in scn.demand.items():
-        demand[idx[c]] = v
+        demand[idx[c]] = v * scale
     g0 = scn.assumptions.demand_growth
     for y in scn.run_years:
         g = (1.0 + g0) ** (y - scn.base_year)
         cap = net.capacity.copy()
         for b in entries:
             if b.year <= y:
-                cap[net.stages.index(b.stage), idx[b.country]] += b.capacity
+                cap[net.stages.index(b.stage), idx[b.country]] += b.capacity * scale
         # baseline flows re-scaled so that their final deliveries match demand
         base_dem = net.flows[-1].sum(axis=0)
         ratio = np.divide(demand, base_dem, out=np.ones_like(demand), where=base_dem > 0)
@@ -85,14 +93,59 @@ def run(scn: Scenario, net: Network | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     net = net or prepare(scn)
     controls, report = resolve(scn)
-    results = solve_with_buildout(net, scn, controls)
-    out = shape(scn, net, results, report, time.perf_counter() - t0)
+    view, results, layers = solve_scenario(net, scn, controls)
+    out = shape(scn, view, results, report, time.perf_counter() - t0)
+    out["element_groups"] = [
+        {
+            "group": L.group.name,
+            "elements": list(L.group.elements),
+            "world_share": L.group.share,
+            "source_url": L.group.source_url,
+            "tag": L.group.tag,
+            "note": L.group.note,
+        }
+        for L in layers
+    ]
     out["warnings"] = coverage_warnings(scn, net, report)
     return out
 
 
-def solve_with_buildout(
+def solve_scenario(
     net: Network, scn: Scenario, controls: list[FlowControl]
+) -> tuple[Network, list[YearResult], list[elements.Layer]]:
+    """Solve every run year, by element group where the data splits the
+    commodity (and ``assumptions.element_resolved``), else on the pooled
+    network. Returns the network the results are read against (the sum of
+    the layers, or ``net``), the year results and the layers (empty when
+    pooled)."""
+    layers = elements.layers(net) if scn.assumptions.element_resolved else []
+    if not layers:
+        return net, solve_with_buildout(net, scn, controls), []
+    if all(L.uniform for L in layers) and all(
+        len({f for _, f in fc.group_fraction}) <= 1 for fc in controls
+    ):
+        # every layer would be a scaled copy of the pooled network under the
+        # same controls: the LP is homogeneous, so solve once and scale
+        pooled = [c for fc in controls if (c := fc.for_group(layers[0].group.name)) is not None]
+        results = solve_with_buildout(net, scn, pooled)
+        for r in results:
+            r.groups = [elements.group_summary(r, L.group, L.group.share) for L in layers]
+        return net, results, layers
+    per = [
+        solve_with_buildout(
+            L.net,
+            scn,
+            [g for fc in controls if (g := fc.for_group(L.group.name)) is not None],
+            scale=L.group.share,
+        )
+        for L in layers
+    ]
+    results = [elements.merge(list(ys), layers) for ys in zip(*per, strict=True)]
+    return elements.total(layers, net), results, layers
+
+
+def solve_with_buildout(
+    net: Network, scn: Scenario, controls: list[FlowControl], *, scale: float = 1.0
 ) -> list[YearResult]:
     """Solve every run year; build-out never takes supply from anyone.
 
@@ -107,10 +160,13 @@ def solve_with_buildout(
     always be augmented to a maximum flow without taking from any sink).
     """
     steps = [i + 1 for i in range(len(scn.buildout))]
-    final = plans(net, scn)
+    final = plans(net, scn, scale=scale)
     if not steps:
         return solve_years(net, final, controls)
-    chain = [plans(net, scn, buildout=0), *(plans(net, scn, buildout=n) for n in steps)]
+    chain = [
+        plans(net, scn, buildout=0, scale=scale),
+        *(plans(net, scn, buildout=n, scale=scale) for n in steps),
+    ]
     out: list[YearResult] = []
     for y in range(len(final)):
         prev: YearResult | None = None
@@ -223,6 +279,8 @@ def coverage_warnings(
         notes = rep.get("assumptions") or []
         assert isinstance(notes, list)
         for note in notes:
+            if not note.get("warn", True):
+                continue
             out.append(
                 {"field": str(note["field"]), "country": "CN", "message": str(note["message"])}
             )
@@ -249,6 +307,39 @@ def coverage_warnings(
                 }
             )
     return out
+
+
+def significant(x: float, digits: int = PRECISION_DIGITS) -> float:
+    """``x`` rounded to ``digits`` significant figures (0 stays 0)."""
+    if x == 0 or not np.isfinite(x):
+        return 0.0 if x == 0 else x
+    return float(f"{x:.{digits}g}")
+
+
+def rounded_year(r: YearResult, shortfall: float) -> dict[str, Any]:
+    """A year's headline figures at the data's precision.
+
+    The inputs carry two or three significant figures (USGS rounds its
+    world totals, the shares are given to 0.1-1 point), so the results are
+    not more precise than ``PRECISION_DIGITS`` significant figures. Each
+    figure is rounded on its own, so rounded parts need not add up to the
+    rounded total; the balance check runs on the exact values (``demand``,
+    ``satisfied``, ``flows`` … of the year)."""
+    return {
+        "significant_digits": PRECISION_DIGITS,
+        "demand": significant(r.demand),
+        "satisfied": significant(r.satisfied),
+        "shortfall": significant(shortfall),
+        "countries": [
+            {
+                "country": c["country"],
+                "demand": significant(c["demand"]),
+                "satisfied": significant(c["satisfied"]),
+                "shortfall": significant(c["shortfall"]),
+            }
+            for c in r.countries
+        ],
+    }
 
 
 def through_china(net: Network, mats: list[Array]) -> dict[str, float]:
@@ -291,6 +382,8 @@ def shape(
                 "nodes": r.nodes,
                 "flows": r.flows,
                 "solve_seconds": r.solve_seconds,
+                **({"element_groups": r.groups} if r.groups else {}),
+                "rounded": rounded_year(r, short),
             }
         )
     return {

@@ -11,7 +11,7 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, hstack, vstack
 
 from lanthanide.supply.layout import Layout
-from lanthanide.supply.plan import Array, SolveError
+from lanthanide.supply.plan import FEASIBILITY_TOL, Array, SolveError
 
 
 def share_fairly(
@@ -48,7 +48,7 @@ def share_fairly(
     m = len(need)
     if m == 0:
         return x2, 0
-    tol = 1e-9 * scale
+    tol = max(1e-9 * scale, FEASIBILITY_TOL)
     nt = n2 + 1  # variable t last
     a_ub2 = csr_matrix(a_ub2)
     # shortfall_j - t d_j <= 0  <=>  -receipts_j - t d_j <= -d_j

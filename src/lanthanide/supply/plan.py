@@ -13,6 +13,9 @@ Array = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BILATERAL_LIMIT = 40
 MARKET = "market"
+FEASIBILITY_TOL = 1e-7
+"""HiGHS' default primal feasibility tolerance: the least slack the solver's
+optimum and floor rows get (they get 1e-9 x demand above that)."""
 SHORTFALL_NOISE = 1e-6
 """A country's shortfall below this fraction of the year's total demand is
 numerical noise of the LP and reported as 0 (HiGHS solves to ~1e-7)."""
@@ -51,6 +54,9 @@ class YearResult:
     """How many LPs were solved for this year (0 when the baseline is feasible)."""
     shortfall_tolerance: float = 0.0
     """Per-country shortfalls below this (commodity unit) are reported as 0."""
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    """Element-resolved runs: the result of each element group's layer
+    (:mod:`lanthanide.supply.elements`); empty for a pooled run."""
 
 
 class SolveError(RuntimeError):

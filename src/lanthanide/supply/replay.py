@@ -18,6 +18,9 @@ import yaml
 from lanthanide.supply import data, engine
 from lanthanide.supply.scenario import parse
 
+MAGNET_ELEMENTS = frozenset({"Nd", "Pr", "Dy", "Tb", "Sm"})
+"""Elements whose content makes up the rare-earth part of NdFeB and Sm-Co magnets."""
+
 
 def bundled(name: str) -> dict[str, Any]:
     text = (resources.files("lanthanide.supply") / "scenarios" / f"{name}.yaml").read_text(
@@ -173,10 +176,36 @@ def replay_magnets_2025() -> dict[str, Any]:
     res = _run("rare-earth-2025")
     y = res["years"][0]
     o = _obs("rare-earth-2025")
-    us_b = _china_exports(y, "baseline", "US", "magnet")
-    us_n = _china_exports(y, "value", "US", "magnet")
-    all_b = _china_exports(y, "baseline", None, "magnet")
-    all_n = _china_exports(y, "value", None, "magnet")
+    groups = [g for g in y.get("element_groups", []) if MAGNET_ELEMENTS & set(g["elements"])]
+    if groups:
+        # magnets carry Nd, Pr (and Dy, Tb, Sm), not La/Ce: read the magnet
+        # stage of those element groups only
+        def mag(key: str, dest: str | None) -> float:
+            return sum(
+                float(x[key])
+                for g in groups
+                for x in g["china_exports"]
+                if x["stage"] == "magnet" and (dest is None or x["to"] == dest)
+            )
+
+        us_b, us_n, all_b, all_n = (
+            mag("baseline", "US"),
+            mag("value", "US"),
+            mag("baseline", None),
+            mag("value", None),
+        )
+        basis = (
+            "element-resolved: magnet-stage content of the "
+            + ", ".join(g["group"] for g in groups)
+            + " groups; 2025 No. 18 covers the Dy/Tb-containing share of NdFeB "
+            "(element_content.csv, U) and the SEG+ group"
+        )
+    else:
+        us_b = _china_exports(y, "baseline", "US", "magnet")
+        us_n = _china_exports(y, "value", "US", "magnet")
+        all_b = _china_exports(y, "baseline", None, "magnet")
+        all_n = _china_exports(y, "value", None, "magnet")
+        basis = "pooled: whole magnet stage controlled (upper bound)"
     us = next(c for c in y["countries"] if c["country"] == "US")
     frac = res["assumptions"]["licence_block_fraction"]
     comps = [
@@ -185,10 +214,11 @@ def replay_magnets_2025() -> dict[str, Any]:
             (us_n - us_b) / us_b if us_b else None,
             float(o[0]["change"]),
             o[0],
-            f"annual model, licence_block_fraction {frac}, whole magnet stage controlled "
-            f"(upper bound); modelled baseline {us_b:,.0f} t REO/yr ({us_b / 12:,.0f} t/month) "
-            "against observed >400 t/month of magnets in 2024; the first month saw almost "
-            "no licences granted",
+            f"annual model, licence_block_fraction {frac}; {basis}; modelled baseline "
+            f"{us_b:,.0f} t REO/yr ({us_b / 12:,.0f} t/month) against observed >400 t/month of "
+            "magnets (gross weight) in 2024; the first full month saw almost no licences "
+            "granted, so the observed fall is that of a licence queue, not of the annual "
+            "average the model gives",
         ),
         _cmp(
             "China's magnet exports, all destinations (Jan-Oct 2025)",

@@ -52,6 +52,10 @@ class Assumptions(_Strict):
     """Capacity above baseline output where the data gives no capacity (fraction)."""
     demand_growth: float = Field(0.0, ge=-0.5, le=1.0)
     """Yearly demand growth from the base year (fraction)."""
+    element_resolved: bool = True
+    """Split the network by element group where the data gives element
+    shares (rare earths: La+Ce, Nd+Pr, SEG+); false = one pooled content
+    unit per stage, as before."""
 
 
 class DestinationsMixin(_Strict):
@@ -103,9 +107,10 @@ class RulebookControl(_Strict):
         | None
     ) = None
     """Share of the stage flow made of the elements the items name: one
-    share for every stage, or a share per stage. Unset (or a stage left
-    out): the whole stage flow (rare earths are one pool in the network),
-    stated as a warning when the items name only some of the elements."""
+    share for every stage, or a share per stage; it replaces the derived
+    coverage at those stages. Unset (or a stage left out): derived from the
+    items' elements — by element group in the element-resolved network, or
+    the whole stage flow in a pooled one (an upper bound, with a warning)."""
     only_destinations: list[str] | None = None
     """Narrow the rulebook's destination scope to these countries."""
     years: list[int] | None = None

@@ -64,6 +64,7 @@ from lanthanide.supply.layout import Layout, build_layout, exporter_classes
 from lanthanide.supply.network import Network
 from lanthanide.supply.plan import (
     BILATERAL_LIMIT,
+    FEASIBILITY_TOL,
     MARKET,
     SHORTFALL_NOISE,
     Plan,
@@ -151,7 +152,10 @@ def solve_year(
 
     dem_last = plan.demand[recv[-1]].astype(np.float64)
     scale = max(float(plan.demand.sum()), 1.0)
-    ftol = 1e-9 * scale
+    # slack on the optimum and the floors: 1e-9 x demand, but never below
+    # HiGHS' absolute feasibility tolerance (1e-7), which small networks
+    # (an element group's layer of a few tonnes) would otherwise undercut
+    ftol = max(1e-9 * scale, FEASIBILITY_TOL)
     marg = np.zeros(nv)
     solves = 0
     receipts = lay.a_ub @ base

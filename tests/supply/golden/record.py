@@ -124,7 +124,7 @@ def scenario_years(path: Path) -> list[YearResult]:
     scn = load(path)
     net = engine.prepare(scn)
     controls, _ = resolve(scn)
-    return engine.solve_with_buildout(net, scn, controls)
+    return engine.solve_scenario(net, scn, controls)[1]
 
 
 def current() -> dict[str, dict[str, Any]]:
