@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from lanthanide.decide.matching import Match
 from lanthanide.decide.model import Case, Finding
@@ -159,23 +160,22 @@ class Selection:
         )
         own = self.book.own_controls.get(ref.key, ())
         later = [cc.control.valid.start for cc in own if span.before(cc.control.valid.start)]
-        common: dict[str, object] = {
+        params: dict[str, Any] = {
             "code": code,
             "name": ref.instrument.number or ref.instrument.id,
             "on": day,
             "others": Seq(others),
         }
         if later:
-            form, extra = "later", {"start": min(later)}
+            form = "later"
+            params["start"] = min(later)
         else:
             # the last day covered (internal ends are the first day not covered)
             ends = [cc.control.valid.end for cc in own if cc.control.valid.end is not None]
-            form, extra = "ended", {"last": max(ends) - ONE_DAY if ends else None}
-        if others:
-            form += "-others"
-        sheet.warn(
-            WarningCode.ITEM_NOT_DEFINED_ON_DAY, ref.instrument.id, form=form, **common, **extra
-        )
+            form = "ended"
+            params["last"] = max(ends) - ONE_DAY if ends else None
+        params["form"] = form + "-others" if others else form
+        sheet.warn(WarningCode.ITEM_NOT_DEFINED_ON_DAY, ref.instrument.id, **params)
         if others:
             sheet.ask(QuestionCode.DESCRIBE_GOODS, "hs", code=code, others=Seq(others))
             sheet.unknown_coverage = True
