@@ -140,8 +140,10 @@ def check(engine: Engine, classifier: Classifier | None, case: Case) -> Determin
     ident = classifier.identify(case.text, case.kind, case.on)
     d = engine.decide(case, reading(ident), parties=parties)
     cands = (*ident.candidates, *ident.weak)
-    if case.kind is None and cands and kind_unstated(
-        case.text, (c.kind for c in cands), cands[0].kind
+    if (
+        case.kind is None
+        and cands
+        and kind_unstated(case.text, (c.kind for c in cands), cands[0].kind)
     ):
         # the text does not say goods or technology: the answer must hold for both
         as_kind = [
