@@ -9,6 +9,7 @@ items the text names (:meth:`Classifier.identify`) and hands that reading to
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from lanthanide.classify import Classifier, Identification, Identified
@@ -20,6 +21,7 @@ from lanthanide.decide.party_model import (
     PartyHit,
     PartyReading,
 )
+from lanthanide.decide.verdict import by_kind, kind_unstated
 from lanthanide.parties import effects_for, lists_checked, screen_name
 from lanthanide.parties.effects import ListEffect, list_title
 from lanthanide.rules.lists import PartyLists
@@ -156,6 +158,22 @@ def check(engine: Engine, classifier: Classifier | None, case: Case) -> Determin
     if classifier.book is not engine.book:
         raise ValueError("the classifier and the engine must use the same rulebook")
     assert case.text is not None
-    return engine.decide(
-        case, reading(classifier.identify(case.text, case.kind, case.on)), parties=parties
-    )
+    ident = classifier.identify(case.text, case.kind, case.on)
+    d = engine.decide(case, reading(ident), parties=parties)
+    cands = (*ident.candidates, *ident.weak)
+    if (
+        case.kind is None
+        and cands
+        and kind_unstated(case.text, (c.kind for c in cands), cands[0].kind)
+    ):
+        # the text does not say goods or technology: the answer must hold for both
+        as_kind = [
+            engine.decide(
+                replace(case, kind=k),
+                reading(classifier.identify(case.text, k, case.on)),
+                parties=parties,
+            )
+            for k in ("goods", "technology")
+        ]
+        return by_kind(d, *as_kind)
+    return d

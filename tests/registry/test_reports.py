@@ -104,7 +104,8 @@ def test_period_start_inside_and_uncertain_end(db: Database, people: People) -> 
         assert created
         (w,) = r.warnings
         assert (w.field, w.code) == ("shipment_date", "reporting_period_end_uncertain")
-        assert "2025-11-01" in w.message and "no renewal" in w.message
+        assert "2023-10-31 to 2025-10-31 (both days included)" in w.message
+        assert "ran until 2025-10-31" in w.message and "no renewal" in w.message
         assert r.instrument == "cn-mofcom-bulk-commodity-reporting"
         assert Registry(db).get_report(people["officer"], r.id).warnings == [w]
     listed = {x.client_key: x.warnings for x in Registry(db).list_reports(exp)}

@@ -5,13 +5,14 @@ the same JSON as ``lanthanide rules timeline``, ``rules changes`` and
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from lanthanide.api.deps import Client
 from lanthanide.api.errors import loc, problem
+from lanthanide.api.fields import IsoDate, NameValue, NonBlank, domain_422
 from lanthanide.decide.model import CaseError
 
 router = APIRouter()
@@ -28,19 +29,25 @@ def _params(raw: list[str]) -> dict[str, str] | None:
     return out
 
 
-@router.get("/api/v1/timeline")
+@router.get(
+    "/api/v1/timeline",
+    responses=domain_422(
+        "the case's fields as for POST /api/v1/check; `param` not name=value; "
+        "`until` not after `from`"
+    ),
+)
 def timeline(
     ln: Client,
-    item: str | None = Query(None, description="Catalogue number or control code"),
-    hs: str | None = Query(None, description="Tariff line, 6-10 digits"),
-    text: str | None = Query(None, description="Free text"),
+    item: NonBlank | None = Query(None, description="Catalogue number or control code"),
+    hs: NonBlank | None = Query(None, description="Tariff line, 6-10 digits"),
+    text: NonBlank | None = Query(None, description="Free text"),
     kind: Literal["goods", "technology", "service"] | None = None,
-    to: str | None = Query(None, description="Destination, ISO 3166-1 alpha-2"),
+    to: NonBlank | None = Query(None, description="Destination, ISO 3166-1 alpha-2"),
     end_use: Literal["civil", "military", "wmd", "re-activity-abroad"] | None = None,
-    end_user: str | None = None,
-    param: list[str] = Query(default_factory=list, description="name=value, repeatable"),
-    start: date | None = Query(None, alias="from", description="First day (default 2023-01-01)"),
-    until: date | None = Query(None, description="First day after the range"),
+    end_user: NonBlank | None = None,
+    param: list[NameValue] = Query(default_factory=list, description="name=value, repeatable"),
+    start: IsoDate | None = Query(None, alias="from", description="First day (default 2023-01-01)"),
+    until: IsoDate | None = Query(None, description="First day after the range"),
 ) -> Any:
     """The dated intervals of one product's answer and what caused each change."""
     from lanthanide import Lanthanide
@@ -74,11 +81,11 @@ def timeline(
     return t.to_dict()
 
 
-@router.get("/api/v1/changes")
+@router.get("/api/v1/changes", responses=domain_422("`until` not after `since`"))
 def changes(
     ln: Client,
-    since: date = Query(..., description="First day"),
-    until: date | None = Query(None, description="First day after the range"),
+    since: Annotated[IsoDate, Query(description="First day")],
+    until: IsoDate | None = Query(None, description="First day after the range"),
     lists: bool = Query(True, description="Include entity-list notices"),
 ) -> Any:
     """What changed in the law in [since, until)."""
@@ -99,10 +106,16 @@ class ImpactRequest(BaseModel):
     rows: list[dict[str, Any]] = Field(
         ..., min_length=1, examples=[[{"id": "P-1", "hs": "2853909026", "destination": "US"}]]
     )
-    between: tuple[date, date] = Field(..., examples=[["2026-11-10", "2026-11-11"]])
+    between: tuple[IsoDate, IsoDate] = Field(..., examples=[["2026-11-10", "2026-11-11"]])
 
 
-@router.post("/api/v1/impact")
+@router.post(
+    "/api/v1/impact",
+    responses=domain_422(
+        "a row without a destination or product, or a column value as for "
+        "POST /api/v1/check (``loc`` is rows, row index, column); `between` not increasing"
+    ),
+)
 def impact(req: ImpactRequest, ln: Client) -> Any:
     """Which rows change verdict between two dates, and which instrument causes it."""
     from lanthanide.changes import ImpactError, PortfolioError, parse_rows, summary

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lanthanide.api.deps import Client
 from lanthanide.api.errors import loc, problem
+from lanthanide.api.fields import IsoDate, NonBlank, domain_422
 from lanthanide.decide.model import CaseError
 from lanthanide.rules.model import EndUse, Kind
 
@@ -25,28 +25,28 @@ class CheckRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    item: str | None = Field(
+    item: NonBlank | None = Field(
         None,
         max_length=60,
         description="Catalogue number or control code",
         examples=["1C902.a"],
     )
-    hs: str | None = Field(
+    hs: NonBlank | None = Field(
         None, max_length=20, description="Tariff line, 6-10 digits", examples=["2853909026"]
     )
-    text: str | None = Field(
+    text: NonBlank | None = Field(
         None, max_length=MAX_TEXT, description="Free text matched against items"
     )
     kind: Kind | None = None
-    destination: str | None = Field(
+    destination: NonBlank | None = Field(
         None, alias="to", max_length=10, description="ISO 3166-1 alpha-2"
     )
-    on: date | None = Field(None, description="Export date (default today)")
+    on: IsoDate | None = Field(None, description="Export date, YYYY-MM-DD (default today)")
     end_use: EndUse | None = None
-    end_user: str | None = Field(
+    end_user: NonBlank | None = Field(
         None, max_length=500, description="End user's name, screened against China's party lists"
     )
-    consignee: str | None = Field(
+    consignee: NonBlank | None = Field(
         None, max_length=500, description="Consignee's name (when not the end user), screened too"
     )
     params: dict[str, float | str] = Field(
@@ -55,7 +55,14 @@ class CheckRequest(BaseModel):
     trace: bool = True
 
 
-@router.post("/api/v1/check")
+@router.post(
+    "/api/v1/check",
+    responses=domain_422(
+        "a blank or whitespace-only item, hs, text or end_user; none of item, hs and text; "
+        "an HS code that is not 6-10 digits; an unknown destination or CN; an unknown "
+        "parameter or one outside its physical range (purity 0-100 %, sizes > 0)"
+    ),
+)
 def check(req: CheckRequest, ln: Client) -> Any:
     """Decide one case; the same JSON as ``lanthanide check --format json``."""
     try:

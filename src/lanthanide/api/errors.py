@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-__all__ = ["detail", "install", "loc", "problem", "problems"]
+__all__ = ["allowed_methods", "detail", "install", "loc", "problem", "problems"]
 
 
 def loc(where: str, path: str, *, int_indices: bool = True) -> list[str | int]:
@@ -56,6 +56,24 @@ def problem(
     return problems(status, [detail(where, msg, type, **extra)])
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at the request's path.
+    Starlette's own 405 names only the first route whose path matches (so
+    ``OPTIONS /api/v1/reports`` said ``Allow: POST`` though GET is served
+    too); this asks every route, for each method."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(r.matches(scope)[0] == Match.FULL for r in request.app.router.routes):
+            methods.add(method)
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Map invalid requests to 422 with the allowed values in ``msg``."""
     from lanthanide.rules.loader import error_message
@@ -66,8 +84,22 @@ def install(app: FastAPI) -> None:
         # 400; give it the one shape and the status of any other invalid body.
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
             return problem(422, ["body"], "the body is not valid JSON (UTF-8)", "json_invalid")
+        if exc.status_code == 405:
+            allow = allowed_methods(request)
+            msg = f"{request.method} is not allowed here (allowed: {', '.join(allow)})"
+            return problems(
+                405,
+                [detail(["method"], msg, "method_not_allowed")],
+                headers={"Allow": ", ".join(allow)} if allow else None,
+            )
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problems(422, [detail(e["loc"], error_message(e), e["type"]) for e in exc.errors()])
+        return problems(
+            422,
+            [
+                detail(e["loc"], error_message(e).removeprefix("Value error, "), e["type"])
+                for e in exc.errors()
+            ],
+        )

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from lanthanide._client import MAX_PARTY_NAME
 from lanthanide.api.deps import Client
 from lanthanide.api.errors import problem
+from lanthanide.api.fields import IsoDate, domain_422
 from lanthanide.decide.model import CaseError
 
 router = APIRouter()
@@ -18,7 +19,10 @@ _FIELDS = {"name": "q"}
 """The query parameter of each field the client names."""
 
 
-@router.get("/api/v1/parties/search")
+@router.get(
+    "/api/v1/parties/search",
+    responses=domain_422("a blank name or one with control characters, an unknown country"),
+)
 def search(
     ln: Client,
     q: str = Query(
@@ -26,7 +30,9 @@ def search(
         max_length=MAX_PARTY_NAME,
         description="A party name (Chinese or English, aliases and variants)",
     ),
-    on: str | None = Query(None, description="Date of the screening, YYYY-MM-DD (default today)"),
+    on: IsoDate | None = Query(
+        None, description="Date of the screening, YYYY-MM-DD (default today)"
+    ),
     country: str | None = Query(None, description="The party's country, ISO 3166-1 alpha-2"),
 ) -> Any:
     """Matches of a name on China's party lists (control, watch, unreliable

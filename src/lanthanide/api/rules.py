@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query
 
 from lanthanide.api.deps import Client
 from lanthanide.api.errors import problem
+from lanthanide.api.fields import IsoDate, domain_422
 from lanthanide.rules.model import Regime
 from lanthanide.rules.report import UnknownVersionError
 
 router = APIRouter()
 
 
-@router.get("/api/v1/rules")
+@router.get("/api/v1/rules", responses=domain_422("`on` is not a date written YYYY-MM-DD"))
 def rules(
     ln: Client,
-    on: date | None = Query(None, description="Only instruments in force on this date"),
+    on: IsoDate | None = Query(
+        None, description="Only instruments in force on this date (YYYY-MM-DD)"
+    ),
     regime: Regime | None = None,
 ) -> Any:
     return ln.instruments(on=on, regime=regime)

@@ -8,11 +8,15 @@ from fastapi import APIRouter, Body, Query
 
 from lanthanide.api.deps import Client
 from lanthanide.api.errors import detail, loc, problem, problems
+from lanthanide.api.fields import domain_422
 
 router = APIRouter()
 
 
-@router.get("/api/v1/supply/shares")
+@router.get(
+    "/api/v1/supply/shares",
+    responses=domain_422("an unknown commodity, stage or edition, or a year without figures"),
+)
 def shares(
     ln: Client,
     commodity: str = Query(..., examples=["rare_earth"]),
@@ -29,7 +33,12 @@ def shares(
         return problem(422, ["query", exc.field], exc.message)
 
 
-@router.get("/api/v1/supply/exposure")
+@router.get(
+    "/api/v1/supply/exposure",
+    responses=domain_422(
+        "an unknown country or commodity, a commodity without a network, a year without figures"
+    ),
+)
 def exposure(
     ln: Client,
     country: str = Query(..., examples=["JP"]),
@@ -50,7 +59,10 @@ def replays(ln: Client) -> Any:
     return ln.replays()
 
 
-@router.post("/api/v1/scenarios/run")
+@router.post(
+    "/api/v1/scenarios/run",
+    responses=domain_422("a scenario that breaks the rules of docs/supply.md (each problem named)"),
+)
 def run(
     ln: Client, scenario: dict[str, Any] = Body(..., description="A scenario (docs/supply.md)")
 ) -> Any:

@@ -102,20 +102,77 @@ def _render_diff(data: dict[str, Any]) -> None:
         out.print(f"  deleted   {it['code'] or '(no number)':12} {it['title']}", highlight=False)
 
 
+def _render_overlay_diff(data: dict[str, Any]) -> None:
+    c = data["counts"]
+    dirs = ", ".join(o["path"] for o in data["to"]["overlays"])
+    out.print(
+        f"bundled {data['from']['version']} → with {dirs} {data['to']['version']}: "
+        + "; ".join(f"{lvl} " + ", ".join(f"{n} {k}" for k, n in c[lvl].items()) for lvl in c),
+        highlight=False,
+    )
+    insts = data["instruments"]
+    for key in ("added", "removed"):
+        for i in insts[key]:
+            out.print(
+                f"  {key:9} instrument {i['id']}  {i['number'] or i['title']}", highlight=False
+            )
+    for m in insts["modified"]:
+        fields = f" ({', '.join(m['fields'])})" if m["fields"] else ""
+        out.print(f"  modified  instrument {m['id']}{fields}", highlight=False)
+        for level, name in (("items", "code"), ("controls", "id")):
+            for key in ("added", "removed", "modified"):
+                for x in m[level][key]:
+                    what = f" ({', '.join(x['fields'])})" if key == "modified" else ""
+                    out.print(f"    {key:9} {level[:-1]:7} {x[name]}{what}", highlight=False)
+
+
 @rules_app.command("diff")
 def rules_diff(
     a: Annotated[
-        str, typer.Argument(help="Catalogue version (2020, 2023, 2025) or instrument id.")
-    ],
-    b: Annotated[str, typer.Argument(help="Catalogue version or instrument id to compare with.")],
+        str | None,
+        typer.Argument(help="Catalogue version (2020, 2023, 2025) or instrument id."),
+    ] = None,
+    b: Annotated[
+        str | None, typer.Argument(help="Catalogue version or instrument id to compare with.")
+    ] = None,
     fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
     rulebook: RulebookOpt = None,
+    overlay: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--overlay",
+            help="Compare the bundled rulebook with itself plus this overlay directory "
+            "(repeatable): instruments, items and controls added, removed, modified.",
+        ),
+    ] = None,
 ) -> None:
     """Items added, removed and modified between two versions, with the
-    declared change counts.
+    declared change counts; or, with --overlay DIR, what a user overlay
+    changes in the bundled rulebook (instrument, item and control level).
 
     Example: lanthanide rules diff 2020 2023 --format json
+    Example: lanthanide rules diff --overlay my-rules/
     """
+    if overlay:
+        if a is not None or b is not None:
+            fail("--overlay: give either two versions A B or --overlay DIR, not both")
+        if rulebook:
+            fail("--overlay: compares with the bundled rulebook; drop --rulebook")
+        for d in overlay:
+            if not d.is_dir():
+                fail(f"--overlay: {d} is not a directory")
+        from lanthanide.rules.book import load_rulebook
+        from lanthanide.rules.compare import compare
+        from lanthanide.rules.loader import RulebookError
+
+        try:
+            merged = load_rulebook(overlays=list(overlay))
+        except RulebookError as exc:
+            fail(f"--overlay: {exc}")
+        emit(fmt, compare(load_rulebook(overlays=[]), merged), _render_overlay_diff)
+        return
+    if a is None or b is None:
+        fail("A/B: give two catalogue versions or instrument ids (or --overlay DIR)")
     try:
         data = client(rulebook).diff(a, b)
     except UnknownVersionError as exc:

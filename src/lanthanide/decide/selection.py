@@ -4,11 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from lanthanide.decide.matching import Match
 from lanthanide.decide.model import Case, Finding
 from lanthanide.decide.sheet import Sheet
+from lanthanide.decide.warnings import QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, ItemKey, Rulebook
+from lanthanide.rules.periods import ONE_DAY
+
+TARIFF_LINE_REGIMES = frozenset({"goods_licence", "reporting"})
+"""Regimes whose lists are defined by tariff line, not by description."""
+
+BY_CODE = ("code", "control_code_prefix")
+"""How a match was made when the case named the item by its code."""
 
 DIRECT, VIA_REGIME, ITEM_MUST_EXIST = 0, 1, 2
 """How a control selects an item: explicitly (or as its own); through a
@@ -23,6 +32,7 @@ class Selection:
     def __init__(self, book: Rulebook) -> None:
         self.book = book
         self._static: dict[ItemKey, list[tuple[CompiledControl, int]]] = {}
+        self._shapes: dict[tuple[str, str | None, str | None], list[CompiledControl]] = {}
 
     def _static_controls(self, key: ItemKey) -> list[tuple[CompiledControl, int]]:
         """Controls that can select an item, with a flag for those that select
@@ -86,6 +96,8 @@ class Selection:
         to exist on the day (a reporting finding of 2024 does not cite an item
         first listed in 2025)."""
         key = m.ref.key
+        if m.how in BY_CODE:
+            self._code_undefined_on_day(m, sheet)
         out = []
         for cc, how in self._static_controls(key):
             if how == VIA_REGIME and not self._controlled(key, sheet):
@@ -94,6 +106,79 @@ class Selection:
                 continue
             out.append(cc)
         return out
+
+    def _similar(self, key: ItemKey) -> list[CompiledControl]:
+        """Controls of lists defined by tariff line (the goods export licence
+        catalogue, the reporting system) over items of the same kind,
+        commodity and stage (e.g. the 2016 catalogue's dysprosium-oxide line
+        for 2025 No. 18's dysprosium compounds): a code gives no tariff line,
+        so such a list may cover the goods, for all the rulebook can tell."""
+        item = self.book.by_key[key].item
+        shape = (item.kind, item.commodity, item.stage)
+        if item.commodity is None or item.stage is None:
+            return []
+        got = self._shapes.get(shape)
+        if got is None:
+            by_key = self.book.by_key
+            got = self._shapes[shape] = [
+                cc
+                for cc in self.book.controls
+                if cc.instrument.regime in TARIFF_LINE_REGIMES
+                and any(
+                    k in by_key
+                    and (by_key[k].item.kind, by_key[k].item.commodity, by_key[k].item.stage)
+                    == shape
+                    for k in cc.item_keys
+                )
+            ]
+        return got
+
+    def _code_undefined_on_day(self, m: Match, sheet: Sheet) -> None:
+        """An item named by a code that no instrument in force on the day
+        defines (asked before its instrument took effect, or after it
+        ended) is never a silent answer: a warning names the instrument and
+        its dates. When controls of other instruments in force that day
+        would select such goods (by tariff line or element) but cannot,
+        because the item did not exist, the rulebook cannot say the goods
+        were outside them: the answer is undetermined and a question asks
+        for the goods' tariff line or description."""
+        ref = m.ref
+        code = ref.item.code
+        same = self.book.by_code.get(code.lower(), ()) or (ref,)
+        if any(self._exists(r.key, sheet) for r in same):
+            return
+        span = sheet.span
+        day = span.day
+        candidates = [cc for cc, how in self._static_controls(ref.key) if how == ITEM_MUST_EXIST]
+        candidates += self._similar(ref.key)
+        others = sorted(
+            {
+                cc.instrument.number or cc.instrument.short or cc.instrument.id
+                for cc in candidates
+                if cc.instrument.id != ref.instrument.id and span.within(cc.control.valid)
+            }
+        )
+        own = self.book.own_controls.get(ref.key, ())
+        later = [cc.control.valid.start for cc in own if span.before(cc.control.valid.start)]
+        params: dict[str, Any] = {
+            "code": code,
+            "name": ref.instrument.number or ref.instrument.id,
+            "on": day,
+            "others": Seq(others),
+        }
+        if later:
+            form = "later"
+            params["start"] = min(later)
+        else:
+            # the last day covered (internal ends are the first day not covered)
+            ends = [cc.control.valid.end for cc in own if cc.control.valid.end is not None]
+            form = "ended"
+            params["last"] = max(ends) - ONE_DAY if ends else None
+        params["form"] = form + "-others" if others else form
+        sheet.warn(WarningCode.ITEM_NOT_DEFINED_ON_DAY, ref.instrument.id, **params)
+        if others:
+            sheet.ask(QuestionCode.DESCRIBE_GOODS, "hs", code=code, others=Seq(others))
+            sheet.unknown_coverage = True
 
     def for_tariff_line(self, case: Case, findings: list[Finding]) -> Iterator[CompiledControl]:
         """Controls selecting the case's tariff line by prefix, except those

@@ -9,9 +9,13 @@ cover the case.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import replace
 
-from lanthanide.decide.model import RANK, Conflict, Finding
+from lanthanide.decide.model import RANK, Conflict, Determination, Finding, Question, Warning
+from lanthanide.decide.warnings import Effect, QuestionCode, render
+from lanthanide.rules.window import Window
 
 LADDER = (
     "prohibited",
@@ -64,3 +68,69 @@ def ladder(definite: int, pending: int, unknown_coverage: bool) -> str:
 
 def by_strictness(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: -RANK.get(f.effect, 0)))
+
+
+TECHNOLOGY_WORDS = re.compile(
+    r"技术|工艺|诀窍|technolog|know[- ]?how|\btechniques?\b|\bprocess(?:es|ing)? (?:for|of)\b",
+    re.IGNORECASE,
+)
+"""Words by which a text says it is about technology (not goods)."""
+
+
+def kind_unstated(text: str, candidate_kinds: Iterable[str], top_kind: str | None) -> bool:
+    """Whether a text given without ``kind`` leaves goods vs technology open
+    while the answer would rest on a technology item: the best candidate is
+    technology, another candidate is goods, and the text has no word saying
+    technology. (A text naming a substance is read as goods, as a case
+    without ``kind`` always is; the reverse needs no question.)"""
+    kinds = set(candidate_kinds)
+    return top_kind == "technology" and "goods" in kinds and not TECHNOLOGY_WORDS.search(text)
+
+
+def by_kind(d: Determination, as_goods: Determination, as_tech: Determination) -> Determination:
+    """The answer for a text that does not say goods or technology (see
+    :func:`kind_unstated`), given ``d`` (the text's default reading) and the
+    answers with ``kind`` goods and technology. The same verdict either way
+    holds; otherwise the answer is ``undetermined`` with a question asking
+    which, never the stricter reading's verdict stated with confidence."""
+    if as_goods.verdict == as_tech.verdict:
+        return d
+
+    def items(x: Determination) -> str:
+        codes = [m.code for m in x.matched] or [f.item.code for f in x.findings if f.item]
+        return ", ".join(dict.fromkeys(codes)) or "no encoded item"
+
+    effects = [v for v in (as_goods.verdict, as_tech.verdict) if v in RANK]
+    params = {
+        "goods": Effect(as_goods.verdict),
+        "technology": Effect(as_tech.verdict),
+        "goods_items": items(as_goods),
+        "technology_items": items(as_tech),
+    }
+    q = Question(
+        field="kind",
+        text=render(QuestionCode.KIND.spec, params),
+        options=("goods", "technology"),
+        pending_effect=max(effects, key=lambda e: RANK[e]) if effects else None,
+        instrument=None,
+        code=QuestionCode.KIND,
+        params={k: str(v) for k, v in params.items()},
+    )
+    warnings: dict[str, Warning] = {}
+    for x in (as_goods, as_tech):
+        for w in x.warnings:
+            warnings.setdefault(w.text, w)
+    subs = (d, as_goods, as_tech)
+    ends = [x.window.end for x in subs if x.window.end is not None]
+    return replace(
+        d,
+        verdict="undetermined",
+        findings=(),
+        questions=(q,),
+        warnings=tuple(warnings.values()),
+        conflicts=(),
+        matched=(),
+        trace=tuple(t for x in (as_goods, as_tech) for t in x.trace),
+        window=Window(max(x.window.start for x in subs), min(ends) if ends else None),
+        facts=d.facts.union(as_goods.facts, as_tech.facts),
+    )

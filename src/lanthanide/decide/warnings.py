@@ -79,6 +79,7 @@ class WarningCode(StrEnum):
     PARTY_DUTY = "party-duty"
     PARTY_LISTING_NOTE = "party-listing-note"
     CATCH_ALL = "catch-all"
+    ITEM_NOT_DEFINED_ON_DAY = "item-not-defined-on-day"
 
     @property
     def spec(self) -> Spec:
@@ -100,6 +101,8 @@ class QuestionCode(StrEnum):
     PARTY_POSSIBLE_MATCH = "party-possible-match"
     PARTY_END_USE = "party-end-use"
     PARTY_MEASURES_UNKNOWN = "party-measures-unknown"
+    DESCRIBE_GOODS = "describe-goods"
+    KIND = "kind"
 
     @property
     def spec(self) -> Spec:
@@ -315,10 +318,47 @@ WARNINGS: dict[WarningCode, Spec] = {
             "apply through their own controls.",
         },
     ),
+    W.ITEM_NOT_DEFINED_ON_DAY: Spec(
+        "The item code given is defined only by an instrument not in force on the day. "
+        "If controls in force that day select such goods by tariff line or element, the "
+        "code cannot tell whether they apply: the answer is undetermined (``-others`` forms).",
+        {
+            "later": "Item {code} is defined by {name}, in force from {start}; on {on} no "
+            "encoded instrument in force defines it, and no other encoded control selects "
+            "such goods. The catch-all still applies.",
+            "later-others": "Item {code} is defined by {name}, in force from {start}; on {on} "
+            "no encoded instrument in force defines it, so the code cannot tell whether the "
+            "goods fell under {others:; }, which were in force that day.",
+            "ended": "Item {code} was defined by {name}, which ran until {last}; on {on} no "
+            "encoded instrument in force defines it, and no other encoded control selects "
+            "such goods. The catch-all still applies.",
+            "ended-others": "Item {code} was defined by {name}, which ran until {last}; on "
+            "{on} no encoded instrument in force defines it, so the code cannot tell whether "
+            "the goods fell under {others:; }, which were in force that day.",
+        },
+    ),
 }
 
 Q = QuestionCode
 QUESTIONS: dict[QuestionCode, Spec] = {
+    Q.DESCRIBE_GOODS: Spec(
+        "The item code given did not exist on the day: the goods must be described another way.",
+        {
+            "": "Item {code} is not defined on the day asked. What are the goods? Give "
+            "their tariff line (--hs) or a description (--text) so that they can be checked "
+            "against "
+            "{others:; }.",
+        },
+    ),
+    Q.KIND: Spec(
+        "The text does not say whether goods or technology are exported, and the answer "
+        "differs between the two.",
+        {
+            "": "Are goods or technology exported? The text does not say, and the answer "
+            "depends on it: as goods {goods:words} ({goods_items}), as technology "
+            "{technology:words} ({technology_items}). Give --kind goods or --kind technology.",
+        },
+    ),
     Q.HS_HEADING: Spec(
         "An item gives only a heading as its reference code: does the tariff line hold it?",
         {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -106,21 +106,26 @@ def _validate_report(b: Rulebook, d: dict[str, Any]) -> tuple[str, list[dict[str
         elif after_unsure:
             sc = max(after_unsure, key=lambda x: x.end or x.start)
             instrument = sc.instrument
+            assert sc.end is not None  # after_unsure holds periods with an end
             warnings.append(
                 {
                     "field": "shipment_date",
                     "code": "reporting_period_end_uncertain",
                     "message": (
-                        f"{day} is after the reporting period {sc.start} to {sc.end} "
-                        f"(end exclusive) of {sc.instrument}: the encoded reporting system "
-                        f"ended {sc.end} and no renewal was found (U); the report is "
-                        "recorded, but whether the duty still applies is not known"
+                        f"{day} is after the reporting period {sc.start} to "
+                        f"{sc.end - timedelta(days=1)} (both days included) of "
+                        f"{sc.instrument}: the encoded reporting system ran until "
+                        f"{sc.end - timedelta(days=1)} and no renewal was found (U); the "
+                        "report is recorded, but whether the duty still applies is not known"
                     ),
                 }
             )
         else:
             spans = ", ".join(
-                f"{sc.start} to {sc.end or 'open'} (end exclusive)" for sc in in_scope
+                f"{sc.start} to {sc.end - timedelta(days=1)} (both days included)"
+                if sc.end is not None
+                else f"from {sc.start} (open)"
+                for sc in in_scope
             )
             errors.append(
                 (
