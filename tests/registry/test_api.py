@@ -173,6 +173,27 @@ def test_errors_name_the_field(api: str, db: Database) -> None:
     assert call(api, "GET", "/api/v1/licences", "lnt_wrong").status_code == 401
 
 
+def test_edit_draft_over_http(api: str, db: Database) -> None:
+    """PUT replaces a draft; 422 names the field; 409 once submitted."""
+    t = make_people(db).tokens
+    app_id = call(api, "POST", "/api/v1/licence-applications", t["exporter_a"], APP).json()["id"]
+    path = f"/api/v1/licence-applications/{app_id}"
+    new = {**APP, "destination": "KR", "lines": [{"item": "1C902.b", "quantity": 7, "value": 70}]}
+    r = call(api, "PUT", path, t["exporter_a"], new)
+    assert r.status_code == 200, r.text
+    assert r.json()["destination"] == "KR" and r.json()["state"] == "draft"
+    assert [(ln["line"], ln["item"]) for ln in r.json()["lines"]] == [(1, "1C902.b")]
+    bad = {**new, "lines": [{"item": "NOPE", "quantity": 1, "value": 1}]}
+    r = call(api, "PUT", path, t["exporter_a"], bad)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "lines", 0, "item"]
+    r = call(api, "PUT", path, t["exporter_a"], {**new, "destination": "kr"})
+    assert r.status_code == 422 and "destination" in r.json()["detail"][0]["loc"]
+    assert call(api, "GET", path, t["exporter_a"]).json()["destination"] == "KR"
+    call(api, "POST", path + "/submit", t["exporter_a"])
+    r = call(api, "PUT", path, t["exporter_a"], APP)
+    assert r.status_code == 409 and r.json()["detail"][0]["reason"] == "bad_state"
+
+
 def _scenario(db: Database) -> People:
     """Licence 1 (party A, app 1 approved), app 2 submitted, app 3 draft,
     shipments 1 and 2 reserved, report 1 — all of party A."""
@@ -212,6 +233,7 @@ MATRIX: list[tuple[str, str, Any, dict[str | None, int]]] = [
     ),
     ("GET", "/licence-applications", None, LIST),
     ("GET", "/licence-applications/2", None, READ),
+    ("PUT", "/licence-applications/3", APP, {**DENY_WRITE, EA: 200}),
     ("POST", "/licence-applications/3/submit", None, {**DENY_WRITE, EA: 200}),
     ("POST", "/licence-applications/3/withdraw", None, {**DENY_WRITE, EA: 200}),
     ("POST", "/licence-applications/2/review", None, {**OFFICER_ONLY, OFF: 200}),

@@ -57,6 +57,70 @@ def test_0002_keeps_rows_audited_under_0001_valid(db: Database, people: People) 
     assert Registry(db).verify_audit().ok
 
 
+def test_update_application_replaces_a_draft_and_is_audited(db: Database, people: People) -> None:
+    reg = Registry(db)
+    a = reg.create_application(people["exporter_a"], application())
+    assert [ln.line for ln in a.lines] == [1, 2]
+    new = application(
+        destination="KR",
+        end_user="Seoul Motors",
+        lines=[LineIn(item="1C902.b", quantity=Decimal("3"), value=Decimal("30"))],
+    )
+    out = reg.update_application(people["exporter_a"], a.id, new)
+    assert (out.id, out.state, out.destination, out.end_user) == (
+        a.id,
+        "draft",
+        "KR",
+        "Seoul Motors",
+    )
+    assert [(ln.line, ln.item, ln.quantity) for ln in out.lines] == [(1, "1C902.b", 3.0)]
+    assert reg.get_application(people["exporter_a"], a.id) == out
+    assert reg.verify_audit().ok
+    with db.read() as s:
+        actions = [
+            r[0]
+            for r in s.execute(
+                text("select action from audit_log where actor = 'exporter_a' order by seq")
+            )
+        ]
+    assert actions[-4:] == [
+        "application_line.delete",
+        "application_line.delete",
+        "application.edit",
+        "application_line.create",
+    ]
+    # another party's draft does not exist for exporter_b; officers may not edit
+    with pytest.raises(NotFound):
+        reg.update_application(people["exporter_b"], a.id, new)
+    with pytest.raises(Forbidden):
+        reg.update_application(people["officer"], a.id, new)
+    # validated as on creation: nothing changes
+    with pytest.raises(Invalid) as exc:
+        reg.update_application(
+            people["exporter_a"],
+            a.id,
+            application(lines=[LineIn(item="XX", quantity=Decimal("1"), value=Decimal("1"))]),
+        )
+    assert exc.value.field == "lines.0.item"
+    assert reg.get_application(people["exporter_a"], a.id) == out
+    # only a draft
+    reg.submit_application(people["exporter_a"], a.id)
+    with pytest.raises(Conflict) as c:
+        reg.update_application(people["exporter_a"], a.id, new)
+    assert c.value.reason == "bad_state" and "only a draft can be edited" in c.value.message
+
+
+def test_deleting_a_row_behind_the_registry_is_still_detected(db: Database, people: People) -> None:
+    """A recorded deletion is accepted; an unrecorded one is not."""
+    reg = Registry(db)
+    a = reg.create_application(people["exporter_a"], application())
+    reg.update_application(people["exporter_a"], a.id, application())
+    with db.write() as s:
+        s.execute(text("delete from application_lines where line_no = 2"))
+    problems = {(p.kind, p.table) for p in reg.verify_audit().problems}
+    assert problems == {("row_deleted", "application_lines")}
+
+
 def test_working_days() -> None:
     friday = date(2026, 11, 20)
     assert add_working_days(friday, 1) == date(2026, 11, 23)

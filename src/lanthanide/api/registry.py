@@ -147,6 +147,17 @@ def get_application(app_id: Id, reg: Reg, who: Who) -> ApplicationOut:
     return reg.get_application(who, app_id)
 
 
+@router.put(
+    "/licence-applications/{app_id}",
+    tags=["licence applications"],
+    response_model=ApplicationOut,
+    responses=_CONFLICT,
+)
+def update_application(app_id: Id, body: ApplicationIn, reg: Reg, who: Who) -> ApplicationOut:
+    """Replace a draft's contents (the owning party's exporters; 409 unless a draft)."""
+    return reg.update_application(who, app_id, body)
+
+
 @router.post(
     "/licence-applications/{app_id}/submit",
     tags=["licence applications"],

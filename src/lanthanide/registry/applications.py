@@ -175,22 +175,52 @@ def create(ctx: Context, actor: Actor, data: ApplicationIn) -> ApplicationOut:
         )
         s.add(a)
         audit.record(s, actor.name, "application.create", a, None)
-        for i, (ln, inst) in enumerate(zip(data.lines, instruments, strict=True), start=1):
-            row = ApplicationLine(
-                application_id=a.id,
-                line_no=i,
-                item=ln.item.strip(),
-                instrument=inst,
-                hs=ln.hs,
-                description=ln.description,
-                unit=ln.unit,
-                quantity_milli=to_milli(ln.quantity),
-                value_cents=to_cents(ln.value),
-                currency=ln.currency,
-                params=json.dumps(ln.params, sort_keys=True),
-            )
-            s.add(row)
-            audit.record(s, actor.name, "application_line.create", row, None)
+        _add_lines(s, actor, a, data, instruments)
+        return app_out(ctx, s, a)
+
+
+def _add_lines(
+    s: Session, actor: Actor, a: Application, data: ApplicationIn, instruments: list[str]
+) -> None:
+    for i, (ln, inst) in enumerate(zip(data.lines, instruments, strict=True), start=1):
+        row = ApplicationLine(
+            application_id=a.id,
+            line_no=i,
+            item=ln.item.strip(),
+            instrument=inst,
+            hs=ln.hs,
+            description=ln.description,
+            unit=ln.unit,
+            quantity_milli=to_milli(ln.quantity),
+            value_cents=to_cents(ln.value),
+            currency=ln.currency,
+            params=json.dumps(ln.params, sort_keys=True),
+        )
+        s.add(row)
+        audit.record(s, actor.name, "application_line.create", row, None)
+
+
+def update(ctx: Context, actor: Actor, app_id: int, data: ApplicationIn) -> ApplicationOut:
+    """Replace a draft's contents (header and lines) with ``data``, validated
+    as on creation; only the owning party's exporters, only in state ``draft``
+    (409 ``bad_state`` otherwise). The old lines are deleted and the new ones
+    numbered from 1, each change audited."""
+    APPLICATION.authorise(actor, "edit")
+    instruments = _resolve_items(ctx, data)
+    with ctx.db.write() as s:
+        audit.lock_head(s)
+        a = get_app(s, actor, app_id, lock=True)
+        before = audit.snapshot(a)
+        a.state = APPLICATION.next(a.state, "edit")
+        for old in _lines(s, a.id):
+            audit.record_delete(s, actor.name, "application_line.delete", old)
+        a.licence_type = data.licence_type
+        a.destination = data.destination
+        a.end_user = data.end_user
+        a.end_use = data.end_use
+        a.end_use_detail = data.end_use_detail
+        audit.record(s, actor.name, "application.edit", a, before)
+        _add_lines(s, actor, a, data, instruments)
         return app_out(ctx, s, a)
 
 

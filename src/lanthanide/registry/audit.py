@@ -144,6 +144,36 @@ def record(
     return entry
 
 
+def record_delete(s: Session, actor: str, action: str, obj: Base) -> AuditEntry:
+    """Append the deletion of ``obj`` (before: its last state; after and
+    ``row_hash``: none) and delete the row. :func:`verify` then expects the row
+    to be absent."""
+    s.flush()
+    head = lock_head(s)
+    before_json = canonical(snapshot(obj))
+    at = now()
+    seq = head.seq + 1
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "entity": obj.__tablename__,
+        "entity_id": int(snapshot(obj)["id"]),
+        "before": before_json,
+        "after": None,
+        "row_hash": None,
+        "prev_hash": head.hash,
+    }
+    entry = AuditEntry(**fields, hash=entry_hash(**fields))
+    s.add(entry)
+    head.seq = seq
+    head.hash = entry.hash
+    s.delete(obj)
+    s.flush()
+    return entry
+
+
 @dataclass
 class Problem:
     kind: str  # audit_row_edited | chain_broken | audit_row_missing | row_edited | ...
@@ -249,7 +279,16 @@ def verify(s: Session, *, limit: int = 100) -> Verification:
             seen.add(rid)
             want = latest.get((table, rid))
             got = _sha(canonical(row_dict(table, dict(row))) or "")
-            if want is None:
+            if want is None and (table, rid) in latest:
+                v.problems.append(
+                    Problem(
+                        "row_reinserted",
+                        table,
+                        rid,
+                        f"{table} row id {rid} exists although its deletion was audited",
+                    )
+                )
+            elif want is None:
                 v.problems.append(
                     Problem("row_unaudited", table, rid, f"{table} row id {rid} has no audit entry")
                 )
@@ -262,8 +301,8 @@ def verify(s: Session, *, limit: int = 100) -> Verification:
                         f"{table} row id {rid} differs from its last audited state",
                     )
                 )
-        for (t, rid), _h in latest.items():
-            if t == table and rid not in seen:
+        for (t, rid), h in latest.items():
+            if t == table and rid not in seen and h is not None:
                 v.problems.append(
                     Problem("row_deleted", table, rid, f"{table} row id {rid} was deleted")
                 )

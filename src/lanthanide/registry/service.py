@@ -120,6 +120,11 @@ class Registry:
         """A draft application of the actor's party (items are rulebook item codes)."""
         return applications.create(self.ctx, actor, data)
 
+    def update_application(self, actor: Actor, app_id: int, data: ApplicationIn) -> ApplicationOut:
+        """Replace a draft's contents (validated as on creation); the owning
+        party's exporters only, in state draft only (409 ``bad_state``)."""
+        return applications.update(self.ctx, actor, app_id, data)
+
     def submit_application(self, actor: Actor, app_id: int) -> ApplicationOut:
         """Submit a draft: runs the determination, sets the decision deadline."""
         return applications.submit(self.ctx, actor, app_id)

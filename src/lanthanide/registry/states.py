@@ -10,6 +10,7 @@ Applications::
     draft --submit--> submitted --review--> under_review --approve--> approved
                                                           --deny----> denied
     draft | submitted | under_review --withdraw--> withdrawn
+    draft --edit--> draft   (the exporter replaces a draft's contents)
 
 (An officer's decision on a ``submitted`` application first takes it under
 review, audited as its own step.)
@@ -29,7 +30,7 @@ from lanthanide.registry.errors import Conflict
 from lanthanide.registry.roles import EXPORTER, OFFICER, Role
 
 AppState = Literal["draft", "submitted", "under_review", "approved", "denied", "withdrawn"]
-AppAction = Literal["submit", "withdraw", "review", "approve", "deny"]
+AppAction = Literal["edit", "submit", "withdraw", "review", "approve", "deny"]
 ShipmentState = Literal["reserved", "used", "cancelled"]
 ShipmentAction = Literal["ship", "reserve", "confirm", "cancel"]
 
@@ -77,6 +78,7 @@ class Machine(Generic[S, A]):
 APPLICATION: Final[Machine[AppState, AppAction]] = Machine(
     what="licence application",
     table={
+        ("draft", "edit"): "draft",
         ("draft", "submit"): "submitted",
         ("draft", "withdraw"): "withdrawn",
         ("submitted", "withdraw"): "withdrawn",
@@ -86,6 +88,7 @@ APPLICATION: Final[Machine[AppState, AppAction]] = Machine(
         ("under_review", "deny"): "denied",
     },
     roles={
+        "edit": (EXPORTER,),
         "submit": (EXPORTER,),
         "withdraw": (EXPORTER,),
         "review": (OFFICER,),
@@ -93,6 +96,7 @@ APPLICATION: Final[Machine[AppState, AppAction]] = Machine(
         "deny": (OFFICER,),
     },
     refusals={
+        "edit": "only a draft can be edited (this one is {state})",
         "submit": "only a draft can be submitted (this one is {state})",
         "withdraw": "a {state} application cannot be withdrawn",
         "review": "only a submitted application can be taken under review (this one is {state})",
