@@ -35,7 +35,18 @@ EXPECT_KEYS = {
     "control_point",
     "suspended_by",
 }
-CHECK_KEYS = {"item", "hs", "text", "kind", "to", "on", "end_use", "end_user", "params"}
+CHECK_KEYS = {
+    "item",
+    "hs",
+    "text",
+    "kind",
+    "to",
+    "on",
+    "end_use",
+    "end_user",
+    "consignee",
+    "params",
+}
 
 
 def load_cases() -> list[tuple[str, dict[str, Any]]]:

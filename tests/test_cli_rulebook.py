@@ -10,25 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lanthanide.cli import app
-
-# A hypothetical announcement extending the 2025 No. 70 suspension of No. 57 (docs/rulebook.md).
-EXTENSION = """id: cn-test-extension
-number: 商务部 海关总署公告2026年第99号
-number_tag: U
-title: {en: "Hypothetical: extension of the No. 70 suspension to 2027-01-10"}
-issuer: [MOFCOM, GAC]
-kind: announcement
-regime: suspension
-published: 2026-11-08
-effective: 2026-11-11
-status: in_force
-verified_on: 2026-12-01
-sources: [{url: "https://example.org/extension", tag: U}]
-suspends:
-  - instrument: cn-mofcom-gac-2025-57
-    period: {start: 2026-11-11, end_inclusive: 2027-01-10, tag: U}
-    sources: [{url: "https://example.org/extension", tag: U}]
-"""
+from tests.support import EXTENSION
 
 runner = CliRunner()
 

@@ -14,7 +14,12 @@ from datetime import date
 from lanthanide.classify import Classifier, Identification, Identified
 from lanthanide.decide import Candidate, Case, Determination, Engine, Reading
 from lanthanide.decide.model import Ref
-from lanthanide.decide.party_model import PartyEffectIn, PartyHit, PartyReading
+from lanthanide.decide.party_model import (
+    PartyAlternativeIn,
+    PartyEffectIn,
+    PartyHit,
+    PartyReading,
+)
 from lanthanide.parties import effects_for, lists_checked, screen_name
 from lanthanide.parties.effects import ListEffect, list_title
 from lanthanide.rules.lists import PartyLists
@@ -71,6 +76,19 @@ def _effect(e: ListEffect) -> PartyEffectIn:
         text=e.text.best(),
         tag=e.tag,
         sources=tuple(Ref(url=s.url, tag=s.tag, ref=s.ref) for s in e.sources),
+        alternatives=tuple(
+            PartyAlternativeIn(
+                status=a.status,
+                kind=a.kind,
+                text=a.text.best(),
+                until=a.until,
+                stated_on=a.stated_on,
+                tag=a.tag,
+                sources=tuple(Ref(url=s.url, tag=s.tag, ref=s.ref) for s in a.sources),
+            )
+            for a in e.alternatives
+        ),
+        notes=tuple(w.best() for w in e.warnings),
     )
 
 
@@ -85,7 +103,9 @@ def _lists_window(lists: PartyLists, on: date) -> Window:
     return Window(start, end)
 
 
-def party_reading(lists: PartyLists, name: str, on: date, country: str | None) -> PartyReading:
+def party_reading(
+    lists: PartyLists, name: str, on: date, country: str | None, role: str = "end_user"
+) -> PartyReading:
     """The screening of ``name`` on ``on`` as the engine takes it: matches
     with the effects of their listings on the date (``lanthanide.parties``)."""
     hits = []
@@ -111,6 +131,7 @@ def party_reading(lists: PartyLists, name: str, on: date, country: str | None) -
         lists_checked=tuple(f"{n} ({lst}, from {eff})" for lst, n, eff in checked.announcements),
         gaps=tuple(w.best() for w in checked.warnings),
         window=_lists_window(lists, on),
+        role=role,
     )
 
 
@@ -123,10 +144,10 @@ def check(engine: Engine, classifier: Classifier | None, case: Case) -> Determin
     """Decide ``case``; a case given by text alone is first identified by
     ``classifier`` (required then; ``None`` is fine for item and tariff-line
     cases)."""
-    parties = (
-        party_reading(engine.book.lists, case.end_user, case.on, case.destination)
-        if case.end_user
-        else None
+    parties = tuple(
+        party_reading(engine.book.lists, name, case.on, case.destination, role)
+        for role, name in (("end_user", case.end_user), ("consignee", case.consignee))
+        if name
     )
     if not needs_reading(case):
         return engine.decide(case, parties=parties)

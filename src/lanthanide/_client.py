@@ -68,6 +68,9 @@ class CaseFields(TypedDict, total=False):
     """Export date (a date or ``YYYY-MM-DD``; default today)."""
     end_use: str | None
     end_user: str | None
+    """The end user's name, screened against China's party lists."""
+    consignee: str | None
+    """The consignee's name (when not the end user), screened the same way."""
     params: Mapping[str, Any] | None
     """Technical parameters, numbers or strings with units (``"99.995%"``)."""
 
@@ -206,6 +209,7 @@ class Lanthanide:
         end_use: str | None = None,
         end_user: str | None = None,
         params: Mapping[str, Any] | None = None,
+        consignee: str | None = None,
     ) -> Determination:
         """Decide a case described by free text (``"germanium 4N5"``)."""
         return self.check(
@@ -215,6 +219,7 @@ class Lanthanide:
             on=on,
             end_use=end_use,
             end_user=end_user,
+            consignee=consignee,
             params=params,
         )
 

@@ -1,7 +1,7 @@
 """Parties in the registry (issue 13 point 5), on SQLite and PostgreSQL:
-applications screened on submission with the same join as ``check``, the
-result stored; a shipment to a party listed after the licence was issued
-refused (409, audited, nothing stored)."""
+applications screened on submission with the same join as ``check`` (end
+user and consignee), the result stored; a shipment to a party listed after
+the licence was issued refused (409, audited, nothing stored)."""
 
 from __future__ import annotations
 
@@ -92,9 +92,18 @@ def test_consignee_is_screened_too(db: Database, people: People) -> None:
     assert roles["end_user"]["findings"] == []
     (f, *_) = roles["consignee"]["findings"]
     assert f["number"] == LISTING and f["reason"].startswith(f"Consignee '{MP}'")
-    assert out.determination is not None and out.determination[0]["consignee"]["verdict"] == (
-        "prohibited"
+    assert out.determination is not None
+    assert out.determination[0]["consignee"]["role"] == "consignee"
+    ref = Lanthanide().check(
+        item="1C902.a",
+        destination="US",
+        on="2026-12-01",
+        end_use="civil",
+        end_user="Springfield Motors LLC",
+        consignee=MP,
     )
+    assert ref.verdict == "prohibited"
+    assert out.determination[0]["findings"] == ref.to_dict(trace=False)["findings"]
 
 
 def _licence_before_listing(db: Database, people: People, **over: Any) -> int:
@@ -161,7 +170,7 @@ def test_confirming_a_reservation_screens_again(db: Database, people: People) ->
     base = decide_with(load_rulebook())
 
     def unaware(case: Case) -> Determination:
-        return base(dataclasses.replace(case, end_user=None))
+        return base(dataclasses.replace(case, end_user=None, consignee=None))
 
     early = Registry(db, clock=at(date(2026, 6, 10)), decide=unaware)
     sh, _ = early.draw_down(people["exporter_a"], lic, _ship("2026-06-30", reserve=True))

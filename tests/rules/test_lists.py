@@ -160,7 +160,11 @@ def test_suspension_with_political_extension_is_an_alternative() -> None:
     assert after.status == "in_force" and after.applies
     assert [r.status for r in after.alternatives] == ["suspended"]
     assert after.window is not None
-    assert (after.window.start, after.window.end) == (date(2026, 11, 10), date(2027, 1, 10))
+    # 延期至2027年1月10日 includes that day: the window ends the day after
+    assert (after.window.start, after.window.end) == (date(2026, 11, 10), date(2027, 1, 11))
+    last = _status("商务部公告2025年第21号", "dual_use_export_ban", date(2027, 1, 10))
+    assert [r.until for r in last.alternatives] == [date(2027, 1, 10)]
+    assert not _status("商务部公告2025年第21号", "dual_use_export_ban", date(2027, 1, 11)).alternatives
     assert any("not encoded" in (w.en or "") for w in after.warnings)
     later = _status("商务部公告2025年第21号", "dual_use_export_ban", date(2027, 2, 1))
     assert later.status == "in_force" and not later.alternatives

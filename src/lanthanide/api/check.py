@@ -43,7 +43,12 @@ class CheckRequest(BaseModel):
     )
     on: date | None = Field(None, description="Export date (default today)")
     end_use: EndUse | None = None
-    end_user: str | None = Field(None, max_length=500)
+    end_user: str | None = Field(
+        None, max_length=500, description="End user's name, screened against China's party lists"
+    )
+    consignee: str | None = Field(
+        None, max_length=500, description="Consignee's name (when not the end user), screened too"
+    )
     params: dict[str, float | str] = Field(
         default_factory=dict, max_length=50, examples=[{"purity": "99.995%"}]
     )
@@ -63,6 +68,7 @@ def check(req: CheckRequest, ln: Client) -> Any:
             on=req.on,
             end_use=req.end_use,
             end_user=req.end_user,
+            consignee=req.consignee,
             params=req.params,
         )
     except CaseError as exc:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from lanthanide.errors import FieldError
 from lanthanide.rules.book import CompiledControl, Rulebook
 from lanthanide.rules.model import DestinationScope, Instrument, Period, Source, Text
 from lanthanide.rules.periods import last_day
@@ -47,13 +48,8 @@ uncertain status (not law as encoded); ``list_*``: entity-list notices."""
 KINDS: tuple[str, ...] = ChangeKind.__args__  # type: ignore[attr-defined]
 
 
-class ChangeError(ValueError):
+class ChangeError(FieldError):
     """Bad arguments to :func:`changes` (``field`` names the argument)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,17 +20,15 @@ from lanthanide.changes.portfolio import PortfolioRow
 from lanthanide.changes.timeline import DecideFn, FindingKey, _keys
 from lanthanide.changes.window import ONE_DAY, Boundaries, Span, window_of
 from lanthanide.decide.model import Case
+from lanthanide.errors import FieldError
 from lanthanide.rules.book import Rulebook
 
 DecideFor = Callable[[Rulebook], DecideFn]
 """A decide function for a rulebook (e.g. ``lambda b: Engine(b).decide``)."""
 
 
-class ImpactError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+class ImpactError(FieldError):
+    """Bad arguments (``field`` names the argument)."""
 
 
 @dataclass(frozen=True, slots=True)

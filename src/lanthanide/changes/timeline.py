@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from lanthanide.changes.events import Change, changes
 from lanthanide.changes.window import ONE_DAY, Boundaries, window_of
 from lanthanide.decide.model import Case
+from lanthanide.errors import FieldError
 from lanthanide.rules.book import Rulebook
 
 
@@ -76,13 +77,8 @@ DecideUnder = Callable[[Rulebook], DecideFn]
 """A decide function for another rulebook (an uncertain reading)."""
 
 
-class TimelineError(ValueError):
+class TimelineError(FieldError):
     """Bad arguments (``field`` names the argument)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -123,7 +123,14 @@ def check(
         typer.Option("--end-use", help="; ".join(f"{k}: {v}" for k, v in END_USE_HELP.items())),
     ] = None,
     end_user: Annotated[
-        str | None, typer.Option("--end-user", help="End user's name (recorded in the answer).")
+        str | None,
+        typer.Option("--end-user", help="End user's name, screened against China's party lists."),
+    ] = None,
+    consignee: Annotated[
+        str | None,
+        typer.Option(
+            "--consignee", help="Consignee's name (when not the end user), screened the same way."
+        ),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -154,6 +161,7 @@ def check(
         on=on,
         end_use=end_use.value if end_use else None,
         end_user=end_user,
+        consignee=consignee,
         params=_parse_params(param or []),
     )
     overlays = [o.as_dict() for o in c.rulebook.overlays]

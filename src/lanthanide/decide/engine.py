@@ -33,7 +33,7 @@ from lanthanide.decide.evaluate import evaluate
 from lanthanide.decide.matching import Match, Matcher, item_info
 from lanthanide.decide.model import Case, Determination, Reading
 from lanthanide.decide.notices import Notices
-from lanthanide.decide.party_model import PartyReading
+from lanthanide.decide.party_model import Parties, as_readings, by_role
 from lanthanide.decide.selection import Selection
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.verdict import by_strictness, conflicts, ladder, strictness
@@ -66,15 +66,16 @@ class Engine:
         self,
         case: Case,
         reading: Reading | None = None,
-        parties: PartyReading | None = None,
+        parties: Parties = None,
         *,
         with_alternatives: bool = True,
     ) -> Determination:
         """Decide ``case``. A case given by text alone (no item, no tariff
         line) needs ``reading``, what the text names (from the classifier,
         see ``lanthanide._check.check``); otherwise ``reading`` is ignored.
-        ``parties``: the screening of ``case.end_user`` against the party
-        lists (``lanthanide._check``), applied as findings and questions.
+        ``parties``: the screening of ``case.end_user`` (and of
+        ``case.consignee``) against the party lists (``lanthanide._check``),
+        applied as findings and questions.
         The answer carries the alternatives of uncertain statuses bearing on
         the day (:mod:`~lanthanide.decide.alternatives`) unless
         ``with_alternatives`` is false."""
@@ -89,10 +90,15 @@ class Engine:
                 engine = self._readings[key] = Engine(self.book.under(status_id, reading_id))
             return engine.decide(case, reading, parties, with_alternatives=False)
 
-        return alternatives.attach(self.book, d, decide_under)
+        d = alternatives.attach(self.book, d, decide_under)
+        if not as_readings(parties):
+            return d
+        return _parties.attach_alternatives(
+            d, parties, lambda other: self.decide(case, reading, other, with_alternatives=False)
+        )
 
     def _decide_default(
-        self, case: Case, reading: Reading | None, parties: PartyReading | None
+        self, case: Case, reading: Reading | None, parties: Parties
     ) -> Determination:
         text_only = bool(case.text and not case.item and not case.hs)
         if not text_only:
@@ -122,7 +128,7 @@ class Engine:
         found: Mapping[str, float],
         preset: list[Match] | None = None,
         *,
-        parties: PartyReading | None = None,
+        parties: Parties = None,
     ) -> Determination:
         book = self.book
         sheet = Sheet(case.on)
@@ -162,8 +168,8 @@ class Engine:
         self.notices.uncertain_values(case, matches, sheet)
         catalogue_net(book, case, matches, sheet)
         _catchall.apply(book, case, sheet)
-        if parties is not None:
-            _parties.apply(book, parties, case.end_use, sheet)
+        for party in as_readings(parties):
+            _parties.apply(book, party, case.end_use, sheet)
         found_conflicts = conflicts(sheet.findings)
         questions = sheet.questions()  # after the last question, before the verdict
         self.notices.coverage_gaps(case, matches, sheet)
@@ -194,7 +200,8 @@ class Engine:
             data_as_of=book.data_as_of,
             window=sheet.span.window(),
             facts=frozenset(sheet.facts),
-            parties=parties,
+            parties=by_role(parties, "end_user"),
+            consignee=by_role(parties, "consignee"),
         )
 
 

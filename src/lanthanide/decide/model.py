@@ -14,6 +14,7 @@ from dataclasses import field as _field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from lanthanide.errors import FieldError
 from lanthanide.rules import params as _params
 from lanthanide.rules.book import ItemRef
 from lanthanide.rules.window import ALWAYS, Window
@@ -71,13 +72,8 @@ def _not_blank(field: str, value: str | None, *, lines: bool = False) -> str | N
     return stripped
 
 
-class CaseError(ValueError):
+class CaseError(FieldError):
     """Invalid case input. ``field`` names the offending field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +89,9 @@ class Case:
     end_use: str | None = None
     end_user: str | None = None
     params: Mapping[str, float | str] = field(default_factory=dict)
+    consignee: str | None = None
+    """The party that receives the goods, when not the end user (screened
+    against the party lists like the end user)."""
 
 
 def make_case(
@@ -107,6 +106,7 @@ def make_case(
     end_user: str | None = None,
     params: Mapping[str, Any] | None = None,
     countries: frozenset[str] | None = None,
+    consignee: str | None = None,
 ) -> Case:
     """Validate raw input into a :class:`Case`.
 
@@ -125,14 +125,8 @@ def make_case(
         raise CaseError("text", f"a description may have at most {MAX_TEXT} characters")
     if item is not None and len(item) > MAX_CODE:
         raise CaseError("item", f"an item code may have at most {MAX_CODE} characters")
-    if end_user is not None:
-        end_user = _not_blank("end_user", end_user)
-        if end_user is not None and len(end_user) > MAX_END_USER:
-            raise CaseError(
-                "end_user",
-                f"an end user's name may have at most {MAX_END_USER} characters "
-                f"({len(end_user)} given)",
-            )
+    end_user = _party_name("end_user", end_user)
+    consignee = _party_name("consignee", consignee)
     if on is None:
         day = date.today()
     elif isinstance(on, date):
@@ -196,7 +190,17 @@ def make_case(
         end_use=end_use,
         end_user=end_user,
         params=parsed,
+        consignee=consignee,
     )
+
+
+def _party_name(field: str, name: str | None) -> str | None:
+    """A party's name, stripped; blank is an error, as is a name too long."""
+    name = _not_blank(field, name)
+    if name is not None and len(name) > MAX_END_USER:
+        who = "an end user's" if field == "end_user" else "a consignee's"
+        raise CaseError(field, f"{who} name may have at most {MAX_END_USER} characters")
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +395,8 @@ class Determination:
     case (the verdict follows the default reading)."""
     parties: PartyReading | None = None
     """The end user's screening against the party lists (when given)."""
+    consignee: PartyReading | None = None
+    """The consignee's screening (when given)."""
 
     def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings). Written out by hand: it is
@@ -408,6 +414,7 @@ class Determination:
                 "destination": c.destination,
                 "end_use": c.end_use,
                 "end_user": c.end_user,
+                "consignee": c.consignee,
                 "params": dict(c.params),
             },
             "findings": [_finding(f) for f in self.findings],
@@ -441,6 +448,7 @@ class Determination:
             "facts": sorted(self.facts),
             "alternatives": [a.to_dict() for a in self.alternatives],
             "parties": self.parties.to_dict() if self.parties is not None else None,
+            "consignee": self.consignee.to_dict() if self.consignee is not None else None,
         }
         if trace:
             out["trace"] = [

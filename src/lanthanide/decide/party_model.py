@@ -4,10 +4,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from lanthanide.decide.model import Ref
 from lanthanide.rules.window import ALWAYS, Window
+
+
+@dataclass(frozen=True, slots=True)
+class PartyAlternativeIn:
+    """Another reading of a listing's status on the date: e.g. the political
+    extension of a suspension, stated without legal text."""
+
+    status: str
+    """The measure's status under this reading (``suspended``, ...)."""
+    kind: str
+    """``announced_not_enacted`` (a statement, no legal text found) or
+    ``start_unknown`` (the sources do not date the beginning of a period)."""
+    text: str
+    until: date | None
+    """The last day (inclusive) on which the reading differs."""
+    stated_on: date | None
+    tag: str
+    sources: tuple[Ref, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +57,10 @@ class PartyEffectIn:
     text: str
     tag: str
     sources: tuple[Ref, ...]
+    alternatives: tuple[PartyAlternativeIn, ...] = ()
+    """Other readings of the status on the date (only for a measure in force)."""
+    notes: tuple[str, ...] = ()
+    """What the data says it does not know about this status on the date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +96,13 @@ class PartyReading:
     """What the lists lack (incomplete notices, changes after the data date)."""
     window: Window = ALWAYS
     """Days on which the screening is the same (no notice takes effect)."""
+    role: str = "end_user"
+    """The case field screened: ``end_user`` or ``consignee``."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "role": self.role,
             "matches": [
                 {
                     "listed": h.listed,
@@ -103,3 +129,20 @@ class PartyReading:
             "lists_checked": list(self.lists_checked),
             "gaps": list(self.gaps),
         }
+
+
+Parties = PartyReading | tuple[PartyReading, ...] | None
+"""What ``decide`` takes: the end user's screening, or the screenings of
+several parties of the case (end user, consignee), or none."""
+
+ROLE_WORDS = {"end_user": "End user", "consignee": "Consignee"}
+
+
+def as_readings(parties: Parties) -> tuple[PartyReading, ...]:
+    if parties is None:
+        return ()
+    return (parties,) if isinstance(parties, PartyReading) else parties
+
+
+def by_role(parties: Parties, role: str) -> PartyReading | None:
+    return next((r for r in as_readings(parties) if r.role == role), None)

@@ -77,6 +77,7 @@ class WarningCode(StrEnum):
     PARTY_LISTS_CHECKED = "party-lists-checked"
     PARTY_LISTING_NOT_IN_FORCE = "party-listing-not-in-force"
     PARTY_DUTY = "party-duty"
+    PARTY_LISTING_NOTE = "party-listing-note"
     CATCH_ALL = "catch-all"
 
     @property
@@ -298,6 +299,11 @@ WARNINGS: dict[WarningCode, Spec] = {
     W.PARTY_DUTY: Spec(
         "A measure of the end user's listing imposes a duty (it does not change the verdict).",
         {"": "{listed}, listed by {number}: {text}"},
+    ),
+    W.PARTY_LISTING_NOTE: Spec(
+        "What the list data does not know about the end user's listing on the date (a "
+        "start time within the day, changes after the sources were searched).",
+        {"": "{listed}, listed by {number}: {text}."},
     ),
     W.CATCH_ALL: Spec(
         "The declared end use may bring the Export Control Law catch-all into play.",

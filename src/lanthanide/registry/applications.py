@@ -268,20 +268,21 @@ def _stricter(worst: str, verdict: str) -> str:
     return verdict if RANK[verdict] > RANK.get(worst, 0) else worst
 
 
+_HEADER = frozenset({"destination", "end_use", "end_user", "consignee"})
+"""Case fields that are the application's, not a line's."""
+
+
 def determine(
     ctx: Context, s: Session, a: Application, on: date
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
-    """Run the determination on every line on ``on``, with the end user (and
-    the consignee, as the party of its own case) screened against the party
-    lists: the application's verdict is the strictest, and the screening
+    """Run the determination on every line on ``on``, with the end user and
+    the consignee screened against the party lists (as ``check`` does): the
+    application's verdict is the strictest, and the screening
     (:func:`lanthanide.registry.screening.summary`) what the lists said."""
     from lanthanide.countries import codes
     from lanthanide.decide import CaseError, make_case
 
     results: list[dict[str, Any]] = []
-    parts: dict[str, tuple[str, list[dict[str, Any]]]] = {"end_user": (a.end_user, [])}
-    if a.consignee:
-        parts["consignee"] = (a.consignee, [])
     worst = "not_controlled"
     for ln in _lines(s, a.id):
         try:
@@ -292,23 +293,20 @@ def determine(
                 on=on,
                 end_use=a.end_use,
                 end_user=a.end_user,
+                consignee=a.consignee,
                 params=json.loads(ln.params),
                 countries=codes(),
             )
         except CaseError as exc:
-            raise Invalid([(f"lines.{ln.line_no - 1}.{exc.field}", exc.message)]) from None
+            where = exc.field if exc.field in _HEADER else f"lines.{ln.line_no - 1}.{exc.field}"
+            raise Invalid([(where, exc.message)]) from None
         d = ctx.decide(case).to_dict(trace=False)
-        row: dict[str, Any] = {"line": ln.line_no, **d}
         worst = _stricter(worst, d["verdict"])
-        parts["end_user"][1].append({"line": ln.line_no, **screening.party_part(d)})
-        if a.consignee:
-            c = ctx.decide(screening.as_party(case, a.consignee)).to_dict(trace=False)
-            part = screening.party_part(c)
-            row["consignee"] = part
-            worst = _stricter(worst, c["verdict"])
-            parts["consignee"][1].append({"line": ln.line_no, **part})
-        results.append(row)
-    return worst, results, screening.summary(on, parts)
+        results.append({"line": ln.line_no, **d})
+    parties = {"end_user": a.end_user}
+    if a.consignee:
+        parties["consignee"] = a.consignee
+    return worst, results, screening.summary(on, parties, results)
 
 
 def submit(ctx: Context, actor: Actor, app_id: int) -> ApplicationOut:

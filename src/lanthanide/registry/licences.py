@@ -309,13 +309,11 @@ def _screen_parties(ctx: Context, s: Session, lic: Licence, line_no: int, day: d
         on=day,
         end_use=a.end_use,
         end_user=lic.end_user,
+        consignee=a.consignee,
         params=json.loads(aline.params),
         countries=codes(),
     )
-    parties = {"end_user": lic.end_user}
-    if a.consignee:
-        parties["consignee"] = a.consignee
-    why = screening.shipment_refusal(ctx.decide, case, parties, lic.number, lic.valid_from)
+    why = screening.shipment_refusal(ctx.decide, case, lic.number, lic.valid_from)
     if why is not None:
         raise _Refused(
             lic.id,

@@ -43,10 +43,10 @@ KINDS = ("application", "licence")
 
 def _basis(det: list[dict[str, Any]]) -> set[tuple[int, str, str, str]]:
     """What a determination rests on: per line, each finding's effect,
-    instrument and control (the consignee's party findings included)."""
+    instrument and control (the party findings included)."""
     out: set[tuple[int, str, str, str]] = set()
     for ln in det:
-        for f in [*ln.get("findings", []), *ln.get("consignee", {}).get("findings", [])]:
+        for f in ln.get("findings", []):
             inst = f["instrument"]
             out.add((ln["line"], f["effect"], inst.get("number") or inst["id"], f["control"]))
     return out

@@ -3,11 +3,11 @@ party lists (export control control list, watch list, unreliable entity
 list, countermeasure lists), through the registry's determination.
 
 The registry's determination (:func:`~lanthanide.registry.context.decide_with`)
-is the join ``lanthanide check`` makes: the case's ``end_user`` is screened
-with :mod:`lanthanide.parties` on the case's date and the engine turns the
-matches into findings, questions and warnings. A consignee is screened the
-same way, as the party of its own case (the engine screens one party per
-case). This module reads what the determinations say about the parties:
+is the join ``lanthanide check`` makes: the case's ``end_user`` and
+``consignee`` are screened with :mod:`lanthanide.parties` on the case's date
+and the engine turns the matches into findings, questions and warnings (the
+determination's ``parties`` and ``consignee``). This module reads what the
+determinations say about the parties:
 
 * on submission, :func:`summary` gives the stored ``screening`` (per party:
   matches with list, notice number, confidence and effects; the party
@@ -19,7 +19,6 @@ case). This module reads what the determinations say about the parties:
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,10 @@ if TYPE_CHECKING:
     from lanthanide.decide.model import Case
 
 PARTY_ROLES = ("end_user", "consignee")
-ROLE_WORDS = {"end_user": "end user", "consignee": "consignee"}
+READING_KEY = {"end_user": "parties", "consignee": "consignee"}
+"""Where a determination's JSON holds the screening of each role."""
+ROLE_WORDS = {"end_user": "End user", "consignee": "Consignee"}
+"""How the engine's party findings name the role (``decide.party_model.ROLE_WORDS``)."""
 
 
 def is_party_finding(f: dict[str, Any]) -> bool:
@@ -37,74 +39,73 @@ def is_party_finding(f: dict[str, Any]) -> bool:
     return f.get("item") is None and str(f.get("matched_by") or "").startswith("party:")
 
 
-def _is_party_code(x: dict[str, Any]) -> bool:
-    return str(x.get("code") or "").startswith("party-")
+def _of_role(f: dict[str, Any], role: str, name: str) -> bool:
+    return str(f.get("reason", "")).startswith(f"{ROLE_WORDS[role]} '{name}'")
 
 
-def reword(reason: str, role: str) -> str:
-    """A party finding's reason for the party's role (the engine says "End user")."""
-    if role != "end_user" and reason.startswith("End user "):
-        return ROLE_WORDS[role].capitalize() + " " + reason.removeprefix("End user ")
-    return reason
+def _warning_of(w: dict[str, Any], name: str, listed: set[str]) -> bool:
+    params = w.get("params") or {}
+    return params.get("name") == name or params.get("listed") in listed
 
 
-def as_party(case: Case, name: str) -> Case:
-    """``case`` with ``name`` as the party screened."""
-    return dataclasses.replace(case, end_user=name)
-
-
-def party_part(d: dict[str, Any]) -> dict[str, Any]:
-    """What one line's determination says about its party."""
-    return {
-        "verdict": d["verdict"],
-        "findings": [f for f in d["findings"] if is_party_finding(f)],
-        "questions": [q for q in d["questions"] if _is_party_code(q)],
-        "warnings": [w for w in d["warnings"] if _is_party_code(w)],
-        "parties": d.get("parties"),
-        "data_as_of": d.get("data_as_of"),
-    }
-
-
-def summary(on: date, parts: dict[str, tuple[str, list[dict[str, Any]]]]) -> dict[str, Any]:
-    """The stored screening: ``parts`` maps a role to its party's name and,
-    per line, ``{"line": n, **party_part(...)}``."""
+def summary(on: date, parties: dict[str, str], det: list[dict[str, Any]]) -> dict[str, Any]:
+    """The stored screening: per party (``parties`` maps role to name), from
+    the determination of every line ``det``."""
     out: list[dict[str, Any]] = []
-    data_as_of = None
+    data_as_of = det[0].get("data_as_of") if det else None
     for role in PARTY_ROLES:
-        if role not in parts:
+        if role not in parties:
             continue
-        name, lines = parts[role]
-        reading = next((ln["parties"] for ln in lines if ln.get("parties")), None) or {}
-        findings, questions, warnings = [], [], []
+        name = parties[role]
+        reading: dict[str, Any] = next(
+            (ln[READING_KEY[role]] for ln in det if ln.get(READING_KEY[role])), {}
+        )
+        listed = {m["listed"] for m in reading.get("matches", [])}
+        findings: list[dict[str, Any]] = []
+        questions: list[dict[str, Any]] = []
+        warnings: list[dict[str, Any]] = []
         seen: set[tuple[str, ...]] = set()
-        for ln in lines:
-            data_as_of = ln.get("data_as_of", data_as_of)
+        for ln in det:
             for f in ln["findings"]:
+                if not (is_party_finding(f) and _of_role(f, role, name)):
+                    continue
                 key: tuple[str, ...] = ("f", f["instrument"]["number"], f["control"], f["effect"])
-                if key not in seen:
-                    seen.add(key)
-                    findings.append(
-                        {
-                            "lines": [x["line"] for x in lines if f in x["findings"]],
-                            "effect": f["effect"],
-                            "list": f["instrument"]["title"],
-                            "number": f["instrument"]["number"],
-                            "measure": f["control"],
-                            "in_force_from": f["validity"]["start"],
-                            "reason": reword(f["reason"], role),
-                            "matched_by": f["matched_by"],
-                        }
-                    )
+                if key in seen:
+                    continue
+                seen.add(key)
+                findings.append(
+                    {
+                        "lines": [
+                            x["line"]
+                            for x in det
+                            if any(
+                                (g["instrument"]["number"], g["control"], g["effect"]) == key[1:]
+                                and _of_role(g, role, name)
+                                for g in x["findings"]
+                            )
+                        ],
+                        "effect": f["effect"],
+                        "list": f["instrument"]["title"],
+                        "number": f["instrument"]["number"],
+                        "measure": f["control"],
+                        "in_force_from": f["validity"]["start"],
+                        "reason": f["reason"],
+                        "matched_by": f["matched_by"],
+                    }
+                )
             for q in ln["questions"]:
-                key = ("q", q["code"], q["text"])
-                if key not in seen:
-                    seen.add(key)
+                if q.get("field") == role and ("q", q["code"], q["text"]) not in seen:
+                    seen.add(("q", q["code"], q["text"]))
                     questions.append({"line": ln["line"], "code": q["code"], "text": q["text"]})
             for w in ln["warnings"]:
-                key = ("w", w["code"], w["text"])
-                if key not in seen:
-                    seen.add(key)
-                    warnings.append({"code": w["code"], "text": w["text"]})
+                code = str(w.get("code") or "")
+                if (
+                    code.startswith("party-")
+                    and _warning_of(w, name, listed)
+                    and ("w", code, w["text"]) not in seen
+                ):
+                    seen.add(("w", code, w["text"]))
+                    warnings.append({"code": code, "text": w["text"]})
         out.append(
             {
                 "role": role,
@@ -120,24 +121,21 @@ def summary(on: date, parts: dict[str, tuple[str, list[dict[str, Any]]]]) -> dic
     return {"on": on.isoformat(), "rulebook_data_as_of": data_as_of, "parties": out}
 
 
-def shipment_refusal(
-    decide: Decide, case: Case, parties: dict[str, str], licence: str, valid_from: date
-) -> str | None:
+def shipment_refusal(decide: Decide, case: Case, licence: str, valid_from: date) -> str | None:
     """Why a shipment of ``case`` (the licence line's item, destination, end
-    use, on the shipment date) must be refused, or None: a party of the
-    licence (``parties`` maps role to name) on a list whose measures prohibit
-    the export on that date. The reason names the list, the notice, its
-    measures and when the listing took effect, relative to the day the
-    licence took effect (``valid_from``)."""
+    use, end user and consignee, on the shipment date) must be refused, or
+    None: a party on a list whose measures prohibit the export on that date.
+    The reason names the list, the notice, its measures and when the listing
+    took effect, relative to the day the licence took effect (``valid_from``)."""
+    d = decide(case).to_dict(trace=False)
     found: dict[tuple[str, str], tuple[dict[str, Any], list[str]]] = {}
-    for role, name in parties.items():
-        d = decide(as_party(case, name)).to_dict(trace=False)
-        for f in d["findings"]:
-            if is_party_finding(f) and f["effect"] == "prohibited":
-                key = (role, f["instrument"]["number"])
-                found.setdefault(key, (f, []))[1].append(f["control"])
+    for f in d["findings"]:
+        if is_party_finding(f) and f["effect"] == "prohibited":
+            who = str(f["reason"]).split(" is ", 1)[0]
+            key = (who, f["instrument"]["number"])
+            found.setdefault(key, (f, []))[1].append(f["control"])
     reasons = []
-    for (role, number), (f, measures) in found.items():
+    for (_who, number), (f, measures) in found.items():
         start = f["validity"]["start"]
         after = start is not None and date.fromisoformat(start) > valid_from
         when = (
@@ -146,7 +144,7 @@ def shipment_refusal(
             else f"in force from {start}, before licence {licence} took effect on {valid_from}"
         )
         reasons.append(
-            f"{reword(f['reason'], role)} [{number} {when}; measures in force on the "
-            f"shipment date {case.on}: {', '.join(measures)}]"
+            f"{f['reason']} [{number} {when}; measures in force on the shipment date "
+            f"{case.on}: {', '.join(measures)}]"
         )
     return "; ".join(reasons) if reasons else None

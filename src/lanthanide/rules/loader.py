@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from lanthanide.rules import catalogue, status
+from lanthanide.rules.collect import parse_all
 from lanthanide.rules.lists import is_list_file
 from lanthanide.rules.model import Condition, Instrument
 from lanthanide.rules.params import PARAMS, UNITS, known
@@ -115,15 +116,7 @@ def load_instruments(directory: Path | None = None) -> list[Instrument]:
     files = sorted(f for f in root.rglob("*.yaml") if not is_list_file(f))  # lists: rules/lists.py
     if not files:
         raise RulebookError([Problem(str(root), "", "no *.yaml instrument files found")])
-    problems: list[Problem] = []
-    instruments: list[Instrument] = []
-    for f in files:
-        inst, probs = parse_file(f)
-        problems.extend(probs)
-        if inst is not None:
-            instruments.append(inst)
-    if not problems:
-        problems.extend(check_references(instruments))
+    instruments, problems = parse_all(files, parse_file, check_references)
     if problems:
         raise RulebookError(problems)
     return instruments

@@ -69,19 +69,12 @@ def load_lists(directory: Path | None = None) -> list[ListAnnouncement]:
     of every problem, including duplicate ids and ``amends`` references that
     do not resolve. A directory without ``lists/`` folders gives ``[]``.
     """
+    from lanthanide.rules.collect import parse_all
     from lanthanide.rules.loader import Problem, RulebookError, default_dir
 
     root = directory or default_dir()
     files = sorted(f for f in root.rglob("*.yaml") if is_list_file(f))
-    problems: list[ListProblem] = []
-    out: list[ListAnnouncement] = []
-    for f in files:
-        ann, probs = parse_list_file(f)
-        problems.extend(probs)
-        if ann is not None:
-            out.append(ann)
-    if not problems:
-        problems.extend(check_list_references(out))
+    out, problems = parse_all(files, parse_list_file, check_list_references)
     if problems:
         raise RulebookError(Problem(p.file, p.path, p.message) for p in problems)
     return out

@@ -28,6 +28,16 @@ class Reading:
     text: Text
     tag: Tag
     sources: tuple[ListSource, ...]
+    until: date | None = None
+    """The last day (inclusive) on which this reading changes the status."""
+    stated_on: date | None = None
+    """The date of the statement behind the reading (None: not a statement)."""
+
+    @property
+    def kind(self) -> str:
+        """``announced_not_enacted`` (a statement without legal text) or
+        ``start_unknown`` (a period whose beginning the sources do not date)."""
+        return "announced_not_enacted" if self.stated_on is not None else "start_unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +110,9 @@ def measure_status(ann: ListAnnouncement, measure: Measure, on: date) -> Measure
         if p.period.end is not None and p.period.end <= on:
             start = max(start, p.period.end)
             ext = p.extension
-            if ext is not None and on < ext.until:
+            # ``until`` is inclusive as written (至2027年1月10日): the reading
+            # still differs on that day and the window ends the day after
+            if ext is not None and on <= ext.until:
                 alternatives.append(
                     Reading(
                         status=p.status,
@@ -113,9 +125,12 @@ def measure_status(ann: ListAnnouncement, measure: Measure, on: date) -> Measure
                         ),
                         tag=ext.tag,
                         sources=ext.sources,
+                        until=ext.until,
+                        stated_on=ext.announced,
                     )
                 )
-                end = ext.until if end is None else min(end, ext.until)
+                after = date.fromordinal(ext.until.toordinal() + 1)
+                end = after if end is None else min(end, after)
         elif p.period.start > on:
             end = p.period.start if end is None else min(end, p.period.start)
             if p.start_uncertain:
@@ -127,7 +142,17 @@ def measure_status(ann: ListAnnouncement, measure: Measure, on: date) -> Measure
                     )
                 )
                 alternatives.append(
-                    Reading(status=p.status, text=p.text, tag="U", sources=p.sources)
+                    Reading(
+                        status=p.status,
+                        text=p.text,
+                        tag="U",
+                        sources=p.sources,
+                        until=(
+                            date.fromordinal(p.period.end.toordinal() - 1)
+                            if p.period.end is not None
+                            else None
+                        ),
+                    )
                 )
     return MeasureStatus(
         measure,
