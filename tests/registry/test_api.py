@@ -13,7 +13,7 @@ import pytest
 
 from lanthanide.registry import Registry
 from lanthanide.registry.db import Database
-from lanthanide.registry.schemas import ShipmentIn
+from lanthanide.registry.schemas import ClockPauseIn, ShipmentIn
 
 from .conftest import People, application, call, licensed, make_people
 from .test_reports import report
@@ -25,6 +25,7 @@ APP = {
     "end_use": "civil",
     "lines": [{"item": "1C902.a", "quantity": 100, "value": 1000}],
 }
+TODAY = date.today()
 SHIP = {"line": 1, "quantity": 1, "value": 1, "destination": "JP"}
 REPORT = {
     "client_key": "HTTP-1",
@@ -207,6 +208,7 @@ def _scenario(db: Database) -> People:
             p["exporter_a"], 1, ShipmentIn.model_validate({**SHIP, "reserve": True})
         )
     Registry(db).create_report(p["exporter_a"], report())
+    Registry(db).pause_clock(p["officer"], a2.id, ClockPauseIn(kind="identification", start=TODAY))
     return p
 
 
@@ -237,6 +239,19 @@ MATRIX: list[tuple[str, str, Any, dict[str | None, int]]] = [
     ("POST", "/licence-applications/3/submit", None, {**DENY_WRITE, EA: 200}),
     ("POST", "/licence-applications/3/withdraw", None, {**DENY_WRITE, EA: 200}),
     ("POST", "/licence-applications/2/review", None, {**OFFICER_ONLY, OFF: 200}),
+    (
+        "POST",
+        "/licence-applications/2/clock-pauses",
+        {"kind": "identification", "start": TODAY.isoformat()},
+        {**OFFICER_ONLY, OFF: 201, AD: 201},
+    ),
+    ("GET", "/licence-applications/2/clock-pauses", None, READ),
+    (
+        "POST",
+        "/licence-applications/2/clock-pauses/1/end",
+        {"end": TODAY.isoformat()},
+        {**OFFICER_ONLY, OFF: 200, AD: 200},
+    ),
     ("POST", "/licence-applications/2/decision", {"decision": "deny"}, {**OFFICER_ONLY, OFF: 200}),
     ("GET", "/licences", None, LIST),
     ("GET", "/licences/1", None, READ),
@@ -260,6 +275,18 @@ MATRIX: list[tuple[str, str, Any, dict[str | None, int]]] = [
         {ANON: 401, EA: 403, EB: 403, AN: 200, OFF: 200, OFFA: 200, AD: 200},
     ),
     (
+        "POST",
+        "/reevaluations",
+        {},
+        {ANON: 401, EA: 403, EB: 403, AN: 403, OFF: 201, OFFA: 201, AD: 201},
+    ),
+    (
+        "GET",
+        "/reevaluations",
+        None,
+        {ANON: 401, EA: 403, EB: 403, AN: 403, OFF: 200, OFFA: 200, AD: 200},
+    ),
+    (
         "GET",
         "/audit/verify",
         None,
@@ -275,7 +302,10 @@ def test_matrix_covers_every_registry_operation(registry_server: str) -> None:
         for path, item in spec["paths"].items()
         for m in item
         if path.startswith(
-            tuple(f"/api/v1/{p}" for p in ("licence-applications", "licences", "reports", "audit"))
+            tuple(
+                f"/api/v1/{p}"
+                for p in ("licence-applications", "licences", "reports", "audit", "reevaluations")
+            )
         )
     }
     covered = {

@@ -19,6 +19,9 @@ from lanthanide.registry.workdays import add_working_days, working_days_between
 
 from .conftest import People, application, licensed
 
+HEAD = "0005"
+"""The newest migration revision."""
+
 
 def ship(quantity: str, **over: object) -> ShipmentIn:
     data: dict[str, object] = {"line": 1, "quantity": quantity, "value": "1", "destination": "JP"}
@@ -31,7 +34,7 @@ def test_migration_creates_schema_and_genesis(db: Database) -> None:
         head = s.execute(select(AuditHead)).scalar_one()
         assert (head.seq, head.hash) == (0, "0" * 64)
         rev = s.execute(text("select version_num from alembic_version")).scalar_one()
-        assert rev == "0002"
+        assert rev == HEAD
     db.migrate()  # idempotent
 
 
@@ -53,7 +56,7 @@ def test_0002_keeps_rows_audited_under_0001_valid(db: Database, people: People) 
             cfg.attributes["connection"] = conn
             (command.downgrade if target == "0001" else command.upgrade)(cfg, target)
     with db.read() as s:
-        assert s.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
+        assert s.execute(text("select version_num from alembic_version")).scalar_one() == HEAD
     assert Registry(db).verify_audit().ok
 
 

@@ -11,7 +11,7 @@ naming the field.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -28,8 +28,14 @@ from lanthanide.registry.schemas import (
     AmendIn,
     ApplicationIn,
     ApplicationOut,
+    ClockPauseIn,
+    ClockPauseOut,
     DecisionIn,
     LicenceOut,
+    PauseEndIn,
+    ReevaluationIn,
+    ReevaluationOut,
+    ReevaluationRunOut,
     ReportIn,
     ReportOut,
     ShipmentIn,
@@ -41,6 +47,7 @@ from lanthanide.registry.states import AppState
 _bearer = HTTPBearer(auto_error=False, description="API token from `lanthanide admin create-user`")
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ReevaluationKind = Literal["application", "licence"]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 
@@ -201,6 +208,43 @@ def decide_application(app_id: Id, body: DecisionIn, reg: Reg, who: Who) -> Appl
     return reg.decide_application(who, app_id, body)
 
 
+@router.post(
+    "/licence-applications/{app_id}/clock-pauses",
+    status_code=201,
+    tags=["licence applications"],
+    response_model=ApplicationOut,
+    responses=_CONFLICT,
+)
+def pause_clock(app_id: Id, body: ClockPauseIn, reg: Reg, who: Who) -> ApplicationOut:
+    """Record a period excluded from the 45-working-day time limit
+    (identification, expert consultation, on-site check; 国务院令第792号
+    Art. 17(3)); the answer is the application with its moved deadline.
+    Officers (never for their own party) and administrators."""
+    return reg.pause_clock(who, app_id, body)
+
+
+@router.get(
+    "/licence-applications/{app_id}/clock-pauses",
+    tags=["licence applications"],
+    response_model=list[ClockPauseOut],
+)
+def list_clock_pauses(app_id: Id, reg: Reg, who: Who) -> list[ClockPauseOut]:
+    return reg.list_clock_pauses(who, app_id)
+
+
+@router.post(
+    "/licence-applications/{app_id}/clock-pauses/{pause_id}/end",
+    tags=["licence applications"],
+    response_model=ApplicationOut,
+    responses=_CONFLICT,
+)
+def end_clock_pause(
+    app_id: Id, pause_id: Id, body: PauseEndIn, reg: Reg, who: Who
+) -> ApplicationOut:
+    """Set (or correct) the last day of a clock pause."""
+    return reg.end_clock_pause(who, app_id, pause_id, body)
+
+
 # ------------------------------------------------------------------- licences
 @router.get("/licences", tags=["licences"], response_model=list[LicenceOut])
 def list_licences(reg: Reg, who: Who, limit: Limit = 100, offset: Offset = 0) -> list[LicenceOut]:
@@ -300,6 +344,47 @@ def get_report(report_id: Id, reg: Reg, who: Who) -> ReportOut:
 def amend_report(report_id: Id, body: AmendIn, reg: Reg, who: Who) -> ReportOut:
     """Amend a report; every version is kept in ``history``."""
     return reg.amend_report(who, report_id, body)
+
+
+# -------------------------------------------------------------- re-evaluation
+@router.post(
+    "/reevaluations",
+    status_code=201,
+    tags=["re-evaluation"],
+    response_model=ReevaluationRunOut,
+)
+def run_reevaluation(body: ReevaluationIn, reg: Reg, who: Who) -> ReevaluationRunOut:
+    """Re-run the determination, on ``on`` (default today), for every open
+    application and every licence valid that day (officers, administrators).
+    Each result is stored and audited; a licence whose basis changed is marked
+    ``basis_changed`` (what it authorises does not change)."""
+    return reg.reevaluate(who, body.on)
+
+
+@router.get("/reevaluations", tags=["re-evaluation"], response_model=list[ReevaluationOut])
+def list_reevaluations(
+    reg: Reg,
+    who: Who,
+    run: Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$", description="A run id")] = None,
+    kind: Annotated[ReevaluationKind | None, Query()] = None,
+    changed: Annotated[bool | None, Query(description="Changed since the previous")] = None,
+    basis_changed: Annotated[
+        bool | None, Query(description="Differs from the submission / issue basis")
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[ReevaluationOut]:
+    """Stored re-evaluations, newest first; ``basis_changed=true`` lists the
+    affected records."""
+    return reg.list_reevaluations(
+        who,
+        run=run,
+        kind=kind,
+        changed=changed,
+        basis_changed=basis_changed,
+        limit=limit,
+        offset=offset,
+    )
 
 
 # ---------------------------------------------------------------------- audit

@@ -23,7 +23,14 @@ from lanthanide.cli.check import check
 from lanthanide.cli.classify import classify
 from lanthanide.cli.common import Group, client, err, out
 from lanthanide.cli.parties import parties_app
-from lanthanide.cli.registry import ENV_URL, DbUrl, admin_app, audit_app, check_database_url
+from lanthanide.cli.registry import (
+    ENV_URL,
+    DbUrl,
+    admin_app,
+    audit_app,
+    check_database_url,
+    registry_app,
+)
 from lanthanide.cli.rules import rules_app
 from lanthanide.cli.screen import screen_app
 from lanthanide.cli.supply import scenario_app, supply_app
@@ -43,6 +50,7 @@ app.add_typer(scenario_app, name="scenario")
 app.command()(classify)
 app.add_typer(admin_app, name="admin")
 app.add_typer(audit_app, name="audit")
+app.add_typer(registry_app, name="registry")
 app.add_typer(screen_app, name="screen")
 app.add_typer(parties_app, name="parties")
 app.command()(check)

@@ -1,4 +1,5 @@
-"""Registry commands: ``lanthanide admin ...`` and ``lanthanide audit verify``.
+"""Registry commands: ``lanthanide admin ...``, ``lanthanide audit verify`` and
+``lanthanide registry ...``.
 
 The database is ``--database-url``, else ``LANTHANIDE_DATABASE_URL``, else a
 SQLite file in the user's data directory (the same default as
@@ -25,6 +26,11 @@ admin_app = typer.Typer(
     cls=Group, help="Manage registry parties, users and tokens.", no_args_is_help=True
 )
 audit_app = typer.Typer(cls=Group, help="Check the registry's audit trail.", no_args_is_help=True)
+registry_app = typer.Typer(
+    cls=Group,
+    help="Licence-registry operations for officers: re-evaluation, review clock pauses.",
+    no_args_is_help=True,
+)
 
 ENV_URL = "LANTHANIDE_DATABASE_URL"
 """= ``lanthanide.registry.db.ENV_URL``, written out so that loading the CLI
@@ -192,3 +198,133 @@ def verify(
         err.print(f"{len(v.problems)} problem(s); {v.entries} entries, {v.rows} rows checked.")
     if not v.ok:
         raise typer.Exit(1)
+
+
+def _day(value: str | None, flag_name: str) -> Any:
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{flag_name}: '{value}' is not a date; use YYYY-MM-DD")
+
+
+@registry_app.command("reevaluate")
+def reevaluate(
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="Date to re-evaluate for, YYYY-MM-DD (default today)."),
+    ] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="Output format.")] = Fmt.table,
+    database_url: DbUrl = None,
+) -> None:
+    """Re-run the determination for every open application (submitted, under
+    review) and every licence valid on the date, with the current rulebook;
+    store and audit each result; mark licences whose basis changed
+    ``basis_changed`` (what they authorise does not change).
+
+    Example: lanthanide registry reevaluate --on 2026-11-10
+    """
+    day = _day(on, "--on")
+    res = _registry(database_url, must_exist=True).reevaluate(on=day)
+    emit(fmt, res.model_dump(mode="json"), _render_run)
+
+
+def _render_run(run: dict[str, Any]) -> None:
+    t = Table("id", "record", "verdict before", "verdict after", "changed", "basis", "what changed")
+    for r in run["records"]:
+        t.add_row(
+            str(r["id"]),
+            f"{r['kind']} {r['record_id']}",
+            r["verdict_before"] or "—",
+            r["verdict_after"],
+            "yes" if r["changed"] else "no",
+            "basis_changed" if r["basis_changed"] else "as before",
+            escape("; ".join(r["changes"])) or "—",
+        )
+    out.print(t)
+    out.print(
+        f"{run['evaluated']} record(s) re-evaluated on {run['on']} (rulebook "
+        f"{run['rulebook_version'][:12]}, data as of {run['data_as_of']}): {run['changed']} "
+        f"changed since the previous determination, {run['basis_changed']} differ from "
+        f"their basis; run {run['run']}",
+        highlight=False,
+    )
+
+
+class PauseKindOpt(StrEnum):
+    identification = "identification"
+    expert_consultation = "expert_consultation"
+    on_site_check = "on_site_check"
+
+
+def _render_clock(app: dict[str, Any]) -> None:
+    t = Table("pause", "kind", "start", "end", "note")
+    for p in app["clock_pauses"]:
+        t.add_row(
+            str(p["id"]), p["kind_text"], p["start"], p["end"] or "running", escape(p["note"] or "")
+        )
+    out.print(t)
+    out.print(
+        f"application {app['id']} ({app['state']}): deadline {app['deadline']} "
+        f"(without pauses {app['deadline_without_pauses'] or app['deadline']}; "
+        f"{app['paused_working_days']} working day(s) paused, 国务院令第792号 Art. 17(3))"
+        + (f"; {app['deadline_note']}" if app["deadline_note"] else ""),
+        highlight=False,
+    )
+
+
+@registry_app.command("pause-clock")
+def pause_clock(
+    application: Annotated[int, typer.Option("--application", min=1, help="Application id.")],
+    kind: Annotated[PauseKindOpt, typer.Option("--kind", help="What the time is needed for.")],
+    start: Annotated[str, typer.Option("--start", help="First day excluded, YYYY-MM-DD.")],
+    end: Annotated[
+        str | None, typer.Option("--end", help="Last day excluded (inclusive); omit while running.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What is being done.")] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="Output format.")] = Fmt.table,
+    database_url: DbUrl = None,
+) -> None:
+    """Record a period excluded from an application's 45-working-day time
+    limit (国务院令第792号 Art. 17(3): identification, expert consultation,
+    on-site checks); prints the moved deadline. Audited.
+
+    Example: lanthanide registry pause-clock --application 3 --kind on_site_check --start 2026-03-02
+    """
+    from lanthanide.registry.schemas import ClockPauseIn
+
+    data = ClockPauseIn(
+        kind=kind.value, start=_day(start, "--start"), end=_day(end, "--end"), note=note
+    )
+    app = _registry(database_url, must_exist=True).pause_clock(_cli_actor(), application, data)
+    emit(fmt, app.model_dump(mode="json"), _render_clock)
+
+
+@registry_app.command("end-pause")
+def end_pause(
+    application: Annotated[int, typer.Option("--application", min=1, help="Application id.")],
+    pause: Annotated[int, typer.Option("--pause", min=1, help="Clock pause id.")],
+    end: Annotated[str, typer.Option("--end", help="Last day excluded (inclusive), YYYY-MM-DD.")],
+    fmt: Annotated[Fmt, typer.Option("--format", help="Output format.")] = Fmt.table,
+    database_url: DbUrl = None,
+) -> None:
+    """Set (or correct) the last day of a clock pause; prints the deadline.
+
+    Example: lanthanide registry end-pause --application 3 --pause 1 --end 2026-03-13
+    """
+    from lanthanide.registry.schemas import PauseEndIn
+
+    data = PauseEndIn(end=_day(end, "--end"))
+    app = _registry(database_url, must_exist=True).end_clock_pause(
+        _cli_actor(), application, pause, data
+    )
+    emit(fmt, app.model_dump(mode="json"), _render_clock)
+
+
+def _cli_actor() -> Any:
+    from lanthanide.registry.actors import CLI
+
+    return CLI

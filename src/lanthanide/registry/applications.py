@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lanthanide.registry import audit, licences
+from lanthanide.registry import audit, licences, pauses, reevaluations, screening
 from lanthanide.registry.actors import Actor
 from lanthanide.registry.amounts import from_cents, from_milli, to_cents, to_milli
 from lanthanide.registry.context import Context
@@ -53,10 +53,20 @@ def app_out(ctx: Context, s: Session, a: Application) -> ApplicationOut:
     lic = s.execute(select(Licence.id).where(Licence.application_id == a.id)).scalar()
     left = None
     note = None
+    estimated = False
+    deadline = a.deadline
+    paused = 0
+    stops = pauses.pauses_of(s, a.id)
     if a.deadline is not None:
-        note = estimate_note(_determined_on(a), a.deadline)
+        since = _determined_on(a)
+        clock = pauses.effective(since, a.deadline, stops, ctx.today())
+        deadline, paused = clock.deadline, clock.paused_working_days
+        note = estimate_note(since, clock.deadline)
+        estimated = note is not None
+        if clock.note:
+            note = f"{note}; {clock.note}" if note else clock.note
         if awaiting_decision(a.state):
-            left = working_days_between(ctx.today(), a.deadline)
+            left = working_days_between(ctx.today(), clock.deadline, excluded=clock.excluded)
     return ApplicationOut(
         id=a.id,
         party_id=a.party_id,
@@ -65,6 +75,7 @@ def app_out(ctx: Context, s: Session, a: Application) -> ApplicationOut:
         licence_type=a.licence_type,
         destination=a.destination,
         end_user=a.end_user,
+        consignee=a.consignee,
         end_use=a.end_use,
         end_use_detail=a.end_use_detail,
         lines=[
@@ -84,17 +95,36 @@ def app_out(ctx: Context, s: Session, a: Application) -> ApplicationOut:
         ],
         created_at=a.created_at,
         submitted_at=a.submitted_at,
-        deadline=a.deadline,
+        deadline=deadline,
         working_days_left=left,
-        deadline_estimated=note is not None,
+        deadline_estimated=estimated,
         deadline_note=note,
+        deadline_without_pauses=a.deadline if stops else None,
+        paused_working_days=paused,
+        clock_pauses=[pauses.out(p) for p in stops],
         verdict=a.verdict,
         determination=json.loads(a.determination) if a.determination else None,
+        screening=json.loads(a.screening) if a.screening else None,
         decided_at=a.decided_at,
         decided_by=user_names(s, a.decided_by).get(a.decided_by) if a.decided_by else None,
         decision_note=a.decision_note,
         licence_id=lic,
+        reevaluation=_latest_reevaluation(s, a),
     )
+
+
+def _latest_reevaluation(s: Session, a: Application) -> dict[str, Any] | None:
+    r = reevaluations.latest(s, "application", a.id)
+    if r is None:
+        return None
+    return {
+        "id": r.id,
+        "on": r.on.isoformat(),
+        "verdict": r.verdict_after,
+        "basis_changed": r.basis_changed,
+        "changes": json.loads(r.changes),
+        "rulebook_version": r.rulebook_version,
+    }
 
 
 def _resolve_items(ctx: Context, data: ApplicationIn) -> list[str]:
@@ -169,6 +199,7 @@ def create(ctx: Context, actor: Actor, data: ApplicationIn) -> ApplicationOut:
             licence_type=data.licence_type,
             destination=data.destination,
             end_user=data.end_user,
+            consignee=data.consignee,
             end_use=data.end_use,
             end_use_detail=data.end_use_detail,
             created_at=audit.now(),
@@ -217,6 +248,7 @@ def update(ctx: Context, actor: Actor, app_id: int, data: ApplicationIn) -> Appl
         a.licence_type = data.licence_type
         a.destination = data.destination
         a.end_user = data.end_user
+        a.consignee = data.consignee
         a.end_use = data.end_use
         a.end_use_detail = data.end_use_detail
         audit.record(s, actor.name, "application.edit", a, before)
@@ -224,13 +256,31 @@ def update(ctx: Context, actor: Actor, app_id: int, data: ApplicationIn) -> Appl
         return app_out(ctx, s, a)
 
 
-def _determine(
+def _stricter(worst: str, verdict: str) -> str:
+    """The stricter of two verdicts (``undetermined`` ranks below
+    ``licence_required`` and above what is less strict)."""
+    from lanthanide.decide.model import RANK
+
+    if verdict == "undetermined":
+        return "undetermined" if RANK.get(worst, 0) < RANK["licence_required"] else worst
+    if worst == "undetermined" and RANK[verdict] < RANK["licence_required"]:
+        return worst
+    return verdict if RANK[verdict] > RANK.get(worst, 0) else worst
+
+
+_HEADER = frozenset({"destination", "end_use", "end_user", "consignee"})
+"""Case fields that are the application's, not a line's."""
+
+
+def determine(
     ctx: Context, s: Session, a: Application, on: date
-) -> tuple[str, list[dict[str, Any]]]:
-    """Run the determination on every line; the application's verdict is the strictest."""
+) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """Run the determination on every line on ``on``, with the end user and
+    the consignee screened against the party lists (as ``check`` does): the
+    application's verdict is the strictest, and the screening
+    (:func:`lanthanide.registry.screening.summary`) what the lists said."""
     from lanthanide.countries import codes
     from lanthanide.decide import CaseError, make_case
-    from lanthanide.decide.model import RANK
 
     results: list[dict[str, Any]] = []
     worst = "not_controlled"
@@ -243,19 +293,20 @@ def _determine(
                 on=on,
                 end_use=a.end_use,
                 end_user=a.end_user,
+                consignee=a.consignee,
                 params=json.loads(ln.params),
                 countries=codes(),
             )
         except CaseError as exc:
-            raise Invalid([(f"lines.{ln.line_no - 1}.{exc.field}", exc.message)]) from None
-        d = ctx.decide(case)
-        results.append({"line": ln.line_no, **d.to_dict(trace=False)})
-        if d.verdict == "undetermined":
-            if worst != "prohibited":
-                worst = "undetermined" if RANK.get(worst, 0) < RANK["licence_required"] else worst
-        elif RANK[d.verdict] > RANK.get(worst, 0):
-            worst = d.verdict
-    return worst, results
+            where = exc.field if exc.field in _HEADER else f"lines.{ln.line_no - 1}.{exc.field}"
+            raise Invalid([(where, exc.message)]) from None
+        d = ctx.decide(case).to_dict(trace=False)
+        worst = _stricter(worst, d["verdict"])
+        results.append({"line": ln.line_no, **d})
+    parties = {"end_user": a.end_user}
+    if a.consignee:
+        parties["consignee"] = a.consignee
+    return worst, results, screening.summary(on, parties, results)
 
 
 def submit(ctx: Context, actor: Actor, app_id: int) -> ApplicationOut:
@@ -269,12 +320,13 @@ def submit(ctx: Context, actor: Actor, app_id: int) -> ApplicationOut:
         state = APPLICATION.next(a.state, "submit")
         today = ctx.today()
         limit = ctx.procedures.decision_deadline(a.licence_type, today)
-        verdict, det = _determine(ctx, s, a, today)
+        verdict, det, screened = determine(ctx, s, a, today)
         a.state = state
         a.submitted_at = audit.now()
         a.deadline = add_working_days(today, limit.value)
         a.verdict = verdict
         a.determination = json.dumps(det, ensure_ascii=False, sort_keys=True)
+        a.screening = json.dumps(screened, ensure_ascii=False, sort_keys=True)
         audit.record(s, actor.name, "application.submit", a, before)
         return app_out(ctx, s, a)
 
@@ -288,7 +340,7 @@ def withdraw(ctx: Context, actor: Actor, app_id: int) -> ApplicationOut:
         return app_out(ctx, s, a)
 
 
-def _officer_may_decide(actor: Actor, a: Application) -> None:
+def officer_may_decide(actor: Actor, a: Application) -> None:
     if actor.party_id is not None and actor.party_id == a.party_id:
         raise Forbidden("an officer may not decide an application of their own party")
 
@@ -298,7 +350,7 @@ def review(ctx: Context, actor: Actor, app_id: int) -> ApplicationOut:
     with ctx.db.write() as s:
         audit.lock_head(s)
         a = get_app(s, actor, app_id, lock=True)
-        _officer_may_decide(actor, a)
+        officer_may_decide(actor, a)
         _move(s, actor, a, "review")
         return app_out(ctx, s, a)
 
@@ -310,12 +362,20 @@ def decide(ctx: Context, actor: Actor, app_id: int, data: DecisionIn) -> Applica
     with ctx.db.write() as s:
         audit.lock_head(s)
         a = get_app(s, actor, app_id, lock=True)
-        _officer_may_decide(actor, a)
+        officer_may_decide(actor, a)
         if APPLICATION.allows(a.state, "review"):
             _move(s, actor, a, "review")
         before = audit.snapshot(a)
         state = APPLICATION.next(a.state, action)
         if action == "approve":
+            again = reevaluations.latest(s, "application", a.id)
+            if again is not None and again.verdict_after == "prohibited":
+                raise Conflict(
+                    "prohibited",
+                    f"re-evaluation {again.id} on {again.on} found the export 'prohibited': "
+                    "it cannot be licensed",
+                    field="decision",
+                )
             if a.verdict == "prohibited":
                 raise Conflict(
                     "prohibited",

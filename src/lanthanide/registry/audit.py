@@ -89,12 +89,25 @@ def entry_hash(
     after: str | None,
     row_hash: str | None,
     prev_hash: str,
+    note: str | None = None,
 ) -> str:
-    body = json.dumps(
-        [seq, at.isoformat(), actor, action, entity, entity_id, before, after, row_hash, prev_hash],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    """The entry's hash; ``note`` (revision 0003) is hashed only when set, so
+    entries written before it existed keep their hashes."""
+    fields: list[Any] = [
+        seq,
+        at.isoformat(),
+        actor,
+        action,
+        entity,
+        entity_id,
+        before,
+        after,
+        row_hash,
+        prev_hash,
+    ]
+    if note is not None:
+        fields.append(note)
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return _sha(body)
 
 
@@ -111,8 +124,11 @@ def record(
     action: str,
     obj: Base,
     before: dict[str, Any] | None,
+    *,
+    note: str | None = None,
 ) -> AuditEntry:
-    """Append one entry for ``obj`` (flushed, so it has its id) to the chain."""
+    """Append one entry for ``obj`` (flushed, so it has its id) to the chain;
+    ``note`` says why (e.g. a refusal that changes nothing else)."""
     s.flush()
     head = lock_head(s)
     after = snapshot(obj)
@@ -135,6 +151,7 @@ def record(
         "after": after_json,
         "row_hash": rh,
         "prev_hash": head.hash,
+        "note": note,
     }
     entry = AuditEntry(**fields, hash=entry_hash(**fields))
     s.add(entry)
@@ -244,6 +261,7 @@ def verify(s: Session, *, limit: int = 100) -> Verification:
             after=e.after,
             row_hash=e.row_hash,
             prev_hash=e.prev_hash,
+            note=e.note,
         )
         if recomputed != e.hash or (e.after is not None and _sha(e.after) != e.row_hash):
             v.problems.append(

@@ -19,6 +19,7 @@ from lanthanide.registry.procedures import Procedures
 from lanthanide.rules.book import Rulebook
 
 if TYPE_CHECKING:
+    from lanthanide.decide import Engine
     from lanthanide.decide.model import Case, Determination
 
 
@@ -39,13 +40,25 @@ Decide = Callable[["Case"], "Determination"]
 """Runs the determination on one case (``decide(case, rulebook)``)."""
 
 
+_ENGINES: dict[int, tuple[Rulebook, Engine]] = {}
+"""One engine per rulebook (its indexes are built on first use)."""
+
+
 def decide_with(book: Rulebook) -> Decide:
-    """The default determination: :func:`lanthanide.decide.decide` on ``book``."""
+    """The default determination: the same join as ``lanthanide check``
+    (:func:`lanthanide._check.check`): the end user screened against the
+    party lists of ``book`` on the case's date, then
+    :meth:`lanthanide.decide.Engine.decide` with that reading. (Registry cases
+    name items, so no classifier is needed.)"""
 
     def run(case: Case) -> Determination:
-        from lanthanide.decide import decide
+        from lanthanide._check import check
+        from lanthanide.decide import Engine
 
-        return decide(case, book)
+        held = _ENGINES.get(id(book))
+        if held is None or held[0] is not book:
+            held = _ENGINES[id(book)] = (book, Engine(book))
+        return check(held[1], None, case)
 
     return run
 

@@ -10,18 +10,26 @@ transaction. Shipment states go through
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lanthanide.registry import audit
+from lanthanide.registry import audit, reevaluations, screening
 from lanthanide.registry.actors import Actor
 from lanthanide.registry.amounts import from_cents, from_milli, to_cents, to_milli
 from lanthanide.registry.context import Context
 from lanthanide.registry.errors import Conflict, Invalid, NotFound
-from lanthanide.registry.models import Application, ApplicationLine, Licence, LicenceLine, Shipment
+from lanthanide.registry.models import (
+    Application,
+    ApplicationLine,
+    Licence,
+    LicenceLine,
+    Reevaluation,
+    Shipment,
+)
 from lanthanide.registry.parties import party_name, user_names
 from lanthanide.registry.schemas import (
     GrantLine,
@@ -199,7 +207,18 @@ def _licence_out(s: Session, lic: Licence) -> LicenceOut:
         valid_until=lic.valid_until,
         issued_at=lic.issued_at,
         lines=[_line_out(ln) for ln in lines],
+        basis_status="basis_changed" if lic.basis_status == "basis_changed" else "as_issued",
+        basis_verdict=lic.basis_verdict,
+        basis_changes=_basis_changes(s, lic),
+        basis_reevaluation_id=lic.basis_reevaluation_id,
     )
+
+
+def _basis_changes(s: Session, lic: Licence) -> list[str]:
+    if lic.basis_status != "basis_changed" or lic.basis_reevaluation_id is None:
+        return []
+    r = s.get(Reevaluation, lic.basis_reevaluation_id)
+    return list(json.loads(r.changes)) if r is not None else []
 
 
 def _get_licence(s: Session, actor: Actor, licence_id: int) -> Licence:
@@ -225,7 +244,9 @@ def list_(ctx: Context, actor: Actor, *, limit: int = 100, offset: int = 0) -> l
         return [_licence_out(s, lic) for lic in s.execute(q.limit(limit).offset(offset)).scalars()]
 
 
-def _shipment_out(sh: Shipment, line_no: int, names: dict[int, str]) -> ShipmentOut:
+def _shipment_out(
+    sh: Shipment, line_no: int, names: dict[int, str], warnings: list[str] | None = None
+) -> ShipmentOut:
     return ShipmentOut(
         id=sh.id,
         licence_id=sh.licence_id,
@@ -238,6 +259,7 @@ def _shipment_out(sh: Shipment, line_no: int, names: dict[int, str]) -> Shipment
         client_key=sh.client_key,
         created_at=sh.created_at,
         created_by=names.get(sh.created_by, ""),
+        warnings=warnings or [],
     )
 
 
@@ -255,12 +277,92 @@ def list_shipments(ctx: Context, actor: Actor, licence_id: int) -> list[Shipment
         return [_shipment_out(sh, no, names) for sh, no in rows]
 
 
+class _Refused(Exception):
+    """A shipment refused for its parties: audited after the rollback."""
+
+    def __init__(self, licence_id: int, conflict: Conflict) -> None:
+        super().__init__(conflict.message)
+        self.licence_id = licence_id
+        self.conflict = conflict
+
+
+def _screen_parties(ctx: Context, s: Session, lic: Licence, line_no: int, day: date) -> None:
+    """Refuse (409 ``party_listed``) a shipment on ``day`` when a party of the
+    licence (its end user, the application's consignee) is on a party list
+    whose measures prohibit the export on that day (Export Control Law
+    Art. 18; 两用物项出口管制条例 Art. 30 and 31: exporters may not deal with
+    entities on the control list, and exports under way must stop)."""
+    from lanthanide.countries import codes
+    from lanthanide.decide import make_case
+
+    a = s.get(Application, lic.application_id)
+    assert a is not None
+    aline = s.execute(
+        select(ApplicationLine).where(
+            ApplicationLine.application_id == a.id, ApplicationLine.line_no == line_no
+        )
+    ).scalar_one()
+    case = make_case(
+        item=aline.item,
+        hs=aline.hs,
+        destination=lic.destination,
+        on=day,
+        end_use=a.end_use,
+        end_user=lic.end_user,
+        consignee=a.consignee,
+        params=json.loads(aline.params),
+        countries=codes(),
+    )
+    why = screening.shipment_refusal(ctx.decide, case, lic.number, lic.valid_from)
+    if why is not None:
+        raise _Refused(
+            lic.id,
+            Conflict("party_listed", f"shipment refused: {why}", field="shipment_date"),
+        )
+
+
+def _basis_check(lic: Licence) -> list[str]:
+    """:func:`reevaluations.draw_down_check`, its refusal audited."""
+    try:
+        return reevaluations.draw_down_check(lic)
+    except Conflict as c:
+        raise _Refused(lic.id, c) from None
+
+
+def _audit_refusal(ctx: Context, actor: Actor, r: _Refused, what: str) -> None:
+    """Audit a refused shipment (on the licence row, which does not change;
+    the reason in the entry's note). Nothing else is stored."""
+    with ctx.db.write() as s:
+        audit.lock_head(s)
+        lic = s.get(Licence, r.licence_id)
+        assert lic is not None
+        audit.record(
+            s,
+            actor.name,
+            f"shipment.refused_{what}",
+            lic,
+            audit.snapshot(lic),
+            note=r.conflict.message,
+        )
+
+
 def draw_down(
     ctx: Context, actor: Actor, licence_id: int, data: ShipmentIn
 ) -> tuple[ShipmentOut, bool]:
     """Record a shipment against a licence line (or reserve it). Returns the
     shipment and whether it was created (False: an earlier one with the same
-    ``client_key``). Refusals are :class:`Conflict` with a reason code."""
+    ``client_key``). Refusals are :class:`Conflict` with a reason code; one
+    for a listed party (``party_listed``) is audited."""
+    try:
+        return _draw_down(ctx, actor, licence_id, data)
+    except _Refused as r:
+        _audit_refusal(ctx, actor, r, r.conflict.reason)
+        raise r.conflict from None
+
+
+def _draw_down(
+    ctx: Context, actor: Actor, licence_id: int, data: ShipmentIn
+) -> tuple[ShipmentOut, bool]:
     action: ShipmentAction = "reserve" if data.reserve else "ship"
     SHIPMENT.authorise(actor, action)
     with ctx.db.write() as s:
@@ -301,6 +403,8 @@ def draw_down(
                 field="destination",
             )
         q, v = to_milli(data.quantity), to_cents(data.value)
+        warnings = _basis_check(lic)
+        _screen_parties(ctx, s, lic, line.line_no, day)
         free_q = line.authorised_milli - line.reserved_milli - line.used_milli
         free_v = line.authorised_value_cents - line.reserved_value_cents - line.used_value_cents
         if q > free_q:
@@ -341,18 +445,30 @@ def draw_down(
         s.add(sh)
         audit.record(s, actor.name, f"shipment.{state}", sh, None)
         audit.record(s, actor.name, "licence_line.draw_down", line, before)
-        return _shipment_out(sh, line.line_no, {actor.user_id or 0: actor.name}), True
+        names = {actor.user_id or 0: actor.name}
+        return _shipment_out(sh, line.line_no, names, warnings), True
 
 
 def settle_reservation(
     ctx: Context, actor: Actor, licence_id: int, shipment_id: int, *, confirm: bool
 ) -> ShipmentOut:
-    """Turn a reservation into a used shipment (``confirm``) or release it."""
+    """Turn a reservation into a used shipment (``confirm``; its parties are
+    screened again on its date, 409 ``party_listed``) or release it."""
+    try:
+        return _settle(ctx, actor, licence_id, shipment_id, confirm=confirm)
+    except _Refused as r:
+        _audit_refusal(ctx, actor, r, r.conflict.reason)
+        raise r.conflict from None
+
+
+def _settle(
+    ctx: Context, actor: Actor, licence_id: int, shipment_id: int, *, confirm: bool
+) -> ShipmentOut:
     action: ShipmentAction = "confirm" if confirm else "cancel"
     SHIPMENT.authorise(actor, action)
     with ctx.db.write() as s:
         audit.lock_head(s)
-        _get_licence(s, actor, licence_id)
+        lic = _get_licence(s, actor, licence_id)
         sh = s.execute(
             select(Shipment)
             .where(Shipment.id == shipment_id, Shipment.licence_id == licence_id)
@@ -366,6 +482,10 @@ def settle_reservation(
         line = s.execute(
             select(LicenceLine).where(LicenceLine.id == sh.line_id).with_for_update()
         ).scalar_one()
+        warnings: list[str] = []
+        if action == "confirm":
+            warnings = _basis_check(lic)
+            _screen_parties(ctx, s, lic, line.line_no, sh.shipment_date)
         line_before, sh_before = audit.snapshot(line), audit.snapshot(sh)
         line.reserved_milli -= sh.quantity_milli
         line.reserved_value_cents -= sh.value_cents
@@ -375,4 +495,4 @@ def settle_reservation(
         sh.state = state
         audit.record(s, actor.name, f"shipment.{sh.state}", sh, sh_before)
         audit.record(s, actor.name, "licence_line.settle", line, line_before)
-        return _shipment_out(sh, line.line_no, user_names(s, sh.created_by))
+        return _shipment_out(sh, line.line_no, user_names(s, sh.created_by), warnings)

@@ -70,6 +70,10 @@ class Application(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_note: Mapped[str | None] = mapped_column(Text)
+    consignee: Mapped[str | None] = mapped_column(String(500), default=None)
+    """Optional (revision 0003); screened with the end user on submission."""
+    screening: Mapped[str | None] = mapped_column(Text, default=None)
+    """JSON: the party screening made on submission (revision 0003)."""
 
 
 class ApplicationLine(Base):
@@ -102,6 +106,11 @@ class Licence(Base):
     valid_until: Mapped[date] = mapped_column(Date)  # inclusive
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    basis_status: Mapped[str | None] = mapped_column(String(20), default=None)
+    """None: as issued; ``basis_changed``: the latest re-evaluation differs
+    from the determination it was issued on (revision 0004)."""
+    basis_verdict: Mapped[str | None] = mapped_column(String(40), default=None)
+    basis_reevaluation_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class LicenceLine(Base):
@@ -177,6 +186,51 @@ class ReportVersion(Base):
     by: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
+class Reevaluation(Base):
+    """One re-run of the determination of an open application or a valid
+    licence on a date (revision 0004)."""
+
+    __tablename__ = "reevaluations"
+    __table_args__ = (
+        Index("ix_reevaluations_record", "kind", "record_id", "id"),
+        Index("ix_reevaluations_run", "run"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))  # application | licence
+    record_id: Mapped[int] = mapped_column(Integer)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    on: Mapped[date] = mapped_column(Date)
+    rulebook_version: Mapped[str] = mapped_column(String(64))
+    data_as_of: Mapped[date] = mapped_column(Date)
+    verdict_before: Mapped[str | None] = mapped_column(String(40))
+    verdict_after: Mapped[str] = mapped_column(String(40))
+    changed: Mapped[bool] = mapped_column(Boolean)
+    """Differs from the record's previous determination."""
+    basis_changed: Mapped[bool] = mapped_column(Boolean)
+    """Differs from the determination the record was submitted (a licence:
+    issued) on."""
+    changes: Mapped[str] = mapped_column(Text)  # JSON list of what changed
+    determination: Mapped[str] = mapped_column(Text)  # JSON
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ClockPause(Base):
+    """A period excluded from an application's decision time limit
+    (国务院令第792号 Art. 17(3); revision 0005). ``end`` None: still running."""
+
+    __tablename__ = "clock_pauses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class AuditEntry(Base):
     """One appended state change. ``hash`` chains over ``prev_hash``."""
 
@@ -194,6 +248,8 @@ class AuditEntry(Base):
     row_hash: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    """Why (revision 0003): e.g. the reason of a refused shipment; hashed when set."""
 
 
 class AuditHead(Base):
@@ -216,9 +272,15 @@ AUDITED: dict[str, type[Base]] = {
     "shipments": Shipment,
     "reports": Report,
     "report_versions": ReportVersion,
+    "reevaluations": Reevaluation,
+    "clock_pauses": ClockPause,
 }
 """Business tables whose every row is covered by the audit chain."""
 
-ADDED_COLUMNS: dict[str, frozenset[str]] = {"reports": frozenset({"warnings"})}
+ADDED_COLUMNS: dict[str, frozenset[str]] = {
+    "reports": frozenset({"warnings"}),
+    "applications": frozenset({"consignee", "screening"}),
+    "licences": frozenset({"basis_status", "basis_verdict", "basis_reevaluation_id"}),
+}
 """Columns added after revision 0001. A row's audited state leaves them out
 while they are NULL, so rows audited before the column existed still verify."""

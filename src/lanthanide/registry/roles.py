@@ -24,7 +24,9 @@ PARTY_SCOPED: Final[frozenset[Role]] = frozenset({EXPORTER})
 """Roles that belong to a party (required when the user is created) and see
 only their own party's records; another party's records do not exist for them."""
 
-Permission = Literal["read", "apply", "ship", "report", "summarise", "verify_audit"]
+Permission = Literal[
+    "read", "apply", "ship", "report", "summarise", "verify_audit", "reevaluate", "pause_clock"
+]
 PERMISSIONS: Final[Mapping[Permission, tuple[Role, ...]]] = {
     # read applications, licences, shipments and reports (exporters: their party's)
     "read": (EXPORTER, OFFICER, ADMIN),
@@ -38,6 +40,10 @@ PERMISSIONS: Final[Mapping[Permission, tuple[Role, ...]]] = {
     "summarise": (ANALYST, OFFICER, ADMIN),
     # walk the audit chain
     "verify_audit": (OFFICER, ADMIN),
+    # re-run the determination of open applications and valid licences; list the results
+    "reevaluate": (OFFICER, ADMIN),
+    # record a period excluded from an application's decision time limit
+    "pause_clock": (OFFICER, ADMIN),
 }
 
 

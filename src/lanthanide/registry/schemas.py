@@ -48,9 +48,36 @@ class ApplicationIn(_In):
     licence_type: LicenceType
     destination: Country
     end_user: str = Field(min_length=1, max_length=500)
+    consignee: str | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        description="Optional; screened against China's party lists with the end user",
+    )
     end_use: EndUse
     end_use_detail: str | None = Field(None, max_length=4000)
     lines: list[LineIn] = Field(min_length=1, max_length=100)
+
+
+PauseKind = Literal["identification", "expert_consultation", "on_site_check"]
+
+
+class ClockPauseIn(_In):
+    kind: PauseKind = Field(
+        description="What the time is needed for (国务院令第792号 Art. 17(3)): identification "
+        "(组织鉴别), expert_consultation (征询专家意见), on_site_check (实地核查)"
+    )
+    start: date = Field(description="First day excluded")
+    end: date | None = Field(None, description="Last day excluded (inclusive); empty: running")
+    note: str | None = Field(None, max_length=2000)
+
+
+class PauseEndIn(_In):
+    end: date = Field(description="Last day excluded (inclusive)")
+
+
+class ReevaluationIn(_In):
+    on: date | None = Field(None, description="The date to re-evaluate for; default: today")
 
 
 class GrantLine(_In):
@@ -133,6 +160,7 @@ class ApplicationOut(BaseModel):
     licence_type: str
     destination: str
     end_user: str
+    consignee: str | None = None
     end_use: str
     end_use_detail: str | None
     lines: list[LineOut]
@@ -150,12 +178,44 @@ class ApplicationOut(BaseModel):
         "calendar holds (those days are counted Monday to Friday); see deadline_note",
     )
     deadline_note: str | None = None
+    deadline_without_pauses: date | None = Field(
+        None, description="The deadline before the clock pauses are taken out"
+    )
+    paused_working_days: int = Field(
+        0, description="Working days excluded by the clock pauses (国务院令第792号 Art. 17(3))"
+    )
+    clock_pauses: list[ClockPauseOut] = Field(default_factory=list)
     verdict: str | None
     determination: list[dict[str, Any]] | None
+    screening: dict[str, Any] | None = Field(
+        None,
+        description="The party screening made on submission: each party screened (end "
+        "user, consignee) with its matches (listed entry, list, notice number, confidence, "
+        "effects), the findings it gave, and the lists checked as of the submission date",
+    )
     decided_at: datetime | None
     decided_by: str | None
     decision_note: str | None
     licence_id: int | None
+    reevaluation: dict[str, Any] | None = Field(
+        None,
+        description="The latest re-evaluation of an open application: id, on, verdict, "
+        "basis_changed, changes",
+    )
+
+
+class ClockPauseOut(BaseModel):
+    id: int
+    application_id: int
+    kind: PauseKind
+    kind_text: str
+    start: date
+    end: date | None
+    running: bool
+    note: str | None
+    basis: str
+    actor: str
+    created_at: datetime
 
 
 class LicenceLineOut(BaseModel):
@@ -186,6 +246,15 @@ class LicenceOut(BaseModel):
     valid_until: date
     issued_at: datetime
     lines: list[LicenceLineOut]
+    basis_status: Literal["as_issued", "basis_changed"] = Field(
+        "as_issued",
+        description="basis_changed: the latest re-evaluation differs from the determination "
+        "the licence was issued on (what the licence authorises does not change; see "
+        "basis_verdict and basis_changes)",
+    )
+    basis_verdict: str | None = None
+    basis_changes: list[str] = Field(default_factory=list)
+    basis_reevaluation_id: int | None = None
 
 
 class ShipmentOut(BaseModel):
@@ -200,6 +269,42 @@ class ShipmentOut(BaseModel):
     client_key: str | None
     created_at: datetime
     created_by: str
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="In the response to a draw-down: e.g. the licence's basis changed",
+    )
+
+
+class ReevaluationOut(BaseModel):
+    id: int
+    run: str
+    kind: Literal["application", "licence"]
+    record_id: int
+    party_id: int
+    on: date
+    rulebook_version: str
+    data_as_of: date
+    verdict_before: str | None
+    verdict_after: str
+    changed: bool = Field(description="Differs from the record's previous determination")
+    basis_changed: bool = Field(
+        description="Differs from the determination the record was submitted (licence: issued) on"
+    )
+    changes: list[str] = Field(description="What differs from that determination, in words")
+    determination: list[dict[str, Any]] | None
+    actor: str
+    created_at: datetime
+
+
+class ReevaluationRunOut(BaseModel):
+    run: str
+    on: date
+    rulebook_version: str
+    data_as_of: date
+    evaluated: int
+    changed: int
+    basis_changed: int
+    records: list[ReevaluationOut]
 
 
 class ReportVersionOut(BaseModel):

@@ -20,7 +20,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from lanthanide.registry import applications, audit, licences, parties, reports
+from lanthanide.registry import (
+    applications,
+    audit,
+    licences,
+    parties,
+    pauses,
+    reevaluations,
+    reports,
+)
 from lanthanide.registry.actors import CLI, Actor, authenticate
 from lanthanide.registry.context import Clock, Context, Decide, system_clock
 from lanthanide.registry.db import Database
@@ -30,8 +38,13 @@ from lanthanide.registry.schemas import (
     AmendIn,
     ApplicationIn,
     ApplicationOut,
+    ClockPauseIn,
+    ClockPauseOut,
     DecisionIn,
     LicenceOut,
+    PauseEndIn,
+    ReevaluationOut,
+    ReevaluationRunOut,
     ReportIn,
     ReportOut,
     ShipmentIn,
@@ -148,6 +161,20 @@ class Registry:
     ) -> list[ApplicationOut]:
         return applications.list_(self.ctx, actor, state=state, limit=limit, offset=offset)
 
+    def pause_clock(self, actor: Actor, app_id: int, data: ClockPauseIn) -> ApplicationOut:
+        """Record a period excluded from the decision time limit (identification,
+        expert consultation, on-site check; 国务院令第792号 Art. 17(3))."""
+        return pauses.pause(self.ctx, actor, app_id, data)
+
+    def end_clock_pause(
+        self, actor: Actor, app_id: int, pause_id: int, data: PauseEndIn
+    ) -> ApplicationOut:
+        """Set or correct the last day of a clock pause."""
+        return pauses.end_pause(self.ctx, actor, app_id, pause_id, data)
+
+    def list_clock_pauses(self, actor: Actor, app_id: int) -> list[ClockPauseOut]:
+        return pauses.list_(self.ctx, actor, app_id)
+
     # -------------------------------------------------------------- licences
     def get_licence(self, actor: Actor, licence_id: int) -> LicenceOut:
         return licences.get(self.ctx, actor, licence_id)
@@ -194,6 +221,36 @@ class Registry:
     ) -> SummaryOut:
         """Totals by element, destination and month (current report versions)."""
         return reports.summary(self.ctx, actor, since=since, until=until)
+
+    # ---------------------------------------------------------- re-evaluation
+    def reevaluate(self, actor: Actor = CLI, on: date | None = None) -> ReevaluationRunOut:
+        """Re-run the determination for every open application and every
+        licence valid on ``on`` (default: today); each result stored and
+        audited, licences whose basis changed marked ``basis_changed``."""
+        return reevaluations.run(self.ctx, actor, on)
+
+    def list_reevaluations(
+        self,
+        actor: Actor = CLI,
+        *,
+        run: str | None = None,
+        kind: str | None = None,
+        changed: bool | None = None,
+        basis_changed: bool | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[ReevaluationOut]:
+        """Stored re-evaluations, newest first (officers and administrators)."""
+        return reevaluations.list_(
+            self.ctx,
+            actor,
+            run=run,
+            kind=kind,
+            changed=changed,
+            basis_changed=basis_changed,
+            limit=limit,
+            offset=offset,
+        )
 
     # ----------------------------------------------------------------- audit
     def verify_audit(self, actor: Actor = CLI) -> audit.Verification:

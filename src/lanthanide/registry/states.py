@@ -11,6 +11,7 @@ Applications::
                                                           --deny----> denied
     draft | submitted | under_review --withdraw--> withdrawn
     draft --edit--> draft   (the exporter replaces a draft's contents)
+    submitted | under_review --pause--> (same state)   (a period off the decision clock)
 
 (An officer's decision on a ``submitted`` application first takes it under
 review, audited as its own step.)
@@ -27,10 +28,10 @@ from typing import Final, Generic, Literal, TypeVar, cast, get_args
 
 from lanthanide.registry.actors import Actor
 from lanthanide.registry.errors import Conflict
-from lanthanide.registry.roles import EXPORTER, OFFICER, Role
+from lanthanide.registry.roles import ADMIN, EXPORTER, OFFICER, Role
 
 AppState = Literal["draft", "submitted", "under_review", "approved", "denied", "withdrawn"]
-AppAction = Literal["edit", "submit", "withdraw", "review", "approve", "deny"]
+AppAction = Literal["edit", "submit", "withdraw", "review", "approve", "deny", "pause"]
 ShipmentState = Literal["reserved", "used", "cancelled"]
 ShipmentAction = Literal["ship", "reserve", "confirm", "cancel"]
 
@@ -86,6 +87,8 @@ APPLICATION: Final[Machine[AppState, AppAction]] = Machine(
         ("submitted", "review"): "under_review",
         ("under_review", "approve"): "approved",
         ("under_review", "deny"): "denied",
+        ("submitted", "pause"): "submitted",
+        ("under_review", "pause"): "under_review",
     },
     roles={
         "edit": (EXPORTER,),
@@ -94,6 +97,7 @@ APPLICATION: Final[Machine[AppState, AppAction]] = Machine(
         "review": (OFFICER,),
         "approve": (OFFICER,),
         "deny": (OFFICER,),
+        "pause": (OFFICER, ADMIN),
     },
     refusals={
         "edit": "only a draft can be edited (this one is {state})",
@@ -103,6 +107,8 @@ APPLICATION: Final[Machine[AppState, AppAction]] = Machine(
         "approve": "only a submitted or under-review application can be decided "
         "(this one is {state})",
         "deny": "only a submitted or under-review application can be decided (this one is {state})",
+        "pause": "the decision clock runs only for a submitted or under-review application "
+        "(this one is {state})",
     },
     initial={},
 )

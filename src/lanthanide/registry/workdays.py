@@ -12,6 +12,7 @@ never passed off as exact.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -52,30 +53,53 @@ def calendar() -> WorkCalendar:
     )
 
 
-def add_working_days(start: date, n: int, cal: WorkCalendar | None = None) -> date:
-    """The ``n``-th working day after ``start`` (``start`` itself not counted)."""
+def add_working_days(
+    start: date,
+    n: int,
+    cal: WorkCalendar | None = None,
+    excluded: Collection[date] = frozenset(),
+) -> date:
+    """The ``n``-th working day after ``start`` (``start`` itself not
+    counted), not counting the days in ``excluded`` (a paused clock)."""
     c = cal or calendar()
     day = start
     left = n
     while left > 0:
         day += timedelta(days=1)
-        if c.is_working_day(day):
+        if c.is_working_day(day) and day not in excluded:
             left -= 1
     return day
 
 
-def working_days_between(start: date, end: date, cal: WorkCalendar | None = None) -> int:
-    """Working days after ``start`` up to and including ``end`` (negative if before)."""
+def working_days_between(
+    start: date,
+    end: date,
+    cal: WorkCalendar | None = None,
+    excluded: Collection[date] = frozenset(),
+) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative if
+    before), not counting the days in ``excluded``."""
     if end < start:
-        return -working_days_between(end, start, cal)
+        return -working_days_between(end, start, cal, excluded)
     c = cal or calendar()
     count = 0
     day = start
     while day < end:
         day += timedelta(days=1)
-        if c.is_working_day(day):
+        if c.is_working_day(day) and day not in excluded:
             count += 1
     return count
+
+
+def days_of(periods: Iterable[tuple[date, date]]) -> frozenset[date]:
+    """Every day of the inclusive periods ``(start, end)``."""
+    out: set[date] = set()
+    for start, end in periods:
+        day = start
+        while day <= end:
+            out.add(day)
+            day += timedelta(days=1)
+    return frozenset(out)
 
 
 def estimate_note(start: date, end: date, cal: WorkCalendar | None = None) -> str | None:
