@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from lanthanide.classify import store
 from lanthanide.classify.confidence import (
     MEDIUM_COVERAGE,
     ORDER,
@@ -27,6 +28,7 @@ from lanthanide.classify.confidence import (
 )
 from lanthanide.classify.entries import (
     ELEMENT_IDS,
+    WORDS,
     FieldIndex,
     best_point,
     heading_entries,
@@ -91,6 +93,10 @@ _INTENT_ONLY = frozenset(["§technology"])
 _ELEMENT_WORDS = frozenset(n for _, _, _, names in ELEMENTS for n in names)
 
 
+_TOKENS_READ: set[str] = set()
+"""Rulebook versions whose stored tokenizations are in :data:`WORDS`."""
+
+
 class Classifier:
     """Index over a rulebook and the HS 2022 nomenclature."""
 
@@ -98,10 +104,16 @@ class Classifier:
         t0 = time.perf_counter()
         self.book = book
         self.today = today or date.today()
+        if book.version not in _TOKENS_READ:  # the tokenizations stored for this rulebook
+            WORDS.update(store.load_tokens(book.version))
+            _TOKENS_READ.add(book.version)
+        known = len(WORDS)
         self.entries: list[Entry] = rulebook_entries(book, self.today)
         self.n_items = len(self.entries)
         if hs2022:
             self.entries += heading_entries()
+        if len(WORDS) > known:  # texts tokenized now: store them for the next process
+            store.save_tokens(book.version, WORDS)
         self._by_code: dict[str, list[int]] = {}
         for i, e in enumerate(self.entries[: self.n_items]):
             for c in {e.code.lower(), (e.control_code or "").lower()} - {""}:
@@ -110,20 +122,23 @@ class Classifier:
             (i, h) for i, e in enumerate(self.entries) for h in e.hs
         ]
         items = self.entries[: self.n_items]
-        self._fields = {
-            name: FieldIndex([e.fields.get(name, []) for e in items]) for name in FIELD_WEIGHTS
-        }
         hs_entries = self.entries[self.n_items :]
-        self._hs_fields = (
-            {
-                "title": FieldIndex([e.fields["title"] for e in hs_entries]),
-                "concepts": FieldIndex([e.fields["concepts"] for e in hs_entries]),
-                # no length normalisation: 2846 covers seventeen elements
-                "covers": FieldIndex([sorted(e.covers) for e in hs_entries], b=0.0),
-            }
-            if hs_entries
-            else {}
-        )
+        corpora: dict[str, tuple[list[list[str]], float]] = {
+            name: ([e.fields.get(name, []) for e in items], 0.75) for name in FIELD_WEIGHTS
+        }
+        if hs_entries:
+            corpora["hs:title"] = ([e.fields["title"] for e in hs_entries], 0.75)
+            corpora["hs:concepts"] = ([e.fields["concepts"] for e in hs_entries], 0.75)
+            # no length normalisation: 2846 covers seventeen elements
+            corpora["hs:covers"] = ([sorted(e.covers) for e in hs_entries], 0.0)
+        fields = store.load_fields(corpora)
+        if fields is None:
+            fields = {name: FieldIndex.build(docs, b=b) for name, (docs, b) in corpora.items()}
+            store.save_fields(corpora, fields)
+        self._fields = {name: fields[name] for name in FIELD_WEIGHTS}
+        self._hs_fields = {
+            name.removeprefix("hs:"): f for name, f in fields.items() if name.startswith("hs:")
+        }
         self._concept_masks: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
         for i, e in enumerate(self.entries):
             for c in (*e.fields.get("concepts", ()), *e.covers):
