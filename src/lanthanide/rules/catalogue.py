@@ -242,16 +242,17 @@ class CatalogueIndex:
         if len(hs) >= 10:
             hits = self.by_hs.get(hs[:10], ())
         else:
-            hits = self._by_prefix.get(hs)
-            if hits is None:  # the rows under a shorter code, in row order, once per prefix
+            under = self._by_prefix.get(hs)
+            if under is None:  # the rows under a shorter code, in row order, once per prefix
                 if len(self._by_prefix) > 4096:
                     self._by_prefix.clear()
-                hits = self._by_prefix[hs] = tuple(
+                under = self._by_prefix[hs] = tuple(
                     h
                     for code, hs_hits in self.by_hs.items()
                     if code.startswith(hs)
                     for h in hs_hits
                 )
+            hits = under
         return [
             h
             for h in hits
