@@ -42,7 +42,8 @@ from lanthanide.classify.results import (
     Entry,
     Result,
 )
-from lanthanide.classify.status import demote, statuses
+from lanthanide.classify.status import boundaries, demote, statuses
+from lanthanide.classify.status import window as status_window
 from lanthanide.classify.tokens import STOP_EN, concept_tokens, normalise, stem, tokenize
 from lanthanide.classify.weights import (
     BARE_ELEMENT_NOT_METAL,
@@ -73,6 +74,7 @@ from lanthanide.rules.book import Rulebook
 
 if TYPE_CHECKING:
     from lanthanide.classify.identify import Identification
+    from lanthanide.rules.window import Window
 
 __all__ = [
     "KIND_PRIOR",
@@ -183,8 +185,9 @@ class Classifier:
         self._latin_vocab = sorted(vocab)
         self._latin_vocab_set = frozenset(vocab)
         self._for_identify: dict[
-            tuple[str, str | None], tuple[Classification, list[Identification]]
+            tuple[str, str | None, date], tuple[Classification, list[Identification]]
         ] = {}
+        self._status_days = boundaries(book)
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------ querying
@@ -208,20 +211,29 @@ class Classifier:
         (see :mod:`lanthanide.classify.identify`)."""
         from lanthanide.classify.identify import CLASSIFY_TOP, identify
 
-        key = (text, kind)
+        # ranked on the date: the ranking is the same on every day of the
+        # status window (no item changes status in it)
+        status_window = self.status_window(on)
+        key = (text, kind, status_window.start)
         got = self._for_identify.get(key)
         if got is None:
             if len(self._for_identify) > 4096:
                 self._for_identify.clear()
-            got = self._for_identify[key] = (self.classify(text, kind=kind, top=CLASSIFY_TOP), [])
+            classification = self.classify(text, kind=kind, top=CLASSIFY_TOP, on=on)
+            got = self._for_identify[key] = (classification, [])
         classification, known = got
         for ident in known:  # an identification holds on every day of its window
             if ident.window.contains(on):
                 return ident
-        ident = identify(self, classification, kind, on)
+        ident = identify(self, classification, kind, on, status_window)
         if len(known) < 64:
             known.append(ident)
         return ident
+
+    def status_window(self, on: date) -> Window:
+        """The days around ``on`` on which every item has the status it has
+        on ``on`` (so :meth:`classify` with any of them ranks alike)."""
+        return status_window(self._status_days, on)
 
     def status_on(self, on: date) -> list[str]:
         """Per rulebook entry, the status of its own controls on ``on``:
@@ -477,6 +489,7 @@ class Classifier:
                     cov,
                     i in bonus,
                     states[i] if states is not None and i < n else None,
+                    i in demoted,
                 )
             )
         return Classification(
