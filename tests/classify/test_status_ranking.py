@@ -87,3 +87,18 @@ def test_cli_classify_on_shows_the_status() -> None:
         text=True,
     )
     assert bad.returncode == 2 and "--on" in bad.stderr
+
+
+def test_the_date_never_makes_a_reading_surer(clf: Classifier) -> None:
+    """Ranking items down for their status reorders candidates but does not
+    turn a doubtful text into a sure one (Dysprosium metal on 2025-12-22
+    would otherwise be read as the technology item 213301J, prohibited)."""
+    from lanthanide.classify.identify import CLASSIFY_TOP, identify
+
+    for text in ("Dysprosium metal", "Europium metal", "DyFe alloy", "氧化镝"):
+        for on in (date(2025, 12, 22), date(2026, 2, 23), ON, date(2023, 6, 1)):
+            dated = clf.identify(text, None, on)
+            plain = identify(clf, clf.classify(text, top=CLASSIFY_TOP), None, on)
+            if dated.sureness == "sure":
+                assert plain.sureness == "sure", (text, on)
+    assert clf.identify("Dysprosium metal", None, date(2025, 12, 22)).sureness != "sure"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,7 @@ from lanthanide.classify.weights import (
     kind_prior,
 )
 from lanthanide.rules.book import Rulebook
+from lanthanide.rules.window import Span
 
 if TYPE_CHECKING:
     from lanthanide.classify.identify import Identification
@@ -188,6 +190,7 @@ class Classifier:
             tuple[str, str | None, date], tuple[Classification, list[Identification]]
         ] = {}
         self._status_days = boundaries(book)
+        self._undated_cache: dict[tuple[str, str | None], Classification] = {}
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------ querying
@@ -226,9 +229,32 @@ class Classifier:
             if ident.window.contains(on):
                 return ident
         ident = identify(self, classification, kind, on, status_window)
+        if ident.sureness == "sure":
+            # The date may reorder the candidates, never make the reading
+            # surer than the text alone makes it: ranking an item down for
+            # its status does not make the next one the item the text names.
+            undated = self._undated(text, kind)
+            plain = identify(self, undated, kind, on, status_window)
+            if plain.sureness != "sure":
+                span = Span(on)
+                span.narrow(ident.window)
+                span.narrow(plain.window)
+                ident = replace(ident, sureness="several", window=span.window())
         if len(known) < 64:
             known.append(ident)
         return ident
+
+    def _undated(self, text: str, kind: str | None) -> Classification:
+        from lanthanide.classify.identify import CLASSIFY_TOP
+
+        got = self._undated_cache.get((text, kind))
+        if got is None:
+            if len(self._undated_cache) > 4096:
+                self._undated_cache.clear()
+            got = self._undated_cache[(text, kind)] = self.classify(
+                text, kind=kind, top=CLASSIFY_TOP
+            )
+        return got
 
     def status_window(self, on: date) -> Window:
         """The days around ``on`` on which every item has the status it has
