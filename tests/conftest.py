@@ -20,18 +20,29 @@ every entry still names a test. ``make test-fast`` deselects all four.
 
 from __future__ import annotations
 
-import types
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+import atexit
+import os
+import shutil
+import tempfile
 
-import pytest
-import yaml
+# The tests never read or write the user's cache (lanthanide.cache): one
+# temporary cache directory for the session, set before anything loads the
+# rulebook and inherited by the CLI subprocesses.
+os.environ["LANTHANIDE_CACHE_DIR"] = _CACHE = tempfile.mkdtemp(prefix="lanthanide-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
-from lanthanide.rules.book import Rulebook, load_rulebook
-from lanthanide.rules.loader import load_instruments
+import types  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
-from .support import SERVER_HELPERS, serving
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+
+from lanthanide.rules.book import Rulebook, load_rulebook  # noqa: E402
+from lanthanide.rules.loader import load_instruments  # noqa: E402
+
+from .support import SERVER_HELPERS, serving  # noqa: E402
 
 SRC = [{"url": "https://example.org/source", "tag": "P", "ref": "T1"}]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-from lanthanide.classify import Classifier, Identification, Identified
 from lanthanide.decide import Candidate, Case, Determination, Engine, Reading
 from lanthanide.decide.model import Ref
 from lanthanide.decide.party_model import (
@@ -22,10 +22,14 @@ from lanthanide.decide.party_model import (
     PartyReading,
 )
 from lanthanide.decide.verdict import by_kind, kind_unstated
-from lanthanide.parties import effects_for, lists_checked, screen_name
-from lanthanide.parties.effects import ListEffect, list_title
-from lanthanide.rules.lists import PartyLists
 from lanthanide.rules.window import ALWAYS, UNBOUNDED_START, Window
+
+if TYPE_CHECKING:
+    # The classifier (its search index) and the party matcher are loaded only
+    # by the cases that need them: a case by text, a case naming an end user.
+    from lanthanide.classify import Classifier, Identification, Identified
+    from lanthanide.parties.effects import ListEffect
+    from lanthanide.rules.lists import PartyLists
 
 
 def reading(ident: Identification) -> Reading:
@@ -61,6 +65,8 @@ def _window(e: ListEffect) -> Window:
 
 
 def _effect(e: ListEffect) -> PartyEffectIn:
+    from lanthanide.parties.effects import list_title
+
     return PartyEffectIn(
         list=e.list,
         list_title=list_title(e.list).best(),
@@ -110,6 +116,8 @@ def party_reading(
 ) -> PartyReading:
     """The screening of ``name`` on ``on`` as the engine takes it: matches
     with the effects of their listings on the date (``lanthanide.parties``)."""
+    from lanthanide.parties import effects_for, lists_checked, screen_name
+
     hits = []
     for m in screen_name(name, lists, on, country=country):
         e = m.entry.entry

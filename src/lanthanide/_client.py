@@ -224,9 +224,14 @@ class Lanthanide:
         )
 
     # --------------------------------------------------------- classify
-    def classify(self, text: str, *, kind: str | None = None, top: int = 5) -> Classification:
+    def classify(
+        self, text: str, *, kind: str | None = None, top: int = 5, on: date | str | None = None
+    ) -> Classification:
         """Rank catalogue items, control codes and HS 2022 headings for
-        ``text``, with matched terms, confidence and parameters found."""
+        ``text``, with matched terms, confidence and parameters found.
+        ``on``: rank on that date: an item not in force then ranks below one
+        in force covering the same elements and kind, and each result
+        carries its ``status_on`` (and ``demoted`` when it was ranked down)."""
         from lanthanide.decide import CaseError
 
         if not text.strip():
@@ -235,7 +240,8 @@ class Lanthanide:
             raise CaseError("top", f"{top} is out of range (allowed: 1 to {MAX_TOP})")
         if kind is not None and kind not in ("goods", "technology"):
             raise CaseError("kind", f"'{kind}' is not allowed (allowed: goods, technology)")
-        return self._classifier.classify(text, kind=kind, top=top)
+        day = _date("on", on)
+        return self._classifier.classify(text, kind=kind, top=top, on=day)
 
     # ------------------------------------------------------------ rules
     def instruments(

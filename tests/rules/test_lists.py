@@ -164,7 +164,9 @@ def test_suspension_with_political_extension_is_an_alternative() -> None:
     assert (after.window.start, after.window.end) == (date(2026, 11, 10), date(2027, 1, 11))
     last = _status("商务部公告2025年第21号", "dual_use_export_ban", date(2027, 1, 10))
     assert [r.until for r in last.alternatives] == [date(2027, 1, 10)]
-    assert not _status("商务部公告2025年第21号", "dual_use_export_ban", date(2027, 1, 11)).alternatives
+    assert not _status(
+        "商务部公告2025年第21号", "dual_use_export_ban", date(2027, 1, 11)
+    ).alternatives
     assert any("not encoded" in (w.en or "") for w in after.warnings)
     later = _status("商务部公告2025年第21号", "dual_use_export_ban", date(2027, 2, 1))
     assert later.status == "in_force" and not later.alternatives

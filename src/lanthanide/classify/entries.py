@@ -16,7 +16,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-import bm25s
 import numpy as np
 
 from lanthanide.classify.glossary import ELEMENTS, GENERIC
@@ -37,26 +36,98 @@ def _info(inst: Instrument) -> InstrumentInfo:
     return InstrumentInfo(inst.id, inst.number, inst.title.zh or inst.title.best(), inst.status)
 
 
+WORDS: dict[tuple[bool, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+"""Memo of :func:`_words` (a pure function of the text and the tokenizer's
+code), filled from and saved to the on-disk cache by the classifier
+(:mod:`lanthanide.classify.store`)."""
+
+
 def _words(text: str, *, symbols: bool = True) -> tuple[list[str], list[str]]:
-    t = tokenize(text, symbols=symbols)
-    return list(t.words), concept_tokens(t.concepts)
+    got = WORDS.get((symbols, text))
+    if got is None:
+        t = tokenize(text, symbols=symbols)
+        got = WORDS[(symbols, text)] = (tuple(t.words), tuple(concept_tokens(t.concepts)))
+    return list(got[0]), list(got[1])
 
 
 class FieldIndex:
-    """One BM25 index over one field of every entry."""
+    """One BM25 index over one field of every entry: the score matrix bm25s
+    builds (token -> the documents containing it and their BM25 scores, CSC
+    arrays), scored here the way bm25s scores it (its numpy backend, summed
+    in the same order, so the same float32 results) so that an index read
+    from the cache needs neither bm25s nor SciPy."""
 
-    def __init__(self, corpus: Sequence[list[str]], *, b: float = 0.75) -> None:
-        self.bm25 = bm25s.BM25(b=b)
+    def __init__(
+        self,
+        data: np.ndarray[Any, np.dtype[np.float32]],
+        indices: np.ndarray[Any, np.dtype[np.int32]],
+        indptr: np.ndarray[Any, np.dtype[Any]],
+        num_docs: int,
+        ids: dict[str, int],
+    ) -> None:
+        self.data, self.indices, self.indptr = data, indices, indptr
+        self.num_docs = num_docs
+        self.ids = ids
+        self.vocab: frozenset[str] = frozenset(ids)
+
+    @classmethod
+    def build(cls, corpus: Sequence[list[str]], *, b: float = 0.75) -> FieldIndex:
+        import bm25s
+
+        bm25 = bm25s.BM25(b=b)
         docs = [d if d else ["\x00"] for d in corpus]
-        self.bm25.index(docs, show_progress=False)
-        self.vocab: frozenset[str] = frozenset(self.bm25.vocab_dict)
+        bm25.index(docs, show_progress=False)
+        sc = bm25.scores
+        indptr = np.asarray(sc["indptr"])
+        # bm25s adds "" to its vocabulary with no column (id past the
+        # matrix); no query token is ever "" (tokens are non-empty words).
+        ids = {str(k): int(v) for k, v in bm25.vocab_dict.items() if int(v) < len(indptr) - 1}
+        return cls(
+            np.asarray(sc["data"], dtype=np.float32),
+            np.asarray(sc["indices"], dtype=np.int32),
+            indptr,
+            int(sc["num_docs"]),
+            ids,
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        data: np.ndarray[Any, Any],
+        indices: np.ndarray[Any, Any],
+        indptr: np.ndarray[Any, Any],
+        num_docs: int,
+        words: list[str],
+    ) -> FieldIndex | None:
+        """An index from stored arrays, or ``None`` if they are not a
+        consistent score matrix over ``num_docs`` documents and ``words``."""
+        if not (
+            isinstance(words, list)
+            and all(isinstance(w, str) for w in words)
+            and len(set(words)) == len(words)
+            and data.dtype == np.float32
+            and indices.dtype == np.int32
+            and indptr.dtype.kind == "i"
+            and data.ndim == indices.ndim == indptr.ndim == 1
+            and len(data) == len(indices)
+            and len(indptr) == len(words) + 1
+            and int(indptr[0]) == 0
+            and int(indptr[-1]) == len(data)
+            and bool(np.all(np.diff(indptr) >= 0))
+            and (len(indices) == 0 or (int(indices.min()) >= 0 and int(indices.max()) < num_docs))
+            and bool(np.all(np.isfinite(data)))
+        ):
+            return None
+        return cls(data, indices, indptr, num_docs, {w: i for i, w in enumerate(words)})
 
     def scores(self, tokens: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        known = [t for t in tokens if t in self.vocab]
-        if not known:
-            return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
-        out: np.ndarray[Any, np.dtype[np.float32]] = self.bm25.get_scores(known)
-        return out
+        scores = np.zeros(self.num_docs, dtype=np.float32)
+        for t in tokens:
+            i = self.ids.get(t)
+            if i is not None:
+                start, end = self.indptr[i], self.indptr[i + 1]
+                np.add.at(scores, self.indices[start:end], self.data[start:end])
+        return scores
 
 
 def rulebook_entries(book: Rulebook, today: date) -> list[Entry]:

@@ -101,9 +101,17 @@ def _ref_for(clf: Classifier, r: Result, span: Span) -> ItemRef:
 
 
 def identify(
-    clf: Classifier, classification: Classification, kind: str | None, on: date
+    clf: Classifier,
+    classification: Classification,
+    kind: str | None,
+    on: date,
+    ranked_for: Window | None = None,
 ) -> Identification:
+    """``classification`` (ranked on ``on``, the same on every day of
+    ``ranked_for``) as an identification on ``on``."""
     span = Span(on)
+    if ranked_for is not None:
+        span.narrow(ranked_for)
     results = classification.results
     hits = [r for r in results if r.entry.source == "rulebook"]
     pool: list[Result] = []

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from lanthanide.classify import store
 from lanthanide.classify.confidence import (
     MEDIUM_COVERAGE,
     ORDER,
@@ -27,6 +29,7 @@ from lanthanide.classify.confidence import (
 )
 from lanthanide.classify.entries import (
     ELEMENT_IDS,
+    WORDS,
     FieldIndex,
     best_point,
     heading_entries,
@@ -40,7 +43,8 @@ from lanthanide.classify.results import (
     Entry,
     Result,
 )
-from lanthanide.classify.status import demote, statuses
+from lanthanide.classify.status import boundaries, demote, statuses
+from lanthanide.classify.status import window as status_window
 from lanthanide.classify.tokens import STOP_EN, concept_tokens, normalise, stem, tokenize
 from lanthanide.classify.weights import (
     BARE_ELEMENT_NOT_METAL,
@@ -68,9 +72,11 @@ from lanthanide.classify.weights import (
     kind_prior,
 )
 from lanthanide.rules.book import Rulebook
+from lanthanide.rules.window import Span
 
 if TYPE_CHECKING:
     from lanthanide.classify.identify import Identification
+    from lanthanide.rules.window import Window
 
 __all__ = [
     "KIND_PRIOR",
@@ -91,6 +97,10 @@ _INTENT_ONLY = frozenset(["§technology"])
 _ELEMENT_WORDS = frozenset(n for _, _, _, names in ELEMENTS for n in names)
 
 
+_TOKENS_READ: set[str] = set()
+"""Rulebook versions whose stored tokenizations are in :data:`WORDS`."""
+
+
 class Classifier:
     """Index over a rulebook and the HS 2022 nomenclature."""
 
@@ -98,10 +108,16 @@ class Classifier:
         t0 = time.perf_counter()
         self.book = book
         self.today = today or date.today()
+        if book.version not in _TOKENS_READ:  # the tokenizations stored for this rulebook
+            WORDS.update(store.load_tokens(book.version))
+            _TOKENS_READ.add(book.version)
+        known = len(WORDS)
         self.entries: list[Entry] = rulebook_entries(book, self.today)
         self.n_items = len(self.entries)
         if hs2022:
             self.entries += heading_entries()
+        if len(WORDS) > known:  # texts tokenized now: store them for the next process
+            store.save_tokens(book.version, WORDS)
         self._by_code: dict[str, list[int]] = {}
         for i, e in enumerate(self.entries[: self.n_items]):
             for c in {e.code.lower(), (e.control_code or "").lower()} - {""}:
@@ -110,20 +126,23 @@ class Classifier:
             (i, h) for i, e in enumerate(self.entries) for h in e.hs
         ]
         items = self.entries[: self.n_items]
-        self._fields = {
-            name: FieldIndex([e.fields.get(name, []) for e in items]) for name in FIELD_WEIGHTS
-        }
         hs_entries = self.entries[self.n_items :]
-        self._hs_fields = (
-            {
-                "title": FieldIndex([e.fields["title"] for e in hs_entries]),
-                "concepts": FieldIndex([e.fields["concepts"] for e in hs_entries]),
-                # no length normalisation: 2846 covers seventeen elements
-                "covers": FieldIndex([sorted(e.covers) for e in hs_entries], b=0.0),
-            }
-            if hs_entries
-            else {}
-        )
+        corpora: dict[str, tuple[list[list[str]], float]] = {
+            name: ([e.fields.get(name, []) for e in items], 0.75) for name in FIELD_WEIGHTS
+        }
+        if hs_entries:
+            corpora["hs:title"] = ([e.fields["title"] for e in hs_entries], 0.75)
+            corpora["hs:concepts"] = ([e.fields["concepts"] for e in hs_entries], 0.75)
+            # no length normalisation: 2846 covers seventeen elements
+            corpora["hs:covers"] = ([sorted(e.covers) for e in hs_entries], 0.0)
+        fields = store.load_fields(corpora)
+        if fields is None:
+            fields = {name: FieldIndex.build(docs, b=b) for name, (docs, b) in corpora.items()}
+            store.save_fields(corpora, fields)
+        self._fields = {name: fields[name] for name in FIELD_WEIGHTS}
+        self._hs_fields = {
+            name.removeprefix("hs:"): f for name, f in fields.items() if name.startswith("hs:")
+        }
         self._concept_masks: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
         for i, e in enumerate(self.entries):
             for c in (*e.fields.get("concepts", ()), *e.covers):
@@ -168,8 +187,10 @@ class Classifier:
         self._latin_vocab = sorted(vocab)
         self._latin_vocab_set = frozenset(vocab)
         self._for_identify: dict[
-            tuple[str, str | None], tuple[Classification, list[Identification]]
+            tuple[str, str | None, date], tuple[Classification, list[Identification]]
         ] = {}
+        self._status_days = boundaries(book)
+        self._undated_cache: dict[tuple[str, str | None], Classification] = {}
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------ querying
@@ -193,20 +214,52 @@ class Classifier:
         (see :mod:`lanthanide.classify.identify`)."""
         from lanthanide.classify.identify import CLASSIFY_TOP, identify
 
-        key = (text, kind)
+        # ranked on the date: the ranking is the same on every day of the
+        # status window (no item changes status in it)
+        status_window = self.status_window(on)
+        key = (text, kind, status_window.start)
         got = self._for_identify.get(key)
         if got is None:
             if len(self._for_identify) > 4096:
                 self._for_identify.clear()
-            got = self._for_identify[key] = (self.classify(text, kind=kind, top=CLASSIFY_TOP), [])
+            classification = self.classify(text, kind=kind, top=CLASSIFY_TOP, on=on)
+            got = self._for_identify[key] = (classification, [])
         classification, known = got
         for ident in known:  # an identification holds on every day of its window
             if ident.window.contains(on):
                 return ident
-        ident = identify(self, classification, kind, on)
+        ident = identify(self, classification, kind, on, status_window)
+        if ident.sureness == "sure":
+            # The date may reorder the candidates, never make the reading
+            # surer than the text alone makes it: ranking an item down for
+            # its status does not make the next one the item the text names.
+            undated = self._undated(text, kind)
+            plain = identify(self, undated, kind, on, status_window)
+            if plain.sureness != "sure":
+                span = Span(on)
+                span.narrow(ident.window)
+                span.narrow(plain.window)
+                ident = replace(ident, sureness="several", window=span.window())
         if len(known) < 64:
             known.append(ident)
         return ident
+
+    def _undated(self, text: str, kind: str | None) -> Classification:
+        from lanthanide.classify.identify import CLASSIFY_TOP
+
+        got = self._undated_cache.get((text, kind))
+        if got is None:
+            if len(self._undated_cache) > 4096:
+                self._undated_cache.clear()
+            got = self._undated_cache[(text, kind)] = self.classify(
+                text, kind=kind, top=CLASSIFY_TOP
+            )
+        return got
+
+    def status_window(self, on: date) -> Window:
+        """The days around ``on`` on which every item has the status it has
+        on ``on`` (so :meth:`classify` with any of them ranks alike)."""
+        return status_window(self._status_days, on)
 
     def status_on(self, on: date) -> list[str]:
         """Per rulebook entry, the status of its own controls on ``on``:
@@ -462,6 +515,7 @@ class Classifier:
                     cov,
                     i in bonus,
                     states[i] if states is not None and i < n else None,
+                    i in demoted,
                 )
             )
         return Classification(

@@ -66,6 +66,10 @@ class Result:
     status_on: str | None = None
     """With a query date: ``in_force``, ``suspended`` or ``not_in_force`` (the
     item's own controls on that date); None without a date or for HS headings."""
+    demoted: bool = False
+    """Not in force on the query date, and so ranked below an item in force
+    then that covers the same elements and kind (its score capped; see
+    :func:`lanthanide.classify.status.demote`)."""
 
     @property
     def code(self) -> str:
@@ -93,6 +97,7 @@ class Result:
             "matched": self.matched,
             "control_point": self.control_point,
             **({"status_on": self.status_on} if self.status_on else {}),
+            **({"demoted": True} if self.demoted else {}),
         }
 
 

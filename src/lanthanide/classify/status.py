@@ -5,6 +5,7 @@ in force then covers the same elements and kind (:data:`NOT_IN_FORCE_CAP`)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -15,6 +16,7 @@ from lanthanide.classify.results import Entry
 from lanthanide.classify.weights import DEMOTE_WITHIN, NOT_IN_FORCE_CAP, STATUS_PRIOR
 from lanthanide.rules.book import Rulebook
 from lanthanide.rules.model import Instrument
+from lanthanide.rules.window import UNBOUNDED_START, Window
 
 
 def statuses(
@@ -87,3 +89,32 @@ def demote(
             scores[i] = NOT_IN_FORCE_CAP * best
             out.add(i)
     return out
+
+
+def boundaries(book: Rulebook) -> list[date]:
+    """Every day on which some item's status (:func:`statuses`) may change:
+    the start and end of each own control's validity and of its
+    suspensions, and each instrument's effective and end dates (which
+    :func:`ended_by` compares with). A superset: between two neighbours,
+    every status is the same."""
+    days: set[date] = set()
+    for inst in book.instruments.values():
+        days.update(d for d in (inst.effective, inst.ended) if d is not None)
+    for ccs in book.own_controls.values():
+        for cc in ccs:
+            days.add(cc.control.valid.start)
+            if cc.control.valid.end is not None:
+                days.add(cc.control.valid.end)
+            for sus in cc.suspensions:
+                p = sus.suspension.period
+                days.add(p.start)
+                if p.end is not None:
+                    days.add(p.end)
+    return sorted(days)
+
+
+def window(days: Sequence[date], on: date) -> Window:
+    """The days around ``on`` between two neighbouring :func:`boundaries`
+    (half-open): every item has the same status on each of them."""
+    i = bisect_right(days, on)
+    return Window(days[i - 1] if i else UNBOUNDED_START, days[i] if i < len(days) else None)

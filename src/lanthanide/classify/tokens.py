@@ -24,16 +24,11 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from lanthanide.classify.glossary import AMBIGUOUS_ZH, ELEMENT_TERMS, ELEMENTS, TERMS
 
-with warnings.catch_warnings():
-    # jieba 0.42 (2020) compiles regexes with invalid escapes and may import
-    # pkg_resources: both warn on import under newer Pythons / setuptools.
-    # Harmless here; silenced for this import only.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    warnings.simplefilter("ignore", SyntaxWarning)
-    warnings.simplefilter("ignore", UserWarning)
+if TYPE_CHECKING:
     import jieba
 
 CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -338,7 +333,17 @@ DOMAIN_WORDS: tuple[str, ...] = (
 @lru_cache(maxsize=1)
 def segmenter() -> jieba.Tokenizer:
     """A jieba tokenizer on the domain dictionary only, built in memory (no
-    dictionary file read, no cache file written)."""
+    dictionary file read, no cache file written). jieba is imported here,
+    by the first Chinese text to segment (it costs ~0.3 s at start)."""
+    with warnings.catch_warnings():
+        # jieba 0.42 (2020) compiles regexes with invalid escapes and may import
+        # pkg_resources: both warn on import under newer Pythons / setuptools.
+        # Harmless here; silenced for this import only.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        import jieba
+
     tok = jieba.Tokenizer()
     lines = "\n".join(f"{w} {max(10, 5 * len(w))}" for w in _domain_words())
     tok.FREQ, tok.total = tok.gen_pfdict(io.BytesIO(lines.encode("utf-8")))

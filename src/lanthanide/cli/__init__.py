@@ -92,15 +92,12 @@ def version() -> None:
 
 def main() -> None:
     """The ``lanthanide`` console script."""
-    from lanthanide.rules.loader import RulebookError
-
     try:
-        app()
-    except RulebookError as exc:
-        err.print("[bold red]The rulebook is invalid:[/]", markup=True, highlight=False)
-        for p in exc.problems:
-            err.print(f"  ✗ {p}", highlight=False)
-        sys.exit(1)
+        try:
+            app()
+        except Exception as exc:
+            _rulebook_invalid(exc)
+            raise
     except KeyboardInterrupt:
         sys.exit(130)
     except UnicodeDecodeError as exc:
@@ -117,6 +114,20 @@ def main() -> None:
         _last_resort(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
     except Exception as exc:
         _last_resort(f"{type(exc).__name__}: {exc}", 1)
+
+
+def _rulebook_invalid(exc: Exception) -> None:
+    """Exit 1 listing the problems if ``exc`` is a
+    :class:`~lanthanide.rules.loader.RulebookError` (looked up only once its
+    module is loaded, so that starting the CLI loads no rulebook code)."""
+    loader = sys.modules.get("lanthanide.rules.loader")
+    rulebook_error = getattr(loader, "RulebookError", None)
+    if not (isinstance(rulebook_error, type) and isinstance(exc, rulebook_error)):
+        return
+    err.print("[bold red]The rulebook is invalid:[/]", markup=True, highlight=False)
+    for p in getattr(exc, "problems", ()):
+        err.print(f"  ✗ {p}", highlight=False)
+    sys.exit(1)
 
 
 def _last_resort(message: str, code: int) -> None:

@@ -13,7 +13,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from lanthanide.cli.common import RULEBOOK_HELP, Fmt, client, emit, fail, out
-from lanthanide.decide.model import END_USE_HELP
 from lanthanide.vocab import VOCAB
 
 if TYPE_CHECKING:
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
 
 
 KindOpt = StrEnum("KindOpt", {k: k for k in VOCAB.kind_ids})  # type: ignore[misc]
+_END_USE_HELP = VOCAB.end_use_help
 EndUseOpt = StrEnum("EndUseOpt", {e: e for e in VOCAB.end_use_ids})  # type: ignore[misc]
 
 
@@ -120,7 +120,7 @@ def check(
     ] = None,
     end_use: Annotated[
         EndUseOpt | None,
-        typer.Option("--end-use", help="; ".join(f"{k}: {v}" for k, v in END_USE_HELP.items())),
+        typer.Option("--end-use", help="; ".join(f"{k}: {v}" for k, v in _END_USE_HELP.items())),
     ] = None,
     end_user: Annotated[
         str | None,

@@ -17,6 +17,15 @@ from lanthanide.vocab import VOCAB
 ClassifyKind = StrEnum("ClassifyKind", {k: k for k in VOCAB.classify_kind_ids})  # type: ignore[misc]
 
 
+def _status(r: dict[str, Any]) -> str:
+    """The item's status on the query date, when it is not in force then."""
+    status = r.get("status_on")
+    if status in (None, "in_force", "unknown"):
+        return ""
+    note = " (ranked below in force)" if r.get("demoted") else ""
+    return f"\n{status.replace('_', ' ')}{note}"
+
+
 def render(data: dict[str, Any]) -> None:
     """A classification (its JSON form) as a table."""
     if data["corrected"]:
@@ -39,7 +48,7 @@ def render(data: dict[str, Any]) -> None:
             where,
             title,
             ", ".join(r["hs"][:4]) + (" …" if len(r["hs"]) > 4 else ""),
-            f"{r['confidence']} ({r['score']:.1f})",
+            f"{r['confidence']} ({r['score']:.1f})" + _status(r),
             matched,
         )
     _out.print(t)
@@ -55,6 +64,14 @@ def classify(
     ] = None,
     top: Annotated[int, typer.Option("--top", help=f"How many results (1-{MAX_TOP}).")] = 5,
     fmt: Annotated[Fmt, typer.Option("--format", help="json or table.")] = Fmt.table,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help="Rank on this date (YYYY-MM-DD): an item not in force then ranks below "
+            "one in force, and says so.",
+        ),
+    ] = None,
 ) -> None:
     """Find the catalogue item, control code and tariff line a text describes,
     with the matched terms, a confidence and the parameters found in the text.
@@ -62,5 +79,5 @@ def classify(
     Example: lanthanide classify "氧化镝 99.5%" --top 3 --format json
     """
     ln = client()
-    found = ln.classify(text, kind=kind.value if kind else None, top=top)
+    found = ln.classify(text, kind=kind.value if kind else None, top=top, on=on)
     emit(fmt, classification_json(found, ln.rulebook.version), render)

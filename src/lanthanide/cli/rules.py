@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from lanthanide.cli.common import RULEBOOK_HELP, Fmt, Group, client, emit, err, fail, out
-from lanthanide.rules.report import UnknownVersionError
 
 RulebookOpt = Annotated[list[Path] | None, typer.Option("--rulebook", help=RULEBOOK_HELP)]
 
@@ -84,6 +83,8 @@ def rules_show(
 
     Example: lanthanide rules show cn-mofcom-gac-2025-18
     """
+    from lanthanide.rules.report import UnknownVersionError  # loads the rulebook model
+
     try:
         data = client(rulebook).instrument(ident)
     except UnknownVersionError as exc:
@@ -173,6 +174,8 @@ def rules_diff(
         return
     if a is None or b is None:
         fail("A/B: give two catalogue versions or instrument ids (or --overlay DIR)")
+    from lanthanide.rules.report import UnknownVersionError  # loads the rulebook model
+
     try:
         data = client(rulebook).diff(a, b)
     except UnknownVersionError as exc:

@@ -78,7 +78,26 @@ def _pending(effect: str) -> str | None:
     return None if effect == "exempt" else effect
 
 
+_FINDINGS: dict[tuple[int, int, str | None, str | None], tuple[object, object, Finding]] = {}
+"""Memo of :func:`finding` (a pure function of the control, the item ref and
+the match's point and how): keyed by identities, each entry keeps the
+objects themselves and is used only when they are still the same objects."""
+
+
 def finding(cc: CompiledControl, m: Match | None) -> Finding:
+    ref = m.ref if m else None
+    key = (id(cc), id(ref), m.control_point if m else None, m.how if m else None)
+    got = _FINDINGS.get(key)
+    if got is not None and got[0] is cc and got[1] is ref:
+        return got[2]
+    f = _finding(cc, m)
+    if len(_FINDINGS) > 65536:
+        _FINDINGS.clear()
+    _FINDINGS[key] = (cc, ref, f)
+    return f
+
+
+def _finding(cc: CompiledControl, m: Match | None) -> Finding:
     ctl = cc.control
     item = m.ref.item if m else None
     cp = m.control_point if m else None
@@ -144,6 +163,21 @@ def shown_end(p: Period) -> date | None:
     return p.end_inclusive if p.end_inclusive is not None else p.end
 
 
+_VALID_TEXT: dict[int, tuple[Period, str]] = {}
+
+
+def _valid_text(p: Period) -> str:
+    """``(valid START to END)`` of a control's period, formatted once per period."""
+    got = _VALID_TEXT.get(id(p))
+    if got is not None and got[0] is p:
+        return got[1]
+    text = f"(valid {p.start} to {shown_end(p) or 'open'})"
+    if len(_VALID_TEXT) > 65536:
+        _VALID_TEXT.clear()
+    _VALID_TEXT[id(p)] = (p, text)
+    return text
+
+
 def evaluate(
     cc: CompiledControl, m: Match | None, case: Case, data_as_of: date, sheet: Sheet
 ) -> None:
@@ -173,10 +207,7 @@ def evaluate(
                 control=ctl.id,
                 end=shown_end(ctl.valid),
             )
-        trace(
-            f"not in force on {case.on} (valid {ctl.valid.start} to "
-            f"{shown_end(ctl.valid) or 'open'})"
-        )
+        trace(f"not in force on {case.on} {_valid_text(ctl.valid)}")
         return
     if cc.suspensions:
         suspension_warnings(cc, m, case, data_as_of, sheet)

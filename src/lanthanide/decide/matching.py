@@ -37,7 +37,22 @@ def inst_ref(inst: Instrument) -> InstrumentRef:
     return InstrumentRef(inst.id, inst.number, inst.title.zh or inst.title.best(), inst.short)
 
 
+_ITEM_INFO: dict[int, tuple[ItemRef, ItemInfo]] = {}
+
+
 def item_info(ref: ItemRef) -> ItemInfo:
+    """The item of ``ref`` as a determination shows it (memoised by the
+    ref's identity, checked: item refs live as long as their rulebook)."""
+    got = _ITEM_INFO.get(id(ref))
+    if got is not None and got[0] is ref:
+        return got[1]
+    if len(_ITEM_INFO) > 65536:
+        _ITEM_INFO.clear()
+    info = _ITEM_INFO[id(ref)] = (ref, _item_info(ref))
+    return info[1]
+
+
+def _item_info(ref: ItemRef) -> ItemInfo:
     it = ref.item
     return ItemInfo(
         code=it.code,

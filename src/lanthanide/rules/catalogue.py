@@ -232,17 +232,27 @@ class CatalogueIndex:
             for line in cat.lines:
                 if line.hs:
                     self.by_hs[line.hs].append(CatalogueHit(inst, cat, line))
+        self._by_prefix: dict[str, tuple[CatalogueHit, ...]] = {}
 
     def lines(
         self, hs: str, on: date | None = None, direction: Direction = "export"
     ) -> list[CatalogueHit]:
         hs = hs.strip()
+        hits: Iterable[CatalogueHit]
         if len(hs) >= 10:
-            hits = list(self.by_hs.get(hs[:10], ()))
+            hits = self.by_hs.get(hs[:10], ())
         else:
-            hits = [
-                h for code, hs_hits in self.by_hs.items() if code.startswith(hs) for h in hs_hits
-            ]
+            under = self._by_prefix.get(hs)
+            if under is None:  # the rows under a shorter code, in row order, once per prefix
+                if len(self._by_prefix) > 4096:
+                    self._by_prefix.clear()
+                under = self._by_prefix[hs] = tuple(
+                    h
+                    for code, hs_hits in self.by_hs.items()
+                    if code.startswith(hs)
+                    for h in hs_hits
+                )
+            hits = under
         return [
             h
             for h in hits

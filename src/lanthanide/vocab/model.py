@@ -12,13 +12,12 @@ and the field.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib import resources
 from typing import Any
-
-import yaml
 
 
 class VocabularyError(ValueError):
@@ -295,11 +294,17 @@ def _fraction(where: str, raw: object) -> Fraction:
 
 
 def _doc(file: str, text: str) -> _Reader:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # Through the on-disk cache of parsed documents (PyYAML is imported only
+    # when a text is not in it); the cache module is a leaf (stdlib only).
+    from lanthanide.cache import load_yaml
+
     try:
-        raw = yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        raise VocabularyError(f"{file}: not valid YAML: {exc}") from None
+        raw = load_yaml(text)
+    except Exception as exc:
+        yaml = sys.modules.get("yaml")
+        if yaml is not None and isinstance(exc, yaml.YAMLError):
+            raise VocabularyError(f"{file}: not valid YAML: {exc}") from None
+        raise
     return _Reader(file, "", raw)
 
 

@@ -39,11 +39,11 @@ def is_list_file(path: Path) -> bool:
 
 def parse_list_file(path: Path) -> tuple[ListAnnouncement | None, list[ListProblem]]:
     """Parse one list announcement file; return it or the problems found."""
-    from lanthanide.rules.loader import _Loader, _loc, error_message
+    from lanthanide.rules.loader import _loc, error_message, read_yaml
 
     name = f"{LISTS_DIR}/{path.name}"
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        raw = read_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         return None, [ListProblem(name, "", f"not valid YAML: {exc}")]
     if not isinstance(raw, dict):
