@@ -30,6 +30,9 @@ import tempfile
 # rulebook and inherited by the CLI subprocesses.
 os.environ["LANTHANIDE_CACHE_DIR"] = _CACHE = tempfile.mkdtemp(prefix="lanthanide-test-cache-")
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+# Nor the web pages' session file in the user's data directory (a test that
+# needs its own sets LANTHANIDE_WEB_SESSIONS itself).
+os.environ.setdefault("LANTHANIDE_WEB_SESSIONS", os.path.join(_CACHE, "web-sessions.sqlite"))
 
 import types  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
