@@ -15,15 +15,20 @@ Relations:
 * ``dim_date``, ``dim_hs``, ``dim_dest``, ``dim_eu``, ``dim_params`` — every
   distinct raw value of a column, validated once, with its normalised value,
   its key and the reject reason.
-* ``results`` — one row per distinct key with the determination's columns;
-  ``templates`` — the questions and warnings texts (those quoting the date
-  hold a placeholder); ``dated_texts`` — each such text with each date that
-  occurs, so no per-line string work is needed.
+* ``classified`` — each line's input columns as given, its normalised
+  values, its key and the reject reason (NULL: accepted).
+* ``results`` — one row per distinct key: verdict, effects, instruments,
+  items, question and warning codes, ``determination_id`` (and, for
+  ``--detail inline``, the JSON columns with the date as a placeholder);
+  ``determinations`` — each distinct determination once, by id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from lanthanide.screen.compile import ON_TOKEN
 
 INPUT_COLUMNS: tuple[str, ...] = (
     "line_id",
@@ -42,20 +47,17 @@ INPUT_COLUMNS: tuple[str, ...] = (
 REQUIRED_COLUMNS: tuple[str, ...] = ("line_id", "date", "tariff_line", "destination")
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
-    "line_id",
-    "date",
-    "tariff_line",
-    "destination",
-    "end_use",
     "verdict",
     "effects",
     "instruments",
     "items",
-    "findings",
-    "questions",
-    "warnings",
-    "conflicts",
+    "question_codes",
+    "warning_codes",
+    "determination_id",
 )
+"""Columns of an output line after its input columns."""
+INLINE_COLUMNS: tuple[str, ...] = ("findings", "questions", "warnings", "conflicts")
+"""The per-line JSON columns of ``--detail inline``, after :data:`OUTPUT_COLUMNS`."""
 REJECT_COLUMNS: tuple[str, ...] = ("line_id", "reason", *INPUT_COLUMNS[1:])
 
 
@@ -88,8 +90,11 @@ def _number_check(column: str) -> str:
     )
 
 
+_RAW = ", ".join(f"l.c_{c} AS c_{c}" for c in INPUT_COLUMNS)
+"""The input columns as given, carried for the output lines."""
+
 CLASSIFY = f"""
-SELECT /*+ BROADCAST(dd, dh, dt, de, dp) */ l._row AS _row, l.c_line_id AS line_id,
+SELECT /*+ BROADCAST(dd, dh, dt, de, dp) */ l._row AS _row, {_RAW}, l.c_line_id AS line_id,
        dd.iso AS on_iso, dd.bucket AS bucket,
        dh.hs AS hs, dh.hkey AS hs_key,
        dt.dest AS dest, dt.dkey AS dest_key,
@@ -126,66 +131,29 @@ _KEY_JOIN = """
   ON c.hs_key = r.hs_key AND c.dest_key = r.dest_key AND c.bucket = r.bucket
  AND c.eu_key = r.eu_key AND c.pkey = r.pkey"""
 
-DATED = f"""
-SELECT t.id AS id, k.on_iso AS on_iso, replace(t.text, '@@ON@@', k.on_iso) AS text,
-       {{offset}} + row_number() OVER (ORDER BY t.id, k.on_iso) - 1 AS tid
-FROM (
-  SELECT /*+ BROADCAST(r) */ DISTINCT r.qid AS id, c.on_iso AS on_iso
-  FROM classified c JOIN results r {_KEY_JOIN}
-  WHERE c.reason IS NULL
-  UNION
-  SELECT /*+ BROADCAST(r) */ DISTINCT r.wid AS id, c.on_iso AS on_iso
-  FROM classified c JOIN results r {_KEY_JOIN}
-  WHERE c.reason IS NULL
-) k
-JOIN templates t ON t.id = k.id
-WHERE t.dated = 1
-"""
-"""Texts that quote the line's date, once per (text, date) that occurs, with
-ids ``tid`` following the templates' (``{offset}`` = number of templates)."""
-
-TEXTS = """
-SELECT id, text FROM templates
-UNION ALL
-SELECT tid AS id, text FROM dated_texts
-"""
-"""Every output text by id (ids are dense from 0)."""
-
-OUTPUT_IDS = f"""
-SELECT /*+ BROADCAST(r, dq, dw) */
-       c._row AS _row, c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
-       c.dest AS destination, c.end_use AS end_use,
-       r.verdict AS verdict, r.effects AS effects, r.instruments AS instruments,
-       r.items AS items, r.fid AS findings,
-       COALESCE(dq.tid, r.qid) AS questions,
-       COALESCE(dw.tid, r.wid) AS warnings,
-       r.cid AS conflicts
+def output_sql(columns: Sequence[str], inline: bool = False) -> str:
+    """One row per accepted line, in input order: the input ``columns`` as
+    given, then :data:`OUTPUT_COLUMNS` (and :data:`INLINE_COLUMNS`, each
+    line's date put into the texts that quote it, with ``inline``)."""
+    cols = [f"c.c_{c} AS {c}" for c in columns]
+    cols += [f"r.{c} AS {c}" for c in OUTPUT_COLUMNS]
+    if inline:
+        cols += [f"replace(r.{c}, '{ON_TOKEN}', c.on_iso) AS {c}" for c in INLINE_COLUMNS]
+    return f"""
+SELECT /*+ BROADCAST(r) */ {", ".join(cols)}
 FROM classified c
 JOIN results r {_KEY_JOIN}
-LEFT JOIN dated_texts dq ON dq.id = r.qid AND dq.on_iso = c.on_iso
-LEFT JOIN dated_texts dw ON dw.id = r.wid AND dw.on_iso = c.on_iso
 WHERE c.reason IS NULL
+ORDER BY c._row
 """
-"""The output with its four JSON columns as ids into ``texts`` (``_row``
-first, unordered)."""
 
-ID_COLUMNS: tuple[str, ...] = ("findings", "questions", "warnings", "conflicts")
 
-OUTPUT = f"""
-SELECT /*+ BROADCAST(f, q, w, x) */
-       o.line_id AS line_id, o.date AS date, o.tariff_line AS tariff_line,
-       o.destination AS destination, o.end_use AS end_use,
-       o.verdict AS verdict, o.effects AS effects, o.instruments AS instruments,
-       o.items AS items, f.text AS findings, q.text AS questions,
-       w.text AS warnings, x.text AS conflicts
-FROM ({OUTPUT_IDS}) o
-JOIN texts f ON f.id = o.findings
-JOIN texts q ON q.id = o.questions
-JOIN texts w ON w.id = o.warnings
-JOIN texts x ON x.id = o.conflicts
-ORDER BY o._row
+DETERMINATIONS = """
+SELECT determination_id, rulebook_version, verdict, determination
+FROM determinations
+ORDER BY determination_id
 """
-"""One row per accepted line, in input order, columns :data:`OUTPUT_COLUMNS`."""
+"""The determinations file: each distinct determination of the output once."""
 
 REJECTS = """
 SELECT l.c_line_id AS line_id, c.reason AS reason,
