@@ -184,14 +184,14 @@ def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
             assert dkey is not None and bucket is not None
             key = Key(hs_key, dkey, bucket, eu, "{}")
             checks.append((key, day, hs_norm, dest or None, eu or None))
-    by_key = {Key(*r[:5]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))}
+    by_key = {Key(*r[:6]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))}
     assert resolver.decided < len(by_key)  # cells are reused across buckets
     stored = {r[0]: r[3] for r in resolver.determinations()}
     for n, (key, day, hs, dest, eu) in enumerate(checks):
         row = by_key[key]
         case = Case(on=day, hs=hs, destination=dest, end_use=eu)
         d = engine.decide(case)
-        assert list(row[5:11]) == [
+        assert list(row[6:12]) == [
             d.verdict,
             ";".join(f.effect for f in d.findings),
             ";".join(f.instrument.number or f.instrument.id for f in d.findings),
@@ -201,7 +201,7 @@ def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
         ], (hs, day, dest, eu)
         if n % 3 == 0:  # the whole JSON for a third of them (it is slow to build)
             want = as_json(LN.determination_json(d, trace=False))
-            assert expand(stored[row[11]], case) == want, (hs, day, dest, eu)
+            assert expand(stored[row[12]], case) == want, (hs, day, dest, eu)
 
 
 def test_parallel_decide_equals_one_process(monkeypatch: Any) -> None:
@@ -224,3 +224,53 @@ def test_parallel_decide_equals_one_process(monkeypatch: Any) -> None:
     assert two.determinations() == one.determinations()
     assert two.decided == one.decided
     assert len(two.workers_rss_kb) == 2  # both workers decided
+
+
+END_USERS = [
+    "MP Materials Corp.",
+    "General Dynamics",
+    "洛克希德·马丁公司",
+    "Lockheed Martin Corp",
+    "General Mills",
+    "Mitsubishi Estate",
+    "Skydio Inc",
+]
+
+
+def test_end_users_are_screened_as_check_does(tmp_path: Path) -> None:
+    """Lines with an ``end_user`` column: each distinct name is screened
+    against the party lists on the line's date (and destination), with the
+    answers of ``lanthanide check --end-user NAME`` line by line: listed,
+    look-alike and unlisted names, before and after listings."""
+    rows = [
+        {
+            "tariff_line": hs,
+            "destination": dest,
+            "date": day,
+            "end_use": "",
+            "params": "",
+            "end_user": name,
+        }
+        for i, (hs, dest, day) in enumerate(
+            (hs, dest, day)
+            for hs in ("2846901990", "2805301990", "8471300000")
+            for dest in ("US", "FR", "")
+            for day in ("2024-06-01", "2025-01-03", "2026-06-22", "2026-12-01")
+        )
+        for name in ("", END_USERS[i % len(END_USERS)], END_USERS[(i + 3) % len(END_USERS)])
+    ]
+    lines = _number(rows)
+    src = write_csv(tmp_path / "in.csv", lines)
+    out = tmp_path / "out.parquet"
+    with DuckDBEngine() as engine:
+        summary = screen(engine, BOOK, src, out)
+    assert summary.rejected == 0
+    got = read_rows(out)
+    assert "prohibited" in {r["verdict"] for r in got}  # a listed end user on a dual-use item
+    assert_same_as_check(lines, got, read_rows(Path(summary.determinations_file or "")))
+    bad = write_csv(tmp_path / "bad.csv", [{**lines[0], "end_user": "x" * 501}])
+    with DuckDBEngine() as engine:
+        s = screen(engine, BOOK, bad, tmp_path / "bad.csv.out.csv")
+    assert s.rejected == 1
+    (rej,) = read_rows(Path(s.rejects or ""))
+    assert rej["reason"].startswith("end_user (--end-user): an end user's name may have at most")

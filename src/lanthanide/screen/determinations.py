@@ -51,9 +51,7 @@ def dated_text(w: Warning | Question) -> str:
     return render(spec, {**w.params, "on": ON_TOKEN})
 
 
-def _undate(
-    entries: list[dict[str, Any]], sources: Sequence[Warning | Question]
-) -> None:
+def _undate(entries: list[dict[str, Any]], sources: Sequence[Warning | Question]) -> None:
     for entry, src in zip(entries, sources, strict=True):
         if "on" in src.params:
             entry["text"] = dated_text(src)

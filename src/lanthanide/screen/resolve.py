@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from lanthanide import _check
 from lanthanide.decide import Case, Determination, Engine
 from lanthanide.rules.book import Rulebook
 from lanthanide.rules.window import UNBOUNDED_START
@@ -29,6 +30,7 @@ RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("bucket", "int"),
     ("eu_key", "string"),
     ("pkey", "string"),
+    ("user_key", "string"),
     ("verdict", "string"),
     ("effects", "string"),
     ("instruments", "string"),
@@ -176,6 +178,7 @@ class Resolver:
             hs=hs,
             destination=sp.representative_destination(key.destination),
             end_use=key.end_use or None,
+            end_user=key.end_user or None,
             params=self._decision_params(key.hs, key.params),
         )
         return case, dated
@@ -201,7 +204,8 @@ class Resolver:
                 got = table.get(tuple(fact_value(case, f) for f in facts))
                 if got is not None:
                     return got
-        determination = self.engine.decide(case)
+        # as `check` decides: the end user screened against the party lists
+        determination = _check.check(self.engine, None, case)
         out = shape(determination, self.book, inline=self.inline)
         # the same stored determination once in memory, whichever key found it
         out = self._stored.setdefault(out.determination_id, out)
@@ -216,7 +220,12 @@ class Resolver:
         else:
             # decided on a rulebook date (a one-day bucket): valid for that day
             buckets = range(key.bucket, key.bucket + 1)
-        facts = tuple(sorted(determination.facts - {"hs"}))
+        # the end user is screened outside the case's reading: a case with a
+        # name never shares a cell with one without, nor with another name
+        read = (determination.facts - {"hs"}) | {"end_user"}
+        if case.end_user:  # the name is matched for the destination country
+            read |= {"destination"}
+        facts = tuple(sorted(read))
         values = tuple(fact_value(case, f) for f in facts)
         for b in buckets:
             table = self._memo.setdefault((case.hs or "", b), {}).setdefault(facts, {})
@@ -299,6 +308,7 @@ class Resolver:
                 key.bucket,
                 key.end_use,
                 key.params,
+                key.end_user,
                 o.verdict,
                 o.effects,
                 o.instruments,

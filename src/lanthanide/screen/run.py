@@ -217,6 +217,7 @@ def screen(
         "dim_dest": space.destination_value,
         "dim_eu": space.end_use_value,
         "dim_params": space.params_value,
+        "dim_user": space.end_user_value,
     }
     for i, dim in enumerate(sql.DIMS):
         tick("validate", i, len(sql.DIMS))
@@ -234,8 +235,8 @@ def screen(
     from lanthanide.screen.compile import Key
 
     keys: dict[Key, None] = {}
-    for hs_key, dest_key, bucket, eu_key, pkey, _dest, _n in key_rows:
-        keys.setdefault(Key(hs_key, dest_key, int(bucket), eu_key, pkey), None)
+    for hs_key, dest_key, bucket, eu_key, pkey, ukey, _dest, _n in key_rows:
+        keys.setdefault(Key(hs_key, dest_key, int(bucket), eu_key, pkey, ukey), None)
     resolver = Resolver(book, space, inline=inline)
     total = len(keys)
     done = 0
@@ -284,11 +285,9 @@ def screen(
         workers=max(1, len(resolver.workers_rss_kb)),
         stages=stages,
     )
-    by_key = {
-        (r[0], r[1], r[2], r[3], r[4]): (r[5], r[7]) for r in result_rows
-    }  # key -> (verdict, instruments)
-    for hs_key, dest_key, bucket, eu_key, pkey, dest, cnt in key_rows:
-        verdict, instruments = by_key[(hs_key, dest_key, int(bucket), eu_key, pkey)]
+    by_key = {r[:6]: (r[6], r[8]) for r in result_rows}  # key -> (verdict, instruments)
+    for hs_key, dest_key, bucket, eu_key, pkey, ukey, dest, cnt in key_rows:
+        verdict, instruments = by_key[(hs_key, dest_key, int(bucket), eu_key, pkey, ukey)]
         cnt = int(cnt)
         summary.by_verdict[verdict] += cnt
         for inst in {i for i in instruments.split(";") if i}:

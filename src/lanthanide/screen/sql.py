@@ -43,6 +43,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "currency",
     "end_use",
     "params",
+    "end_user",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("line_id", "date", "tariff_line", "destination")
 
@@ -75,6 +76,7 @@ DIMS: tuple[Dim, ...] = (
     Dim("dim_dest", "destination", (("dest", "string"), ("dkey", "string"), ("err", "string"))),
     Dim("dim_eu", "end_use", (("eu", "string"), ("ekey", "string"), ("err", "string"))),
     Dim("dim_params", "params", (("pkey", "string"), ("err", "string"))),
+    Dim("dim_user", "end_user", (("name", "string"), ("ukey", "string"), ("err", "string"))),
 )
 
 
@@ -94,12 +96,13 @@ _RAW = ", ".join(f"l.c_{c} AS c_{c}" for c in INPUT_COLUMNS)
 """The input columns as given, carried for the output lines."""
 
 CLASSIFY = f"""
-SELECT /*+ BROADCAST(dd, dh, dt, de, dp) */ l._row AS _row, {_RAW}, l.c_line_id AS line_id,
+SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du) */ l._row AS _row, {_RAW}, l.c_line_id AS line_id,
        dd.iso AS on_iso, dd.bucket AS bucket,
        dh.hs AS hs, dh.hkey AS hs_key,
-       dt.dest AS dest, dt.dkey AS dest_key,
+       dt.dest AS dest,
+       CASE WHEN du.ukey <> '' THEN COALESCE(dt.dest, '') ELSE dt.dkey END AS dest_key,
        de.eu AS end_use, de.ekey AS eu_key,
-       dp.pkey AS pkey,
+       dp.pkey AS pkey, du.ukey AS user_key,
        CASE
          WHEN l._corrupt IS NOT NULL THEN l._corrupt
          WHEN l.c_line_id IS NULL OR trim(l.c_line_id) = ''
@@ -109,6 +112,7 @@ SELECT /*+ BROADCAST(dd, dh, dt, de, dp) */ l._row AS _row, {_RAW}, l.c_line_id 
          WHEN dt.err IS NOT NULL THEN dt.err
          WHEN de.err IS NOT NULL THEN de.err
          WHEN dp.err IS NOT NULL THEN dp.err
+         WHEN du.err IS NOT NULL THEN du.err
          {_number_check("quantity")}
          {_number_check("value")}
        END AS reason
@@ -118,18 +122,21 @@ JOIN dim_hs dh ON dh.raw = COALESCE(l.c_tariff_line, '')
 JOIN dim_dest dt ON dt.raw = COALESCE(l.c_destination, '')
 JOIN dim_eu de ON de.raw = COALESCE(l.c_end_use, '')
 JOIN dim_params dp ON dp.raw = COALESCE(l.c_params, '')
+JOIN dim_user du ON du.raw = COALESCE(l.c_end_user, '')
 """
 
 KEYS = """
-SELECT hs_key, dest_key, bucket, eu_key, pkey, COALESCE(dest, '') AS dest, COUNT(*) AS n
+SELECT hs_key, dest_key, bucket, eu_key, pkey, user_key, COALESCE(dest, '') AS dest,
+       COUNT(*) AS n
 FROM classified
 WHERE reason IS NULL
-GROUP BY hs_key, dest_key, bucket, eu_key, pkey, COALESCE(dest, '')
+GROUP BY hs_key, dest_key, bucket, eu_key, pkey, user_key, COALESCE(dest, '')
 """
 
 _KEY_JOIN = """
   ON c.hs_key = r.hs_key AND c.dest_key = r.dest_key AND c.bucket = r.bucket
- AND c.eu_key = r.eu_key AND c.pkey = r.pkey"""
+ AND c.eu_key = r.eu_key AND c.pkey = r.pkey AND c.user_key = r.user_key"""
+
 
 def output_sql(columns: Sequence[str], inline: bool = False) -> str:
     """One row per accepted line, in input order: the input ``columns`` as
@@ -160,7 +167,8 @@ SELECT l.c_line_id AS line_id, c.reason AS reason,
        l.c_date AS date, l.c_exporter AS exporter, l.c_tariff_line AS tariff_line,
        l.c_description AS description, l.c_destination AS destination,
        l.c_quantity AS quantity, l.c_unit AS unit, l.c_value AS value,
-       l.c_currency AS currency, l.c_end_use AS end_use, l.c_params AS params
+       l.c_currency AS currency, l.c_end_use AS end_use, l.c_params AS params,
+       l.c_end_user AS end_user
 FROM lines l
 JOIN classified c ON l._row = c._row
 WHERE c.reason IS NOT NULL
