@@ -327,23 +327,40 @@ class Lanthanide:
         rejects: str | os.PathLike[str] | None = None,
         spark_master: str | None = None,
         progress: Progress | None = None,
+        columns: list[str] | None = None,
+        detail: Literal["normalised", "inline"] = "normalised",
+        workers: int | None = None,
+        memory_limit: str | None = None,
     ) -> Summary:
         """Screen a file of declarations (CSV or Parquet) with the semantics
-        of :meth:`check`: one output line per input line, rejected lines with
-        the reason in ``rejects``; returns the summary."""
+        of :meth:`check`: one output line per input line (its input
+        ``columns``, verdict, effects, instruments, items, question and
+        warning codes, ``determination_id``), each distinct determination
+        once in ``OUT.determinations.*`` (``detail="inline"``: per-line JSON
+        columns instead), rejected lines with the reason in ``rejects``;
+        ``workers`` processes decide (default: the cores); ``memory_limit``
+        (DuckDB, e.g. ``"2GB"``) spills to a directory beside ``out``.
+        Returns the summary."""
         from lanthanide.screen import InputError, make_engine, screen
 
         if spark_master is not None and engine != "spark":
             raise InputError("--spark-master", "only with --engine spark")
-        with make_engine(engine, spark_master) as eng:
+        dest = Path(out)
+        temp = dest.with_name(f".{dest.name}.spill") if memory_limit is not None else None
+        with make_engine(
+            engine, spark_master, memory_limit=memory_limit, temp_directory=temp
+        ) as eng:
             return screen(
                 eng,
                 self.rulebook,
                 Path(src),
-                Path(out),
+                dest,
                 fmt=fmt,
                 rejects=None if rejects is None else Path(rejects),
                 progress=progress,
+                columns=columns,
+                detail=detail,
+                workers=workers,
             )
 
     def generate_declarations(

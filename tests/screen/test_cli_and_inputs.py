@@ -14,7 +14,9 @@ from lanthanide.rules.book import load_rulebook
 from lanthanide.screen import DuckDBEngine, InputError, screen
 from lanthanide.screen.compile import KeySpace, rule_rows
 from lanthanide.screen.generate import generate
-from tests.screen.conftest import assert_same_as_check, read_csv, write_csv
+from lanthanide.screen.sql import OUTPUT_COLUMNS
+from tests.screen.conftest import read_csv, write_csv
+from tests.screen.support import assert_same_as_check, read_rows
 
 runner = CliRunner()
 GOOD = {"line_id": "1", "date": "2025-06-01", "tariff_line": "2853909026", "destination": "KR"}
@@ -135,10 +137,12 @@ def test_generate_is_deterministic_and_screens_like_check(tmp_path: Path) -> Non
         s = screen(eng, load_rulebook(), a, out)
     assert s.rejected > 0 and s.screened + s.rejected == 3000
     assert {"licence_required", "not_controlled", "undetermined"} <= set(s.by_verdict)
-    ok = {r["line_id"] for r in pq.read_table(out).to_pylist()}
+    rows = read_rows(out)
+    ok = {r["line_id"] for r in rows}
     assert_same_as_check(
         [r for r in lines if r["line_id"] in ok][:600],
-        [r for r in pq.read_table(out).to_pylist()][:600],
+        rows[:600],
+        read_rows(Path(s.determinations_file or "")),
     )
 
 
@@ -180,3 +184,105 @@ def test_cli_spark_in_a_subprocess_equals_duckdb(tmp_path: Path) -> None:
         assert json.loads(res.stdout)["rejected"] > 0
         outs[engine] = (read_csv(out), read_csv(tmp_path / f"{engine}.rejects.csv"))
     assert outs["spark"] == outs["duckdb"]
+
+
+def test_columns_detail_workers_and_memory_limit_flags(tmp_path: Path) -> None:
+    """``--columns`` picks the input columns carried, ``--detail inline``
+    writes the per-line JSON and no determinations file, ``--memory-limit``
+    reaches DuckDB, and the summary reports the peak memory."""
+    rows = [GOOD, {**GOOD, "line_id": "2", "tariff_line": "8471300000", "destination": "DE"}]
+    src = write_csv(tmp_path / "in.csv", rows)
+    out = tmp_path / "o.csv"
+    code, text = _run(
+        str(src), "--out", str(out), "--columns", "line_id,destination", "--summary", "json",
+        "--memory-limit", "512MB", "--workers", "2", "--no-progress",
+    )  # fmt: skip
+    assert code == 0, text
+    summary = json.loads(text)
+    assert summary["peak_rss_mb"] > 0 and summary["determinations"] == 2
+    got = read_csv(out)
+    assert list(got[0]) == ["line_id", "destination", *OUTPUT_COLUMNS]
+    assert [(r["line_id"], r["destination"], r["verdict"]) for r in got] == [
+        ("1", "KR", "licence_required"),
+        ("2", "DE", "not_controlled"),
+    ]
+    dets = read_csv(tmp_path / "o.determinations.csv")
+    assert {d["determination_id"] for d in dets} == {r["determination_id"] for r in got}
+    assert not list(tmp_path.glob(".*spill*"))  # the spill directory is removed
+    inline = tmp_path / "i.csv"
+    code, text = _run(str(src), "--out", str(inline), "--detail", "inline", "--no-progress")
+    assert code == 0, text
+    assert not (tmp_path / "i.determinations.csv").exists()
+    assert_same_as_check(rows, read_csv(inline))
+    for args, flag in (
+        (["--columns", "line_id,colour"], "--columns: 'colour' is not a column of the input"),
+        (["--memory-limit", "lots"], "--memory-limit: 'lots' is not a size"),
+        (["--detail", "full"], "--detail: 'full' is not allowed"),
+        (["--workers", "0"], "--workers: 0 must be 1 or more"),
+    ):
+        code, text = _run(str(src), "--out", str(tmp_path / "x.csv"), *args)
+        assert code == 2 and flag in " ".join(text.split()), text
+        assert not (tmp_path / "x.csv").exists()
+
+
+def test_determination_ids_are_stable_across_runs_and_files(tmp_path: Path) -> None:
+    """Two runs over different files with the same rulebook give the same
+    id to the same determination, and the same id to a line in both."""
+    book = load_rulebook()
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    generate(a, lines=600, seed=3, reject_rate=0.0)
+    generate(b, lines=900, seed=4, reject_rate=0.0)
+    shared = read_csv(a)[:200]
+    write_csv(b, [*shared, *read_csv(b)[200:]])
+    runs = []
+    for src in (a, b):
+        out = tmp_path / f"{src.stem}.out.parquet"
+        with DuckDBEngine() as eng:
+            s = screen(eng, book, src, out, workers=1)
+        runs.append(
+            (
+                {r["line_id"]: r["determination_id"] for r in read_rows(out)},
+                {
+                    d["determination_id"]: d["determination"]
+                    for d in read_rows(Path(s.determinations_file or ""))
+                },
+            )
+        )
+    (ids_a, dets_a), (ids_b, dets_b) = runs
+    assert all(ids_a[x["line_id"]] == ids_b[x["line_id"]] for x in shared)
+    common = dets_a.keys() & dets_b.keys()
+    assert len(common) > 20
+    assert all(dets_a[i] == dets_b[i] for i in common)
+
+
+def test_a_rulebook_overlay_reaches_the_workers(tmp_path: Path) -> None:
+    """A rulebook with a user overlay screens like ``check`` with it: in
+    this process and in spawned workers alike (each builds its engine from
+    the parent's rulebook)."""
+    from lanthanide import Lanthanide
+    from lanthanide.screen import resolve
+    from tests.rules.test_overlay import EXTENSION
+
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "cn-test-extension.yaml").write_text(EXTENSION, encoding="utf-8")
+    ln = Lanthanide(overlays=[overlay])
+    assert ln.rulebook.overlays and ln.rulebook.version != load_rulebook().version
+    src = tmp_path / "gen.csv"
+    generate(src, lines=300, seed=9, reject_rate=0.0)
+    lines = read_csv(src)
+    outs = []
+    for workers, min_keys in ((1, resolve.PARALLEL_MIN_KEYS), (2, 1)):
+        out = tmp_path / f"w{workers}.parquet"
+        old = resolve.PARALLEL_MIN_KEYS
+        resolve.PARALLEL_MIN_KEYS = min_keys
+        try:
+            s = ln.screen(src, out, workers=workers)
+        finally:
+            resolve.PARALLEL_MIN_KEYS = old
+        assert s.workers == workers
+        dets = read_rows(Path(s.determinations_file or ""))
+        assert {d["rulebook_version"] for d in dets} == {ln.rulebook.version}
+        outs.append((read_rows(out), dets))
+    assert outs[0] == outs[1]
+    assert_same_as_check(lines, *outs[0], ln=ln)

@@ -1,4 +1,6 @@
-"""Batch verdicts and findings equal ``decide()`` line by line, on DuckDB and Spark."""
+"""Batch output equals ``check`` line by line, on DuckDB and Spark: each
+line's columns, and its determination in the determinations file expanded
+with the line's case equals ``check --format json --no-trace``."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,8 @@ from lanthanide.decide.model import END_USES
 from lanthanide.rules.book import load_rulebook
 from lanthanide.screen import DuckDBEngine, KeySpace, SparkEngine, screen
 from lanthanide.screen.generate import generate
-from tests.screen.conftest import assert_same_as_check, read_csv, write_csv
+from tests.screen.conftest import read_csv, write_csv
+from tests.screen.support import assert_same_as_check, read_rows
 
 BOOK = load_rulebook()
 SPACE = KeySpace(BOOK)
@@ -86,7 +88,25 @@ def test_duckdb_batch_equals_decide(tmp_path: Path, rows: list[dict[str, Any]]) 
     with DuckDBEngine() as engine:
         summary = screen(engine, BOOK, src, out, space=SPACE)
     assert summary.rejected == 0
-    assert_same_as_check(lines, read_csv(out))
+    dets = read_rows(Path(summary.determinations_file or ""))
+    assert summary.determinations == len(dets)
+    assert_same_as_check(lines, read_rows(out), dets)
+    assert {r["determination_id"] for r in read_rows(out)} == {r["determination_id"] for r in dets}
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batches)
+def test_duckdb_inline_detail_equals_decide(tmp_path: Path, rows: list[dict[str, Any]]) -> None:
+    lines = _number(rows)
+    src = write_csv(tmp_path / "in.csv", lines)
+    out = tmp_path / "out.parquet"
+    with DuckDBEngine() as engine:
+        summary = screen(engine, BOOK, src, out, space=SPACE, detail="inline")
+    assert summary.determinations_file is None
+    assert not (tmp_path / "out.determinations.parquet").exists()
+    assert_same_as_check(lines, read_rows(out))
 
 
 @settings(
@@ -101,8 +121,9 @@ def test_spark_batch_equals_decide(tmp_path: Path, spark: Any, rows: list[dict[s
     src = write_csv(tmp_path / "in.csv", lines)
     out = tmp_path / "out.parquet"
     with SparkEngine(session=spark) as engine:
-        screen(engine, BOOK, src, out, space=SPACE)
-    assert_same_as_check(lines, pq.read_table(out).to_pylist())
+        summary = screen(engine, BOOK, src, out, space=SPACE)
+    dets = read_rows(Path(summary.determinations_file or ""))
+    assert_same_as_check(lines, read_rows(out), dets)
 
 
 def test_generated_file_duckdb_and_spark_equal_decide(tmp_path: Path, spark: Any) -> None:
@@ -110,21 +131,25 @@ def test_generated_file_duckdb_and_spark_equal_decide(tmp_path: Path, spark: Any
     generate(src, lines=1500, seed=11, reject_rate=0.02)
     lines = read_csv(src)
     rejected: dict[str, list[str]] = {}
+    stored: dict[str, dict[str, str]] = {}
     for engine, out in (
         (DuckDBEngine(), tmp_path / "duck.parquet"),
         (SparkEngine(session=spark), tmp_path / "spark.csv"),
     ):
         with engine:
             summary = screen(engine, BOOK, src, out, space=SPACE)
-        rows = pq.read_table(out).to_pylist() if out.suffix == ".parquet" else read_csv(out)
+        rows = read_rows(out)
         assert [r["line_id"] for r in rows] == sorted(r["line_id"] for r in rows)  # input order
         ok = {r["line_id"] for r in rows}
-        assert_same_as_check([x for x in lines if x["line_id"] in ok], rows)
+        dets = read_rows(Path(summary.determinations_file or ""))
+        assert_same_as_check([x for x in lines if x["line_id"] in ok], rows, dets)
         assert summary.rejected == len(lines) - len(ok) > 0
-        rej = Path(summary.rejects or "")
-        rej_rows = pq.read_table(rej).to_pylist() if rej.suffix == ".parquet" else read_csv(rej)
+        rej_rows = read_rows(Path(summary.rejects or ""))
         rejected[engine.name] = sorted(f"{r['line_id']}|{r['reason']}" for r in rej_rows)
+        stored[engine.name] = {r["determination_id"]: r["determination"] for r in dets}
     assert rejected["duckdb"] == rejected["spark"]
+    # the same determinations, under the same ids, whichever engine wrote them
+    assert stored["duckdb"] == stored["spark"]
 
 
 def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
@@ -134,8 +159,10 @@ def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
     the days either side, plus each bucket's representative, must equal
     ``decide()`` on that very day."""
     from lanthanide.decide import Case, Engine
-    from lanthanide.screen.compile import ON_TOKEN, Key
-    from lanthanide.screen.resolve import Resolver, shape
+    from lanthanide.screen import expand
+    from lanthanide.screen.compile import Key
+    from lanthanide.screen.resolve import Resolver
+    from tests.screen.support import LN, as_json
 
     days = sorted(
         {
@@ -157,28 +184,29 @@ def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
             assert dkey is not None and bucket is not None
             key = Key(hs_key, dkey, bucket, eu, "{}")
             checks.append((key, day, hs_norm, dest or None, eu or None))
-    by_key = {Key(*r[:5]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))}
+    by_key = {Key(*r[:6]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))}
     assert resolver.decided < len(by_key)  # cells are reused across buckets
-    texts = {i: t for i, t, _ in resolver.templates()}
-    for key, day, hs, dest, eu in checks:
+    stored = {r[0]: r[3] for r in resolver.determinations()}
+    for n, (key, day, hs, dest, eu) in enumerate(checks):
         row = by_key[key]
-        want = shape(engine.decide(Case(on=day, hs=hs, destination=dest, end_use=eu)))
-        got = [row[5], row[6], row[7], row[8], *(texts[row[k]] for k in (9, 10, 11, 12))]
-        got = [g.replace(ON_TOKEN, day.isoformat()) for g in got]
-        assert got == [
-            want.verdict,
-            want.effects,
-            want.instruments,
-            want.items,
-            want.findings,
-            want.conflicts,
-            want.questions,
-            want.warnings,
+        case = Case(on=day, hs=hs, destination=dest, end_use=eu)
+        d = engine.decide(case)
+        assert list(row[6:12]) == [
+            d.verdict,
+            ";".join(f.effect for f in d.findings),
+            ";".join(f.instrument.number or f.instrument.id for f in d.findings),
+            ";".join(f.item.code if f.item else "" for f in d.findings),
+            ";".join(q.code for q in d.questions),
+            ";".join(w.code for w in d.warnings),
         ], (hs, day, dest, eu)
+        if n % 3 == 0:  # the whole JSON for a third of them (it is slow to build)
+            want = as_json(LN.determination_json(d, trace=False))
+            assert expand(stored[row[12]], case) == want, (hs, day, dest, eu)
 
 
 def test_parallel_decide_equals_one_process(monkeypatch: Any) -> None:
-    """Keys decided by this process and a forked one give the same rows."""
+    """Keys decided by two spawned worker processes give the same rows, ids
+    and determinations as one process."""
     from lanthanide.screen import resolve
     from lanthanide.screen.compile import Key
     from lanthanide.screen.resolve import Resolver
@@ -192,12 +220,57 @@ def test_parallel_decide_equals_one_process(monkeypatch: Any) -> None:
         for bucket in range(0, len(SPACE.bounds) + 1, 7)
     ]
     one, two = Resolver(BOOK, SPACE), Resolver(BOOK, SPACE)
-    rows_one, rows_two = one.rows(keys), two.rows(keys, workers=2)
-    texts_one = {i: t for i, t, _ in one.templates()}
-    texts_two = {i: t for i, t, _ in two.templates()}
-
-    def resolved(rows: list[tuple[Any, ...]], texts: dict[int, str]) -> list[tuple[Any, ...]]:
-        return [(*r[:9], *(texts[i] for i in r[9:])) for r in rows]
-
-    assert resolved(rows_two, texts_two) == resolved(rows_one, texts_one)
+    assert two.rows(keys, workers=2) == one.rows(keys)
+    assert two.determinations() == one.determinations()
     assert two.decided == one.decided
+    assert len(two.workers_rss_kb) == 2  # both workers decided
+
+
+END_USERS = [
+    "MP Materials Corp.",
+    "General Dynamics",
+    "洛克希德·马丁公司",
+    "Lockheed Martin Corp",
+    "General Mills",
+    "Mitsubishi Estate",
+    "Skydio Inc",
+]
+
+
+def test_end_users_are_screened_as_check_does(tmp_path: Path) -> None:
+    """Lines with an ``end_user`` column: each distinct name is screened
+    against the party lists on the line's date (and destination), with the
+    answers of ``lanthanide check --end-user NAME`` line by line: listed,
+    look-alike and unlisted names, before and after listings."""
+    rows = [
+        {
+            "tariff_line": hs,
+            "destination": dest,
+            "date": day,
+            "end_use": "",
+            "params": "",
+            "end_user": name,
+        }
+        for i, (hs, dest, day) in enumerate(
+            (hs, dest, day)
+            for hs in ("2846901990", "2805301990", "8471300000")
+            for dest in ("US", "FR", "")
+            for day in ("2024-06-01", "2025-01-03", "2026-06-22", "2026-12-01")
+        )
+        for name in ("", END_USERS[i % len(END_USERS)], END_USERS[(i + 3) % len(END_USERS)])
+    ]
+    lines = _number(rows)
+    src = write_csv(tmp_path / "in.csv", lines)
+    out = tmp_path / "out.parquet"
+    with DuckDBEngine() as engine:
+        summary = screen(engine, BOOK, src, out)
+    assert summary.rejected == 0
+    got = read_rows(out)
+    assert "prohibited" in {r["verdict"] for r in got}  # a listed end user on a dual-use item
+    assert_same_as_check(lines, got, read_rows(Path(summary.determinations_file or "")))
+    bad = write_csv(tmp_path / "bad.csv", [{**lines[0], "end_user": "x" * 501}])
+    with DuckDBEngine() as engine:
+        s = screen(engine, BOOK, bad, tmp_path / "bad.csv.out.csv")
+    assert s.rejected == 1
+    (rej,) = read_rows(Path(s.rejects or ""))
+    assert rej["reason"].startswith("end_user (--end-user): an end user's name may have at most")

@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lanthanide.cli.common import Group, client, fail, output_path, print_json
+from lanthanide.cli.common import RULEBOOK_HELP, Group, client, fail, output_path, print_json
 from lanthanide.cli.common import err as _err
 from lanthanide.cli.common import out as _out
 
@@ -42,8 +42,10 @@ screen_app = typer.Typer(
 def _render(s: Summary) -> None:
     _out.print(
         f"{s.lines} lines: {s.screened} screened, {s.rejected} rejected; "
-        f"{s.keys} distinct keys ({s.decided} determinations) in {s.seconds:.2f} s "
-        f"({s.lines / s.seconds if s.seconds else 0:,.0f} lines/s)"
+        f"{s.keys} distinct keys, {s.decided} decided in {s.workers} process(es), "
+        f"{s.determinations} distinct determinations; {s.seconds:.2f} s "
+        f"({s.lines / s.seconds if s.seconds else 0:,.0f} lines/s), "
+        f"peak memory {s.peak_rss_mb:,.0f} MB"
     )
     t = Table("verdict", "lines", title="By verdict")
     for v, n in s.by_verdict.most_common():
@@ -58,7 +60,11 @@ def _render(s: Summary) -> None:
     for dest, c in sorted(s.by_destination.items(), key=lambda kv: -kv[1].total()):
         t.add_row(dest, str(c.total()), *(str(c.get(v, 0)) for v in verdicts))
     _out.print(t)
-    _out.print(f"Output: {s.output}" + (f"; rejects: {s.rejects}" if s.rejects else ""))
+    _out.print(
+        f"Output: {s.output}"
+        + (f"; determinations: {s.determinations_file}" if s.determinations_file else "")
+        + (f"; rejects: {s.rejects}" if s.rejects else "")
+    )
 
 
 @screen_app.command("run")
@@ -84,10 +90,40 @@ def run(
         str, typer.Option("--summary", help="table or json (the summary on stdout).")
     ] = "table",
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="Input columns to carry into the output, comma-separated (default: all).",
+        ),
+    ] = None,
+    detail: Annotated[
+        str,
+        typer.Option(
+            "--detail",
+            help="normalised (default: each determination once in OUT.determinations.*) "
+            "or inline (per-line JSON columns; for small files).",
+        ),
+    ] = "normalised",
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Processes deciding the distinct cases (default: cores)."),
+    ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help="DuckDB memory limit, e.g. 2GB; beyond it DuckDB spills beside the output.",
+        ),
+    ] = None,
+    rulebook: Annotated[list[Path] | None, typer.Option("--rulebook", help=RULEBOOK_HELP)] = None,
 ) -> None:
     """Screen a file of declaration lines with the semantics of `check`; write
-    one output line per input line, rejected lines with the reason to a
-    rejects file, and print a summary by verdict, instrument and destination.
+    one output line per input line (its columns, verdict, effects,
+    instruments, items, question and warning codes, determination_id), each
+    distinct determination once to OUT.determinations.*, rejected lines with
+    the reason to a rejects file, and print a summary by verdict, instrument
+    and destination.
 
     Example: lanthanide screen run declarations.parquet --out screened.parquet
     """
@@ -95,6 +131,11 @@ def run(
         fail(f"--format: '{fmt}' is not allowed (allowed: csv, parquet)")
     if summary not in ("table", "json"):
         fail(f"--summary: '{summary}' is not allowed (allowed: table, json)")
+    if detail not in ("normalised", "inline"):
+        fail(f"--detail: '{detail}' is not allowed (allowed: normalised, inline)")
+    if workers is not None and workers < 1:
+        fail(f"--workers: {workers} must be 1 or more")
+    carry = None if columns is None else [c.strip() for c in columns.split(",") if c.strip()]
     if not input.exists():
         fail(f"INPUT: {input} does not exist")
     if not input.is_file():
@@ -105,6 +146,12 @@ def run(
     out_fmt: Literal["csv", "parquet"] | None = (
         None if fmt is None else ("csv" if fmt == "csv" else "parquet")
     )
+    if detail == "normalised":
+        from lanthanide.screen import determinations_path
+
+        suffix = out.suffix.lower() in (".parquet", ".pq")
+        dets = determinations_path(out, out_fmt or ("parquet" if suffix else "csv"))
+        output_path(dets, "--out", inputs=(input,))
     bar = Progress(
         TextColumn("{task.description:10}"),
         BarColumn(),
@@ -124,7 +171,7 @@ def run(
         bar.update(tasks[stage], completed=done, total=max(total, 1))
 
     try:
-        s = client().screen(
+        s = client(rulebook).screen(
             input,
             out,
             engine=engine,
@@ -132,6 +179,10 @@ def run(
             rejects=rejects,
             spark_master=spark_master,
             progress=tick,
+            columns=carry,
+            detail="inline" if detail == "inline" else "normalised",
+            workers=workers,
+            memory_limit=memory_limit,
         )
     finally:
         if tasks:

@@ -41,7 +41,13 @@ OTHER = "*"
 ON_TOKEN = "@@ON@@"
 """Stands for the line's own date in texts decided for a multi-day interval."""
 _DATE = re.compile(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b")
-_FLAGS = {"hs": "--hs", "destination": "--to", "on": "--on", "end_use": "--end-use"}
+_FLAGS = {
+    "hs": "--hs",
+    "destination": "--to",
+    "on": "--on",
+    "end_use": "--end-use",
+    "end_user": "--end-user",
+}
 _PROBE_DAY = date(2000, 1, 1)
 _PROBE_HS = "0000000000"
 
@@ -135,6 +141,9 @@ class Key:
     end_use: str
     params: str
     """Canonical JSON of the parsed parameters (all of them)."""
+    end_user: str = ""
+    """The end user's name ('' when none); with a name, ``destination`` is
+    the line's own (the name is screened for that country)."""
 
 
 class KeySpace:
@@ -169,8 +178,10 @@ class KeySpace:
         dump = json.dumps(
             [i.model_dump(mode="json") for i in book.instruments.values()], ensure_ascii=False
         )
+        # the party lists' dates too: an end user's screening changes on them
+        lists = book.lists.canonical_json()
         self.rule_dates = frozenset(
-            {date.fromisoformat(d) for d in _DATE.findall(dump)} | {book.data_as_of}
+            {date.fromisoformat(d) for d in _DATE.findall(dump + lists)} | {book.data_as_of}
         )
         bounds = sorted(self.rule_dates | {d + timedelta(days=1) for d in self.rule_dates})
         self.bounds: list[date] = bounds
@@ -268,6 +279,17 @@ class KeySpace:
         except CaseError as exc:
             return None, None, _reason("end_use", exc)
         return raw, raw, None
+
+    def end_user_value(self, raw: str) -> tuple[str | None, str | None, str | None]:
+        """raw -> (name, key, reject reason); the key is the name as ``check``
+        takes it (trimmed), '' when none."""
+        if raw == "":
+            return None, "", None
+        try:
+            case = make_case(hs=_PROBE_HS, on=_PROBE_DAY, end_user=raw)
+        except CaseError as exc:
+            return None, None, _reason("end_user", exc)
+        return case.end_user, case.end_user, None
 
     def params_value(self, raw: str) -> tuple[str | None, str | None]:
         """raw ``name=value;name=value`` -> (canonical JSON, reject reason)."""

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from lanthanide.screen import sql as _sql
 from lanthanide.screen.engines import (
     Format,
     InputError,
@@ -23,19 +22,35 @@ class DuckDBEngine:
     """In-process DuckDB; reads CSV and Parquet natively, writes with COPY."""
 
     name = "duckdb"
-    ROW_GROUP = 4_000_000
-    """Rows per Parquet row group written through Arrow."""
 
-    def __init__(self, threads: int | None = None, memory_limit: str | None = None) -> None:
+    def __init__(
+        self,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        temp_directory: Path | None = None,
+    ) -> None:
+        """``memory_limit`` (e.g. ``2GB``): DuckDB's ``memory_limit``; what
+        does not fit spills to ``temp_directory`` (created if missing and
+        removed on close when this engine created it)."""
         import duckdb
 
         self._duckdb = duckdb
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET enable_progress_bar = false")
+        self._temp: Path | None = None
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        if memory_limit:
-            self.con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
+        try:
+            if memory_limit:
+                self.con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
+        except duckdb.Error as exc:
+            self.con.close()
+            raise InputError("--memory-limit", f"'{memory_limit}' is not a size: {exc}") from None
+        if temp_directory is not None:
+            if not temp_directory.exists():
+                temp_directory.mkdir(parents=True)
+                self._temp = temp_directory
+            self.con.execute(f"SET temp_directory = {_sql_str(str(temp_directory))}")
 
     def __enter__(self) -> DuckDBEngine:
         return self
@@ -121,81 +136,10 @@ class DuckDBEngine:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def write_output(self, path: Path, fmt: Format) -> None:
-        """CSV: ``COPY`` of the shared output query. Parquet: the shared
-        query with text ids (``OUTPUT_IDS``) streamed through Arrow, the four
-        JSON columns written as dictionary-encoded strings whose dictionary
-        is the ``texts`` table: the kilobyte-long texts are never copied or
-        hashed per line. Readers see ordinary string columns."""
-        if fmt == "csv":
-            self.write(_sql.OUTPUT, path, fmt)
-            return
-        import pyarrow as pa
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
-
-        texts = self.con.sql("SELECT id, text FROM texts ORDER BY id").to_arrow_table()
-        ids = texts.column("id").to_pylist()
-        if ids != list(range(len(ids))):
-            raise RuntimeError("text ids are not dense")
-        # a text can have two ids (a dated template expanded on a day, and the
-        # same text decided literally on that day): the Parquet dictionary
-        # must hold each value once, so ids are mapped onto distinct texts
-        every = texts.column("text").combine_chunks()
-        values = pc.unique(every)
-        canonical = pc.index_in(every, value_set=values).cast(pa.int64())
-        ordered = f"SELECT * EXCLUDE (_row) FROM ({_sql.OUTPUT_IDS}) ORDER BY _row"
-        reader = self.con.sql(ordered).to_arrow_reader(1_000_000)
-        dict_type = pa.dictionary(pa.int32(), pa.string())
-        fields = [
-            pa.field(n, dict_type if n in _sql.ID_COLUMNS else pa.string())
-            for n in _sql.OUTPUT_COLUMNS
-        ]
-        schema = pa.schema(fields)
-        tmp = _tmp_beside(path)
-
-        def row_group(batches: list[Any]) -> Any:
-            # one row group per call: the JSON columns' dictionaries hold only
-            # the texts this row group uses, each stored once
-            table = pa.Table.from_batches(batches)
-            cols = []
-            for n in _sql.OUTPUT_COLUMNS:
-                col = table.column(n).combine_chunks()
-                if n in _sql.ID_COLUMNS:
-                    idx = canonical.take(col.cast(pa.int64()))
-                    used = pc.unique(idx)
-                    local = pc.index_in(idx, value_set=used).cast(pa.int32())
-                    col = pa.DictionaryArray.from_arrays(local, values.take(used))
-                else:
-                    col = col.cast(pa.string())
-                cols.append(col)
-            return pa.Table.from_arrays(cols, schema=schema)
-
-        try:
-            plain = [n for n in _sql.OUTPUT_COLUMNS if n not in _sql.ID_COLUMNS]
-            with pq.ParquetWriter(
-                tmp,
-                schema,
-                dictionary_pagesize_limit=1 << 30,
-                store_schema=False,
-                # min/max statistics over kilobyte-long JSON texts cost more
-                # than the rest of the write; line ids are unique
-                write_statistics=plain,
-                use_dictionary=[n for n in _sql.OUTPUT_COLUMNS if n != "line_id"],
-            ) as writer:
-                pending: list[Any] = []
-                rows = 0
-                for batch in reader:
-                    pending.append(batch)
-                    rows += batch.num_rows
-                    if rows >= self.ROW_GROUP:
-                        writer.write_table(row_group(pending), row_group_size=rows)
-                        pending, rows = [], 0
-                if pending:
-                    writer.write_table(row_group(pending), row_group_size=rows)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-
     def close(self) -> None:
         self.con.close()
+        if self._temp is not None:
+            import shutil
+
+            shutil.rmtree(self._temp, ignore_errors=True)
+            self._temp = None

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from lanthanide.screen import sql as _sql
 from lanthanide.screen.engines import (
     Format,
     InputError,
@@ -131,9 +130,6 @@ class SparkEngine:
             os.replace(parts[0], path)
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
-
-    def write_output(self, path: Path, fmt: Format) -> None:
-        self.write(_sql.OUTPUT, path, fmt)
 
     def close(self) -> None:
         for df in self._cached:

@@ -8,6 +8,7 @@ atomically (temporary name, then rename). It never evaluates a rule.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from lanthanide.screen.sql import INPUT_COLUMNS, REQUIRED_COLUMNS
 
 Format = Literal["csv", "parquet"]
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
+_SIZE = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
 
 
 class InputError(ValueError):
@@ -46,11 +48,9 @@ class SqlEngine(Protocol):
 
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
 
-    def write(self, sql: str, path: Path, fmt: Format) -> None: ...
-
-    def write_output(self, path: Path, fmt: Format) -> None:
-        """Write :data:`~lanthanide.screen.sql.OUTPUT` (an engine may write
-        the same rows another way, e.g. dictionary-encoded)."""
+    def write(self, sql: str, path: Path, fmt: Format) -> None:
+        """Write the result of ``sql`` to ``path`` (every output of a batch:
+        lines, determinations, rejects), atomically."""
         ...
 
     def close(self) -> None: ...
@@ -99,11 +99,29 @@ def read_header(path: Path) -> list[str]:
     return [c.strip() for c in row]
 
 
-def make_engine(name: str, spark_master: str | None = None) -> SqlEngine:
+def make_engine(
+    name: str,
+    spark_master: str | None = None,
+    *,
+    memory_limit: str | None = None,
+    temp_directory: Path | None = None,
+) -> SqlEngine:
+    """The engine ``name``. ``memory_limit`` (DuckDB, e.g. ``2GB``) and
+    ``temp_directory`` (where DuckDB spills what does not fit)."""
+    if memory_limit is not None and not _SIZE.match(memory_limit):
+        raise InputError(
+            "--memory-limit", f"'{memory_limit}' is not a size (e.g. 2GB, 512MB, 1.5GiB)"
+        )
     if name == "duckdb":
         from lanthanide.screen.engine_duckdb import DuckDBEngine
 
-        return DuckDBEngine()
+        return DuckDBEngine(memory_limit=memory_limit, temp_directory=temp_directory)
+    if name == "spark" and memory_limit is not None:
+        raise InputError(
+            "--memory-limit",
+            "only with --engine duckdb (Spark: set spark.driver.memory and "
+            "spark.executor.memory in the Spark configuration)",
+        )
     if name == "spark":
         try:
             import pyspark  # noqa: F401

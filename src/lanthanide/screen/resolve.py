@@ -16,19 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from lanthanide.decide import (
-    Case,
-    Determination,
-    Engine,
-    Question,
-    QuestionCode,
-    Warning,
-    WarningCode,
-)
-from lanthanide.decide.warnings import render
+from lanthanide import _check
+from lanthanide.decide import Case, Determination, Engine
 from lanthanide.rules.book import Rulebook
 from lanthanide.rules.window import UNBOUNDED_START
-from lanthanide.screen.compile import ON_TOKEN, Key, KeySpace
+from lanthanide.screen import determinations as _dets
+from lanthanide.screen.compile import Key, KeySpace
+from lanthanide.screen.determinations import dated_text
 
 RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("hs_key", "string"),
@@ -36,23 +30,24 @@ RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("bucket", "int"),
     ("eu_key", "string"),
     ("pkey", "string"),
+    ("user_key", "string"),
     ("verdict", "string"),
     ("effects", "string"),
     ("instruments", "string"),
     ("items", "string"),
-    ("fid", "int"),
-    ("cid", "int"),
-    ("qid", "int"),
-    ("wid", "int"),
+    ("question_codes", "string"),
+    ("warning_codes", "string"),
+    ("determination_id", "string"),
 )
-"""Columns of the ``results`` table (key columns first); ``fid``, ``cid``,
-``qid`` and ``wid`` are the ids of the findings, conflicts, questions and
-warnings texts in ``templates``."""
-TEMPLATE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "int"),
-    ("text", "string"),
-    ("dated", "int"),
+"""Columns of the ``results`` table (key columns first), one row per key."""
+INLINE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("findings", "string"),
+    ("questions", "string"),
+    ("warnings", "string"),
+    ("conflicts", "string"),
 )
+"""The per-line JSON columns of ``--detail inline``, after :data:`RESULT_COLUMNS`
+(texts quoting the case's date hold :data:`ON_TOKEN`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,33 +56,23 @@ class Outcome:
     effects: str
     instruments: str
     items: str
-    findings: str
-    questions: str
-    warnings: str
-    conflicts: str
+    question_codes: str
+    warning_codes: str
+    determination_id: str
+    determination: str
+    """The stored JSON (:mod:`lanthanide.screen.determinations`)."""
+    inline: tuple[str, str, str, str] | None = None
+    """findings, questions, warnings, conflicts JSON (``--detail inline``)."""
 
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _text(w: Warning | Question, dated: bool) -> str:
-    """The text; ``dated``: with the case's date (the parameter ``on``) as
-    :data:`ON_TOKEN`, for each line to quote its own."""
-    if dated and "on" in w.params:
-        if isinstance(w, Question):
-            spec = QuestionCode(w.code).spec
-        else:
-            spec = (WarningCode.DUTY if w.code.startswith("duty:") else WarningCode(w.code)).spec
-        return render(spec, {**w.params, "on": ON_TOKEN})
-    return w.text
-
-
-def shape(d: Determination, *, dated: bool = False) -> Outcome:
-    """The output columns of one determination (JSON columns use the field
-    names of ``lanthanide check --format json``; built directly from the
-    dataclasses, which is faster than ``to_dict`` and gives the same JSON).
-    ``dated``: texts quote the case's date as :data:`ON_TOKEN`."""
+def inline_columns(d: Determination) -> tuple[str, str, str, str]:
+    """The four per-line JSON columns of ``--detail inline`` (field names of
+    ``lanthanide check --format json``; built directly from the dataclasses).
+    Texts quoting the case's date hold :data:`ON_TOKEN`."""
     findings = [
         {
             "effect": f.effect,
@@ -107,7 +92,7 @@ def shape(d: Determination, *, dated: bool = False) -> Outcome:
     questions = [
         {
             "field": q.field,
-            "text": _text(q, dated),
+            "text": dated_text(q),
             "options": list(q.options),
             "pending_effect": q.pending_effect,
             "instrument": q.instrument,
@@ -115,18 +100,26 @@ def shape(d: Determination, *, dated: bool = False) -> Outcome:
         for q in d.questions
     ]
     warnings = [
-        {"code": w.code, "text": _text(w, dated), "instrument": w.instrument} for w in d.warnings
+        {"code": w.code, "text": dated_text(w), "instrument": w.instrument} for w in d.warnings
     ]
     conflicts = [{"text": x.text, "findings": list(x.findings)} for x in d.conflicts]
+    return _dumps(findings), _dumps(questions), _dumps(warnings), _dumps(conflicts)
+
+
+def shape(d: Determination, book: Rulebook, *, inline: bool = False) -> Outcome:
+    """The output columns of one determination, its stored JSON and id;
+    ``inline``: with the per-line JSON columns too."""
+    text = _dets.dumps(_dets.stored(d, book))
     return Outcome(
         verdict=d.verdict,
         effects=";".join(f.effect for f in d.findings),
         instruments=";".join(f.instrument.number or f.instrument.id for f in d.findings),
         items=";".join(f.item.code if f.item else "" for f in d.findings),
-        findings=_dumps(findings),
-        questions=_dumps(questions),
-        warnings=_dumps(warnings),
-        conflicts=_dumps(conflicts),
+        question_codes=";".join(q.code for q in d.questions),
+        warning_codes=";".join(w.code for w in d.warnings),
+        determination_id=_dets.determination_id(text),
+        determination=text,
+        inline=inline_columns(d) if inline else None,
     )
 
 
@@ -152,30 +145,29 @@ class Resolver:
       one that never read the destination holds for every destination);
     * a determination decided inside a multi-day date bucket is reused for
       every bucket inside its window (``Determination.window``: the days on
-      which every date comparison it made comes out the same), with texts
-      quoting the line's own date. So each tariff line is split only at the
-      dates of the rules that can touch it, on the path it takes."""
+      which every date comparison it made comes out the same); its stored
+      form quotes the case's date as a placeholder, filled per line. So each
+      tariff line is split only at the dates of the rules that can touch it,
+      on the path it takes."""
 
     def __init__(
-        self, book: Rulebook, space: KeySpace | None = None, engine: Engine | None = None
+        self,
+        book: Rulebook,
+        space: KeySpace | None = None,
+        engine: Engine | None = None,
+        *,
+        inline: bool = False,
     ) -> None:
         self.book = book
         self.space = space or KeySpace(book)
         self.engine = engine or Engine(book)
+        self.inline = inline
         self._memo: dict[tuple[str, int], dict[Facts, dict[tuple[object, ...], Outcome]]] = {}
-        self._texts: dict[str, int] = {}
         self._params: dict[tuple[str, str], dict[str, float | str]] = {}
+        self._stored: dict[str, Outcome] = {}
         self.decided = 0
-
-    def text_id(self, text: str) -> int:
-        got = self._texts.get(text)
-        if got is None:
-            got = self._texts[text] = len(self._texts)
-        return got
-
-    def templates(self) -> list[tuple[int, str, int]]:
-        """(id, text, dated): texts holding the date placeholder are dated."""
-        return [(i, t, 1 if ON_TOKEN in t else 0) for t, i in self._texts.items()]
+        self.workers_rss_kb: dict[int, int] = {}
+        """Peak resident memory of each worker process used (pid -> KiB)."""
 
     def case_for(self, key: Key) -> tuple[Case, bool]:
         sp = self.space
@@ -186,6 +178,7 @@ class Resolver:
             hs=hs,
             destination=sp.representative_destination(key.destination),
             end_use=key.end_use or None,
+            end_user=key.end_user or None,
             params=self._decision_params(key.hs, key.params),
         )
         return case, dated
@@ -211,11 +204,13 @@ class Resolver:
                 got = table.get(tuple(fact_value(case, f) for f in facts))
                 if got is not None:
                     return got
-        determination = self.engine.decide(case)
-        out = shape(determination, dated=dated)
+        # as `check` decides: the end user screened against the party lists
+        determination = _check.check(self.engine, None, case)
+        out = shape(determination, self.book, inline=self.inline)
+        # the same stored determination once in memory, whichever key found it
+        out = self._stored.setdefault(out.determination_id, out)
         if dated:
-            # decided inside a multi-day bucket: reused across its window,
-            # texts quote each line's own date
+            # decided inside a multi-day bucket: reused across its window
             buckets = self._buckets(determination)
             if key.bucket not in buckets:
                 raise RuntimeError(
@@ -223,9 +218,14 @@ class Resolver:
                     f"does not hold its own date bucket {key.bucket}"
                 )
         else:
-            # decided on a rulebook date, quoted literally: valid for that day
+            # decided on a rulebook date (a one-day bucket): valid for that day
             buckets = range(key.bucket, key.bucket + 1)
-        facts = tuple(sorted(determination.facts - {"hs"}))
+        # the end user is screened outside the case's reading: a case with a
+        # name never shares a cell with one without, nor with another name
+        read = (determination.facts - {"hs"}) | {"end_user"}
+        if case.end_user:  # the name is matched for the destination country
+            read |= {"destination"}
+        facts = tuple(sorted(read))
         values = tuple(fact_value(case, f) for f in facts)
         for b in buckets:
             table = self._memo.setdefault((case.hs or "", b), {}).setdefault(facts, {})
@@ -246,35 +246,46 @@ class Resolver:
             out[i] = self.resolve(keys[i])
             if tick is not None and n % 256 == 255:
                 tick(256)
+        if tick is not None and len(keys) % 256:
+            tick(len(keys) % 256)
         return out  # type: ignore[return-value]
 
-    def _parallel(self, keys: list[Key], tick: Callable[[int], None] | None) -> list[Outcome]:
-        """Decide in this process and one forked child, each taking whole
-        tariff lines (so each keeps reusing its cells); the child sends back
-        its distinct outcomes once each and an index per key."""
+    def _parallel(
+        self, keys: list[Key], tick: Callable[[int], None] | None, workers: int
+    ) -> list[Outcome]:
+        """Decide in ``workers`` processes started with the *spawn* method
+        (never a fork of a process whose engine threads run), each building
+        its engine once from this resolver's rulebook. Tasks hold whole
+        tariff lines (so a worker keeps reusing its cells); a worker sends
+        back each distinct outcome of a task once and an index per key."""
         import multiprocessing
+        import pickle
 
         per_hs: dict[str, list[int]] = {}
         for i, k in enumerate(keys):
             per_hs.setdefault(k.hs, []).append(i)
-        parts: tuple[list[int], list[int]] = ([], [])
+        # tasks of about a quarter of a worker's share, largest lines first
+        size = max(1, len(keys) // (workers * 4))
+        tasks: list[list[int]] = []
         for idx in sorted(per_hs.values(), key=len, reverse=True):
-            min(parts, key=len).extend(idx)
-        global _FORKED
-        _FORKED = (self, [keys[i] for i in parts[1]])
-        try:
-            with multiprocessing.get_context("fork").Pool(1) as pool:
-                child = pool.apply_async(_decide_forked)
-                mine = self.outcomes([keys[i] for i in parts[0]], tick)
-                distinct, index, decided = child.get()
-        finally:
-            _FORKED = None
-        self.decided += decided
+            if not tasks or len(tasks[-1]) + len(idx) > size:
+                tasks.append([])
+            tasks[-1].extend(idx)
+        payload = pickle.dumps((self.book, self.space, self.inline), protocol=5)
         out: list[Outcome | None] = [None] * len(keys)
-        for i, o in zip(parts[0], mine, strict=True):
-            out[i] = o
-        for i, j in zip(parts[1], index, strict=True):
-            out[i] = distinct[j]
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(payload,)) as pool:
+            jobs = [[keys[i] for i in t] for t in tasks]
+            for n, (distinct, index, decided, pid, rss) in pool.imap_unordered(
+                _decide_task, list(enumerate(jobs))
+            ):
+                self.decided += decided
+                self.workers_rss_kb[pid] = max(self.workers_rss_kb.get(pid, 0), rss)
+                kept = [self._stored.setdefault(o.determination_id, o) for o in distinct]
+                for i, j in zip(tasks[n], index, strict=True):
+                    out[i] = kept[j]
+                if tick is not None:
+                    tick(len(index))
         return out  # type: ignore[return-value]
 
     def rows(
@@ -283,48 +294,63 @@ class Resolver:
         tick: Callable[[int], None] | None = None,
         workers: int = 1,
     ) -> list[tuple[Any, ...]]:
-        """One ``results`` row per key (see :data:`RESULT_COLUMNS`). With
-        ``workers`` > 1 and many keys, a forked process decides half of the
-        tariff lines."""
+        """One ``results`` row per key (:data:`RESULT_COLUMNS`, then
+        :data:`INLINE_COLUMNS` when the resolver is ``inline``). With
+        ``workers`` > 1 and many keys, decided in that many processes."""
         keys = list(keys)
-        parallel = workers > 1 and len(keys) >= PARALLEL_MIN_KEYS and _can_fork()
-        outcomes = self._parallel(keys, tick) if parallel else self.outcomes(keys, tick)
+        parallel = workers > 1 and len(keys) >= PARALLEL_MIN_KEYS
+        outcomes = self._parallel(keys, tick, workers) if parallel else self.outcomes(keys, tick)
         out: list[tuple[Any, ...]] = []
         for key, o in zip(keys, outcomes, strict=True):
-            out.append(
-                (
-                    key.hs,
-                    key.destination,
-                    key.bucket,
-                    key.end_use,
-                    key.params,
-                    o.verdict,
-                    o.effects,
-                    o.instruments,
-                    o.items,
-                    self.text_id(o.findings),
-                    self.text_id(o.conflicts),
-                    self.text_id(o.questions),
-                    self.text_id(o.warnings),
-                )
+            row = (
+                key.hs,
+                key.destination,
+                key.bucket,
+                key.end_use,
+                key.params,
+                key.end_user,
+                o.verdict,
+                o.effects,
+                o.instruments,
+                o.items,
+                o.question_codes,
+                o.warning_codes,
+                o.determination_id,
             )
+            out.append(row + o.inline if o.inline is not None else row)
         return out
+
+    def determinations(self) -> list[tuple[str, str, str, str]]:
+        """Every distinct determination found, once: rows of
+        :data:`~lanthanide.screen.determinations.DETERMINATION_COLUMNS`."""
+        version = self.book.version
+        return [(i, version, o.verdict, o.determination) for i, o in sorted(self._stored.items())]
 
 
 PARALLEL_MIN_KEYS = 4096
-"""Fewer keys are decided in one process (a fork costs more than it saves)."""
-_FORKED: tuple[Resolver, list[Key]] | None = None
+"""Fewer keys are decided in this process (starting workers costs more)."""
+_WORKER: Resolver | None = None
 
 
-def _can_fork() -> bool:
-    import multiprocessing
+def _init_worker(payload: bytes) -> None:
+    import pickle
 
-    return "fork" in multiprocessing.get_all_start_methods()
+    global _WORKER
+    book, space, inline = pickle.loads(payload)
+    _WORKER = Resolver(book, space, inline=inline)
 
 
-def _decide_forked() -> tuple[list[Outcome], list[int], int]:
-    assert _FORKED is not None
-    resolver, keys = _FORKED
+_TaskResult = tuple[list[Outcome], list[int], int, int, int]
+"""distinct outcomes, index per key, decided, worker pid, its peak RSS (KiB)."""
+
+
+def _decide_task(task: tuple[int, list[Key]]) -> tuple[int, _TaskResult]:
+    import os
+    import resource
+
+    n, keys = task
+    assert _WORKER is not None
+    resolver = _WORKER
     before = resolver.decided
     ids: dict[int, int] = {}
     distinct: list[Outcome] = []
@@ -335,4 +361,5 @@ def _decide_forked() -> tuple[list[Outcome], list[int], int]:
             j = ids[id(o)] = len(distinct)
             distinct.append(o)
         index.append(j)
-    return distinct, index, resolver.decided - before
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return n, (distinct, index, resolver.decided - before, os.getpid(), rss)

@@ -1,24 +1,31 @@
 """Screen a declaration file: validate, classify, decide each distinct key
-once, join back, write the output and the rejects, and summarise."""
+once, join back, write the output lines, the determinations and the
+rejects, and summarise."""
 
 from __future__ import annotations
 
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from lanthanide.rules.book import Rulebook
 from lanthanide.screen import sql
 from lanthanide.screen.compile import KeySpace
-from lanthanide.screen.engines import Format, InputError, SqlEngine, input_format
-from lanthanide.screen.resolve import RESULT_COLUMNS, TEMPLATE_COLUMNS, Resolver
+from lanthanide.screen.determinations import DETERMINATION_COLUMNS
+from lanthanide.screen.engines import Format, InputError, SqlEngine, input_format, read_header
+from lanthanide.screen.resolve import INLINE_COLUMNS, RESULT_COLUMNS, Resolver
+from lanthanide.screen.sql import INPUT_COLUMNS
 
 Progress = Callable[[str, int, int], None]
 """(stage, done, total) callback."""
+
+
+Detail = Literal["normalised", "inline"]
+DETAILS: tuple[str, ...] = ("normalised", "inline")
 
 
 @dataclass(slots=True)
@@ -28,12 +35,20 @@ class Summary:
     rejected: int = 0
     keys: int = 0
     decided: int = 0
+    determinations: int = 0
+    """Distinct determinations (rows of the determinations file)."""
     seconds: float = 0.0
     by_verdict: Counter[str] = field(default_factory=Counter)
     by_instrument: Counter[str] = field(default_factory=Counter)
     by_destination: dict[str, Counter[str]] = field(default_factory=dict)
     output: str = ""
+    determinations_file: str | None = None
     rejects: str | None = None
+    workers: int = 1
+    """Processes that decided (1: this one)."""
+    peak_rss_mb: float = 0.0
+    """Peak resident memory of this process plus its worker processes
+    (and, on Linux, any other child still running, e.g. Spark's JVM)."""
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each stage (read, validate, classify, decide, write)."""
 
@@ -44,6 +59,7 @@ class Summary:
             "rejected": self.rejected,
             "keys": self.keys,
             "decided": self.decided,
+            "determinations": self.determinations,
             "seconds": round(self.seconds, 3),
             "by_verdict": dict(self.by_verdict.most_common()),
             "by_instrument": dict(self.by_instrument.most_common()),
@@ -52,13 +68,87 @@ class Summary:
                 for d, c in sorted(self.by_destination.items(), key=lambda kv: -kv[1].total())
             },
             "output": self.output,
+            "determinations_file": self.determinations_file,
             "rejects": self.rejects,
+            "workers": self.workers,
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
         }
 
 
 def rejects_path(out: Path, fmt: Format) -> Path:
     return out.with_name(f"{out.stem}.rejects.{'parquet' if fmt == 'parquet' else 'csv'}")
+
+
+def determinations_path(out: Path, fmt: Format) -> Path:
+    """``OUT.determinations.parquet`` (``.csv`` when the output is CSV)."""
+    return out.with_name(f"{out.stem}.determinations.{'parquet' if fmt == 'parquet' else 'csv'}")
+
+
+def input_columns(src: Path, fmt: Format) -> list[str]:
+    """The declaration columns the input has, in its order."""
+    if fmt == "csv":
+        names = read_header(src)
+    else:
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        part = src
+        if src.is_dir():
+            part = next(iter(sorted(src.glob("**/*.parquet"))), src)
+        try:
+            names = list(pq.read_schema(part).names)
+        except Exception:  # unreadable: the engine's load names the problem
+            names = list(INPUT_COLUMNS)
+    return [c for c in names if c in INPUT_COLUMNS]
+
+
+def _check_columns(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
+    if not wanted:
+        raise InputError("--columns", "name at least one input column")
+    for c in wanted:
+        if c not in present:
+            raise InputError(
+                "--columns",
+                f"'{c}' is not a column of the input (its columns: {', '.join(present)})",
+            )
+    return list(dict.fromkeys(wanted))
+
+
+def peak_rss_mb(workers_kb: Mapping[int, int] | None = None) -> float:
+    """Peak resident memory of this process, plus the peaks the finished
+    workers reported, plus (Linux) every descendant still running."""
+    import resource
+
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + sum((workers_kb or {}).values())
+    return kb / 1024 + _live_children_mb()
+
+
+def _live_children_mb() -> float:
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return 0.0
+    parents: dict[int, int] = {}
+    for d in proc.iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+                parents[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found: set[int] = set()
+    frontier = {os.getpid()}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier} - found
+        found |= frontier
+    total = 0.0
+    for pid in found:
+        try:
+            for line in (proc / str(pid) / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except (OSError, ValueError):
+            pass
+    return total
 
 
 def screen(
@@ -72,20 +162,38 @@ def screen(
     progress: Progress | None = None,
     space: KeySpace | None = None,
     workers: int | None = None,
+    columns: Sequence[str] | None = None,
+    detail: Detail = "normalised",
+    determinations: Path | None = None,
 ) -> Summary:
-    """Screen ``src`` into ``out`` (and the rejected lines into ``rejects``,
-    default ``<out>.rejects.<ext>``, written only when there are any).
-    ``workers``: processes deciding keys (default: 2 when the machine has
-    2 cores or more; a second one is forked only for many keys)."""
+    """Screen ``src`` into ``out``: one line per accepted input line with its
+    input ``columns`` (default: all the input has), the verdict, effects,
+    instruments, items, question and warning codes and ``determination_id``;
+    each distinct determination once in ``determinations`` (default
+    ``<out>.determinations.<ext>``); the rejected lines in ``rejects``
+    (default ``<out>.rejects.<ext>``, written only when there are any).
+    ``detail="inline"``: the per-line JSON columns (findings, questions,
+    warnings, conflicts) instead of a determinations file. ``workers``:
+    processes deciding keys (default: the machine's cores; spawned only
+    for many keys)."""
     t0 = time.perf_counter()
     if not src.exists():
         raise InputError("INPUT", f"'{src}' does not exist")
     if src.is_dir():
         raise InputError("INPUT", f"'{src}' is a directory; give a CSV or Parquet file")
+    if detail not in DETAILS:
+        raise InputError("--detail", f"'{detail}' is not allowed (allowed: {', '.join(DETAILS)})")
+    if workers is not None and workers < 1:
+        raise InputError("--workers", f"{workers} must be 1 or more")
     out_fmt: Format = fmt or ("parquet" if out.suffix.lower() in (".parquet", ".pq") else "csv")
     if not out.parent.exists():
         raise InputError("--out", f"directory '{out.parent}' does not exist")
     rej = rejects or rejects_path(out, out_fmt)
+    inline = detail == "inline"
+    dets = None if inline else (determinations or determinations_path(out, out_fmt))
+    in_fmt = input_format(src)
+    present = input_columns(src, in_fmt) if src.stat().st_size else []
+    carry = present if columns is None else _check_columns(columns, present)
 
     stages: dict[str, float] = {}
     started = [time.perf_counter()]
@@ -99,7 +207,7 @@ def screen(
             progress(stage, done, total)
 
     tick("read", 0, 1)
-    engine.load(src, input_format(src))
+    engine.load(src, in_fmt)
     tick("read", 1, 1)
 
     space = space or KeySpace(book)
@@ -109,6 +217,7 @@ def screen(
         "dim_dest": space.destination_value,
         "dim_eu": space.end_use_value,
         "dim_params": space.params_value,
+        "dim_user": space.end_user_value,
     }
     for i, dim in enumerate(sql.DIMS):
         tick("validate", i, len(sql.DIMS))
@@ -126,9 +235,9 @@ def screen(
     from lanthanide.screen.compile import Key
 
     keys: dict[Key, None] = {}
-    for hs_key, dest_key, bucket, eu_key, pkey, _dest, _n in key_rows:
-        keys.setdefault(Key(hs_key, dest_key, int(bucket), eu_key, pkey), None)
-    resolver = Resolver(book, space)
+    for hs_key, dest_key, bucket, eu_key, pkey, ukey, _dest, _n in key_rows:
+        keys.setdefault(Key(hs_key, dest_key, int(bucket), eu_key, pkey, ukey), None)
+    resolver = Resolver(book, space, inline=inline)
     total = len(keys)
     done = 0
 
@@ -137,21 +246,30 @@ def screen(
         done += n
         tick("decide", min(done, total), total)
 
+    n_workers = workers or os.cpu_count() or 1
     tick("decide", 0, total)
-    result_rows = resolver.rows(keys, decided, workers or min(2, os.cpu_count() or 1))
+    result_rows = resolver.rows(keys, decided, n_workers)
     tick("decide", total, total)
-    engine.register("results", RESULT_COLUMNS, result_rows)
-    templates = resolver.templates()
-    engine.register("templates", TEMPLATE_COLUMNS, templates)
-    engine.materialise("dated_texts", sql.DATED.replace("{offset}", str(len(templates))))
-    engine.materialise("texts", sql.TEXTS)
+    engine.register("results", RESULT_COLUMNS + (INLINE_COLUMNS if inline else ()), result_rows)
 
     tick("write", 0, 1)
-    engine.write_output(out, out_fmt)
-    n, rejected = engine.query(sql.COUNTS)[0]
-    rejected = int(rejected or 0)
-    if rejected:
-        engine.write(sql.REJECTS, rej, out_fmt)
+    written: list[Path] = []
+    try:
+        n, rejected = engine.query(sql.COUNTS)[0]
+        rejected = int(rejected or 0)
+        det_rows = resolver.determinations()
+        if dets is not None:
+            engine.register("determinations", DETERMINATION_COLUMNS, det_rows)
+            engine.write(sql.DETERMINATIONS, dets, out_fmt)
+            written.append(dets)
+        engine.write(sql.output_sql(carry, inline), out, out_fmt)
+        written.append(out)
+        if rejected:
+            engine.write(sql.REJECTS, rej, out_fmt)
+    except BaseException:
+        for p in written:  # nothing half-written
+            p.unlink(missing_ok=True)
+        raise
     tick("write", 1, 1)
 
     summary = Summary(
@@ -160,19 +278,21 @@ def screen(
         rejected=rejected,
         keys=total,
         decided=resolver.decided,
+        determinations=len(det_rows),
         output=str(out),
+        determinations_file=str(dets) if dets is not None else None,
         rejects=str(rej) if rejected else None,
+        workers=max(1, len(resolver.workers_rss_kb)),
         stages=stages,
     )
-    by_key = {
-        (r[0], r[1], r[2], r[3], r[4]): (r[5], r[7]) for r in result_rows
-    }  # key -> (verdict, instruments)
-    for hs_key, dest_key, bucket, eu_key, pkey, dest, cnt in key_rows:
-        verdict, instruments = by_key[(hs_key, dest_key, int(bucket), eu_key, pkey)]
+    by_key = {r[:6]: (r[6], r[8]) for r in result_rows}  # key -> (verdict, instruments)
+    for hs_key, dest_key, bucket, eu_key, pkey, ukey, dest, cnt in key_rows:
+        verdict, instruments = by_key[(hs_key, dest_key, int(bucket), eu_key, pkey, ukey)]
         cnt = int(cnt)
         summary.by_verdict[verdict] += cnt
         for inst in {i for i in instruments.split(";") if i}:
             summary.by_instrument[inst] += cnt
         summary.by_destination.setdefault(dest or "(none)", Counter())[verdict] += cnt
+    summary.peak_rss_mb = peak_rss_mb(resolver.workers_rss_kb)
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -15,15 +15,20 @@ Relations:
 * ``dim_date``, ``dim_hs``, ``dim_dest``, ``dim_eu``, ``dim_params`` — every
   distinct raw value of a column, validated once, with its normalised value,
   its key and the reject reason.
-* ``results`` — one row per distinct key with the determination's columns;
-  ``templates`` — the questions and warnings texts (those quoting the date
-  hold a placeholder); ``dated_texts`` — each such text with each date that
-  occurs, so no per-line string work is needed.
+* ``classified`` — each line's input columns as given, its normalised
+  values, its key and the reject reason (NULL: accepted).
+* ``results`` — one row per distinct key: verdict, effects, instruments,
+  items, question and warning codes, ``determination_id`` (and, for
+  ``--detail inline``, the JSON columns with the date as a placeholder);
+  ``determinations`` — each distinct determination once, by id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from lanthanide.screen.compile import ON_TOKEN
 
 INPUT_COLUMNS: tuple[str, ...] = (
     "line_id",
@@ -38,24 +43,22 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "currency",
     "end_use",
     "params",
+    "end_user",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("line_id", "date", "tariff_line", "destination")
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
-    "line_id",
-    "date",
-    "tariff_line",
-    "destination",
-    "end_use",
     "verdict",
     "effects",
     "instruments",
     "items",
-    "findings",
-    "questions",
-    "warnings",
-    "conflicts",
+    "question_codes",
+    "warning_codes",
+    "determination_id",
 )
+"""Columns of an output line after its input columns."""
+INLINE_COLUMNS: tuple[str, ...] = ("findings", "questions", "warnings", "conflicts")
+"""The per-line JSON columns of ``--detail inline``, after :data:`OUTPUT_COLUMNS`."""
 REJECT_COLUMNS: tuple[str, ...] = ("line_id", "reason", *INPUT_COLUMNS[1:])
 
 
@@ -73,6 +76,7 @@ DIMS: tuple[Dim, ...] = (
     Dim("dim_dest", "destination", (("dest", "string"), ("dkey", "string"), ("err", "string"))),
     Dim("dim_eu", "end_use", (("eu", "string"), ("ekey", "string"), ("err", "string"))),
     Dim("dim_params", "params", (("pkey", "string"), ("err", "string"))),
+    Dim("dim_user", "end_user", (("name", "string"), ("ukey", "string"), ("err", "string"))),
 )
 
 
@@ -88,13 +92,17 @@ def _number_check(column: str) -> str:
     )
 
 
+_RAW = ", ".join(f"l.c_{c} AS c_{c}" for c in INPUT_COLUMNS)
+"""The input columns as given, carried for the output lines."""
+
 CLASSIFY = f"""
-SELECT /*+ BROADCAST(dd, dh, dt, de, dp) */ l._row AS _row, l.c_line_id AS line_id,
+SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du) */ l._row AS _row, {_RAW}, l.c_line_id AS line_id,
        dd.iso AS on_iso, dd.bucket AS bucket,
        dh.hs AS hs, dh.hkey AS hs_key,
-       dt.dest AS dest, dt.dkey AS dest_key,
+       dt.dest AS dest,
+       CASE WHEN du.ukey <> '' THEN COALESCE(dt.dest, '') ELSE dt.dkey END AS dest_key,
        de.eu AS end_use, de.ekey AS eu_key,
-       dp.pkey AS pkey,
+       dp.pkey AS pkey, du.ukey AS user_key,
        CASE
          WHEN l._corrupt IS NOT NULL THEN l._corrupt
          WHEN l.c_line_id IS NULL OR trim(l.c_line_id) = ''
@@ -104,6 +112,7 @@ SELECT /*+ BROADCAST(dd, dh, dt, de, dp) */ l._row AS _row, l.c_line_id AS line_
          WHEN dt.err IS NOT NULL THEN dt.err
          WHEN de.err IS NOT NULL THEN de.err
          WHEN dp.err IS NOT NULL THEN dp.err
+         WHEN du.err IS NOT NULL THEN du.err
          {_number_check("quantity")}
          {_number_check("value")}
        END AS reason
@@ -113,86 +122,53 @@ JOIN dim_hs dh ON dh.raw = COALESCE(l.c_tariff_line, '')
 JOIN dim_dest dt ON dt.raw = COALESCE(l.c_destination, '')
 JOIN dim_eu de ON de.raw = COALESCE(l.c_end_use, '')
 JOIN dim_params dp ON dp.raw = COALESCE(l.c_params, '')
+JOIN dim_user du ON du.raw = COALESCE(l.c_end_user, '')
 """
 
 KEYS = """
-SELECT hs_key, dest_key, bucket, eu_key, pkey, COALESCE(dest, '') AS dest, COUNT(*) AS n
+SELECT hs_key, dest_key, bucket, eu_key, pkey, user_key, COALESCE(dest, '') AS dest,
+       COUNT(*) AS n
 FROM classified
 WHERE reason IS NULL
-GROUP BY hs_key, dest_key, bucket, eu_key, pkey, COALESCE(dest, '')
+GROUP BY hs_key, dest_key, bucket, eu_key, pkey, user_key, COALESCE(dest, '')
 """
 
 _KEY_JOIN = """
   ON c.hs_key = r.hs_key AND c.dest_key = r.dest_key AND c.bucket = r.bucket
- AND c.eu_key = r.eu_key AND c.pkey = r.pkey"""
+ AND c.eu_key = r.eu_key AND c.pkey = r.pkey AND c.user_key = r.user_key"""
 
-DATED = f"""
-SELECT t.id AS id, k.on_iso AS on_iso, replace(t.text, '@@ON@@', k.on_iso) AS text,
-       {{offset}} + row_number() OVER (ORDER BY t.id, k.on_iso) - 1 AS tid
-FROM (
-  SELECT /*+ BROADCAST(r) */ DISTINCT r.qid AS id, c.on_iso AS on_iso
-  FROM classified c JOIN results r {_KEY_JOIN}
-  WHERE c.reason IS NULL
-  UNION
-  SELECT /*+ BROADCAST(r) */ DISTINCT r.wid AS id, c.on_iso AS on_iso
-  FROM classified c JOIN results r {_KEY_JOIN}
-  WHERE c.reason IS NULL
-) k
-JOIN templates t ON t.id = k.id
-WHERE t.dated = 1
-"""
-"""Texts that quote the line's date, once per (text, date) that occurs, with
-ids ``tid`` following the templates' (``{offset}`` = number of templates)."""
 
-TEXTS = """
-SELECT id, text FROM templates
-UNION ALL
-SELECT tid AS id, text FROM dated_texts
-"""
-"""Every output text by id (ids are dense from 0)."""
-
-OUTPUT_IDS = f"""
-SELECT /*+ BROADCAST(r, dq, dw) */
-       c._row AS _row, c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
-       c.dest AS destination, c.end_use AS end_use,
-       r.verdict AS verdict, r.effects AS effects, r.instruments AS instruments,
-       r.items AS items, r.fid AS findings,
-       COALESCE(dq.tid, r.qid) AS questions,
-       COALESCE(dw.tid, r.wid) AS warnings,
-       r.cid AS conflicts
+def output_sql(columns: Sequence[str], inline: bool = False) -> str:
+    """One row per accepted line, in input order: the input ``columns`` as
+    given, then :data:`OUTPUT_COLUMNS` (and :data:`INLINE_COLUMNS`, each
+    line's date put into the texts that quote it, with ``inline``)."""
+    cols = [f"c.c_{c} AS {c}" for c in columns]
+    cols += [f"r.{c} AS {c}" for c in OUTPUT_COLUMNS]
+    if inline:
+        cols += [f"replace(r.{c}, '{ON_TOKEN}', c.on_iso) AS {c}" for c in INLINE_COLUMNS]
+    return f"""
+SELECT /*+ BROADCAST(r) */ {", ".join(cols)}
 FROM classified c
 JOIN results r {_KEY_JOIN}
-LEFT JOIN dated_texts dq ON dq.id = r.qid AND dq.on_iso = c.on_iso
-LEFT JOIN dated_texts dw ON dw.id = r.wid AND dw.on_iso = c.on_iso
 WHERE c.reason IS NULL
+ORDER BY c._row
 """
-"""The output with its four JSON columns as ids into ``texts`` (``_row``
-first, unordered)."""
 
-ID_COLUMNS: tuple[str, ...] = ("findings", "questions", "warnings", "conflicts")
 
-OUTPUT = f"""
-SELECT /*+ BROADCAST(f, q, w, x) */
-       o.line_id AS line_id, o.date AS date, o.tariff_line AS tariff_line,
-       o.destination AS destination, o.end_use AS end_use,
-       o.verdict AS verdict, o.effects AS effects, o.instruments AS instruments,
-       o.items AS items, f.text AS findings, q.text AS questions,
-       w.text AS warnings, x.text AS conflicts
-FROM ({OUTPUT_IDS}) o
-JOIN texts f ON f.id = o.findings
-JOIN texts q ON q.id = o.questions
-JOIN texts w ON w.id = o.warnings
-JOIN texts x ON x.id = o.conflicts
-ORDER BY o._row
+DETERMINATIONS = """
+SELECT determination_id, rulebook_version, verdict, determination
+FROM determinations
+ORDER BY determination_id
 """
-"""One row per accepted line, in input order, columns :data:`OUTPUT_COLUMNS`."""
+"""The determinations file: each distinct determination of the output once."""
 
 REJECTS = """
 SELECT l.c_line_id AS line_id, c.reason AS reason,
        l.c_date AS date, l.c_exporter AS exporter, l.c_tariff_line AS tariff_line,
        l.c_description AS description, l.c_destination AS destination,
        l.c_quantity AS quantity, l.c_unit AS unit, l.c_value AS value,
-       l.c_currency AS currency, l.c_end_use AS end_use, l.c_params AS params
+       l.c_currency AS currency, l.c_end_use AS end_use, l.c_params AS params,
+       l.c_end_user AS end_user
 FROM lines l
 JOIN classified c ON l._row = c._row
 WHERE c.reason IS NOT NULL
