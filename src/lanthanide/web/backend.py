@@ -408,7 +408,10 @@ def screen_file(src: Path, out: Path, progress: Callable[[str, int, int], None])
     try:
         # one process: forking a worker from a thread of the web server is not safe
         with make_engine("duckdb") as eng:
-            summary = screen(eng, _ln().rulebook, src, out, progress=progress, workers=1)
+            # inline: the one downloadable file carries each line's findings
+            summary = screen(
+                eng, _ln().rulebook, src, out, progress=progress, workers=1, detail="inline"
+            )
     except InputError as exc:
         raise BackendError(422, [("file", f"{exc.field}: {exc.message}")]) from None
     out_dict: dict[str, Any] = summary.to_dict()
