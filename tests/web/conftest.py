@@ -91,8 +91,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         backend.use_database(get_database)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """One headless Chromium for the web tests, closed when they end: the
+    Playwright sync API runs an event loop in the main thread, which would
+    break the ``asyncio.run`` of any test after it."""
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
