@@ -72,11 +72,14 @@ def screen(
     progress: Progress | None = None,
     space: KeySpace | None = None,
     workers: int | None = None,
+    strict_ids: bool = False,
 ) -> Summary:
     """Screen ``src`` into ``out`` (and the rejected lines into ``rejects``,
     default ``<out>.rejects.<ext>``, written only when there are any).
     ``workers``: processes deciding keys (default: 2 when the machine has
-    2 cores or more; a second one is forked only for many keys)."""
+    2 cores or more; a second one is forked only for many keys).
+    ``strict_ids``: reject every record whose line id is on another record
+    (else each is screened and flagged ``duplicate_line_id``)."""
     t0 = time.perf_counter()
     if not src.exists():
         raise InputError("INPUT", f"'{src}' does not exist")
@@ -119,7 +122,8 @@ def screen(
     tick("validate", len(sql.DIMS), len(sql.DIMS))
 
     tick("classify", 0, 1)
-    engine.materialise("classified", sql.CLASSIFY)
+    engine.materialise("dup_ids", sql.DUP_IDS)
+    engine.materialise("classified", sql.classify(strict_ids))
     key_rows = engine.query(sql.KEYS)
     tick("classify", 1, 1)
 

@@ -9,9 +9,13 @@ small tables, materialise a query and write a result.
 
 Relations:
 
-* ``lines`` — the input, one row per declaration line: ``_row`` (ordering),
-  ``c_<column>`` for every column of :data:`INPUT_COLUMNS` as text, and
-  ``_corrupt`` (why a row could not be parsed, else NULL).
+* ``lines`` — the input, one row per record of the file
+  (:mod:`lanthanide.screen.spec`): ``_row`` (its row number: the physical
+  line on which it starts, or the 1-based row of a Parquet file),
+  ``c_<column>`` for every column of :data:`INPUT_COLUMNS` as trimmed text
+  (NULL when empty), ``_code`` and ``_corrupt`` (the reject code and reason
+  when the record could not be parsed, else NULL).
+* ``dup_ids`` — every line id on more than one record, with its count.
 * ``dim_date``, ``dim_hs``, ``dim_dest``, ``dim_eu``, ``dim_params`` — every
   distinct raw value of a column, validated once, with its normalised value,
   its key and the reject reason.
@@ -24,6 +28,8 @@ Relations:
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from lanthanide.screen import spec
 
 INPUT_COLUMNS: tuple[str, ...] = (
     "line_id",
@@ -47,6 +53,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "tariff_line",
     "destination",
     "end_use",
+    "input_warnings",
     "verdict",
     "effects",
     "instruments",
@@ -56,7 +63,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "warnings",
     "conflicts",
 )
-REJECT_COLUMNS: tuple[str, ...] = ("line_id", "reason", *INPUT_COLUMNS[1:])
+REJECT_COLUMNS: tuple[str, ...] = ("row", "line_id", "code", "reason", *INPUT_COLUMNS[1:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,32 +87,78 @@ def distinct_sql(column: str) -> str:
     return f"SELECT DISTINCT COALESCE(c_{column}, '') AS raw FROM lines"
 
 
-def _number_check(column: str) -> str:
-    c = f"l.c_{column}"
-    return (
-        f"WHEN {c} IS NOT NULL AND trim({c}) <> '' AND TRY_CAST({c} AS DOUBLE) IS NULL "
-        f"THEN concat('{column}: ''', {c}, ''' is not a number')"
-    )
+DUP_IDS = """
+SELECT c_line_id AS line_id, COUNT(*) AS n
+FROM lines
+WHERE _corrupt IS NULL AND c_line_id IS NOT NULL
+GROUP BY c_line_id
+HAVING COUNT(*) > 1
+"""
+"""Line ids on more than one record (materialised as ``dup_ids``)."""
+
+_VALUES = (
+    ("dd", "date"),
+    ("dh", "tariff_line"),
+    ("dt", "destination"),
+    ("de", "end_use"),
+    ("dp", "params"),
+)
 
 
-CLASSIFY = f"""
+def _branches(strict_ids: bool) -> list[tuple[str, str, str]]:
+    """(condition, code, reason) in order; the first that holds rejects."""
+    out = [
+        ("l._corrupt IS NOT NULL", "l._code", "l._corrupt"),
+        (
+            "l.c_line_id IS NULL",
+            f"'{spec.MISSING_LINE_ID}'",
+            "'line_id: missing; every line needs an id'",
+        ),
+    ]
+    if strict_ids:
+        out.append(
+            (
+                "d.n IS NOT NULL",
+                f"'{spec.DUPLICATE_LINE_ID}'",
+                "concat('line_id: ''', l.c_line_id, ''' is on ', CAST(d.n AS STRING), "
+                "' records (--strict-ids)')",
+            )
+        )
+    for alias, col in _VALUES:
+        out.append((f"{alias}.err IS NOT NULL", f"'{spec.INVALID}{col}'", f"{alias}.err"))
+    for col in ("quantity", "value"):
+        v = f"l.c_{col}"
+        # regexp_extract reads the same in DuckDB (RE2) and Spark (Java regex)
+        out.append(
+            (
+                f"{v} IS NOT NULL AND (regexp_extract({v}, '^(?:{spec.NUMBER_PATTERN})$', 0) = ''"
+                f" OR NOT abs(TRY_CAST({v} AS DOUBLE)) <= {spec.MAX_DOUBLE!r})",
+                f"'{spec.INVALID}{col}'",
+                f"concat('{col}: ''', {v}, ''' is not a number')",
+            )
+        )
+    return out
+
+
+def classify(strict_ids: bool = False) -> str:
+    """One row per record: its keys, or its reject ``code`` and ``reason``;
+    ``dup`` is the number of records with its line id (NULL when unique).
+    Needs ``dup_ids`` (:data:`DUP_IDS`)."""
+    branches = _branches(strict_ids)
+    code = "\n".join(f"         WHEN {w} THEN {k}" for w, k, _ in branches)
+    reason = "\n".join(f"         WHEN {w} THEN {r}" for w, _, r in branches)
+    return f"""
 SELECT /*+ BROADCAST(dd, dh, dt, de, dp) */ l._row AS _row, l.c_line_id AS line_id,
        dd.iso AS on_iso, dd.bucket AS bucket,
        dh.hs AS hs, dh.hkey AS hs_key,
        dt.dest AS dest, dt.dkey AS dest_key,
        de.eu AS end_use, de.ekey AS eu_key,
-       dp.pkey AS pkey,
+       dp.pkey AS pkey, d.n AS dup,
        CASE
-         WHEN l._corrupt IS NOT NULL THEN l._corrupt
-         WHEN l.c_line_id IS NULL OR trim(l.c_line_id) = ''
-           THEN 'line_id: missing; every line needs an id'
-         WHEN dd.err IS NOT NULL THEN dd.err
-         WHEN dh.err IS NOT NULL THEN dh.err
-         WHEN dt.err IS NOT NULL THEN dt.err
-         WHEN de.err IS NOT NULL THEN de.err
-         WHEN dp.err IS NOT NULL THEN dp.err
-         {_number_check("quantity")}
-         {_number_check("value")}
+{code}
+       END AS code,
+       CASE
+{reason}
        END AS reason
 FROM lines l
 JOIN dim_date dd ON dd.raw = COALESCE(l.c_date, '')
@@ -113,7 +166,12 @@ JOIN dim_hs dh ON dh.raw = COALESCE(l.c_tariff_line, '')
 JOIN dim_dest dt ON dt.raw = COALESCE(l.c_destination, '')
 JOIN dim_eu de ON de.raw = COALESCE(l.c_end_use, '')
 JOIN dim_params dp ON dp.raw = COALESCE(l.c_params, '')
+LEFT JOIN dup_ids d ON d.line_id = l.c_line_id
 """
+
+
+CLASSIFY = classify()
+"""Without ``--strict-ids``: a duplicated id is a warning on each line."""
 
 KEYS = """
 SELECT hs_key, dest_key, bucket, eu_key, pkey, COALESCE(dest, '') AS dest, COUNT(*) AS n
@@ -155,6 +213,7 @@ OUTPUT_IDS = f"""
 SELECT /*+ BROADCAST(r, dq, dw) */
        c._row AS _row, c.line_id AS line_id, c.on_iso AS date, c.hs AS tariff_line,
        c.dest AS destination, c.end_use AS end_use,
+       CASE WHEN c.dup IS NOT NULL THEN 'duplicate_line_id' END AS input_warnings,
        r.verdict AS verdict, r.effects AS effects, r.instruments AS instruments,
        r.items AS items, r.fid AS findings,
        COALESCE(dq.tid, r.qid) AS questions,
@@ -175,7 +234,8 @@ OUTPUT = f"""
 SELECT /*+ BROADCAST(f, q, w, x) */
        o.line_id AS line_id, o.date AS date, o.tariff_line AS tariff_line,
        o.destination AS destination, o.end_use AS end_use,
-       o.verdict AS verdict, o.effects AS effects, o.instruments AS instruments,
+       o.input_warnings AS input_warnings, o.verdict AS verdict, o.effects AS effects,
+       o.instruments AS instruments,
        o.items AS items, f.text AS findings, q.text AS questions,
        w.text AS warnings, x.text AS conflicts
 FROM ({OUTPUT_IDS}) o
@@ -188,7 +248,7 @@ ORDER BY o._row
 """One row per accepted line, in input order, columns :data:`OUTPUT_COLUMNS`."""
 
 REJECTS = """
-SELECT l.c_line_id AS line_id, c.reason AS reason,
+SELECT l._row AS "row", l.c_line_id AS line_id, c.code AS code, c.reason AS reason,
        l.c_date AS date, l.c_exporter AS exporter, l.c_tariff_line AS tariff_line,
        l.c_description AS description, l.c_destination AS destination,
        l.c_quantity AS quantity, l.c_unit AS unit, l.c_value AS value,
