@@ -69,7 +69,7 @@ class DuckDBEngine:
                 return
         except self._duckdb.Error as exc:
             raise InputError("INPUT", f"'{path}' cannot be read as {fmt}: {exc}") from None
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
 
         header = read_header(path)
         batches = [spec.arrow_batch(p) for p in spec.parse_file(str(path), INPUT_COLUMNS, header)]
@@ -81,7 +81,7 @@ class DuckDBEngine:
     def register(
         self, name: str, fields: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]]
     ) -> None:
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
 
         types = {"string": pa.string(), "int": pa.int64()}
         schema = pa.schema([(f, types[t]) for f, t in fields])

@@ -259,7 +259,7 @@ def plan_chunks(size: int, parts: int, chunk_bytes: int = CHUNK_BYTES) -> list[C
     n = max(1, parts, -(-size // max(1, chunk_bytes)))
     n = min(n, max(1, size))
     step = -(-size // n) if size else 0
-    out = []
+    out: list[Chunk] = []
     for i in range(n):
         s, e = i * step, min(size, (i + 1) * step)
         if s < e or (size == 0 and i == 0):
@@ -299,7 +299,7 @@ def chunk_summary(path: str, chunk: Chunk) -> ChunkSummary:
 
 def entry_states(summaries: Sequence[ChunkSummary]) -> list[tuple[int, int]]:
     """``(state, lines before)`` at the start of each chunk, in chunk order."""
-    out = []
+    out: list[tuple[int, int]] = []
     state, lines = START, 0
     for s in sorted(summaries, key=lambda s: s.index):
         out.append((state, lines))
@@ -480,7 +480,7 @@ def parse_file(
 
 def arrow_schema(columns: Sequence[str]) -> Any:
     """The schema of :func:`arrow_batch`."""
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     return pa.schema(
         [("_row", pa.int64())]
@@ -491,7 +491,7 @@ def arrow_schema(columns: Sequence[str]) -> Any:
 
 def arrow_batch(parsed: Parsed) -> Any:
     """A ``pyarrow.RecordBatch``: ``_row``, ``c_<column>``…, ``_code``, ``_corrupt``."""
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     arrays = [pa.array(parsed.row, pa.int64())]
     arrays += [pa.array(v, pa.string()) for v in parsed.values]

@@ -248,7 +248,7 @@ ORDER BY o._row
 """One row per accepted line, in input order, columns :data:`OUTPUT_COLUMNS`."""
 
 REJECTS = """
-SELECT l._row AS "row", l.c_line_id AS line_id, c.code AS code, c.reason AS reason,
+SELECT l._row AS row, l.c_line_id AS line_id, c.code AS code, c.reason AS reason,
        l.c_date AS date, l.c_exporter AS exporter, l.c_tariff_line AS tariff_line,
        l.c_description AS description, l.c_destination AS destination,
        l.c_quantity AS quantity, l.c_unit AS unit, l.c_value AS value,
