@@ -205,7 +205,10 @@ def _parse_task(path: str, header: list[str]) -> Any:
 
 
 def spark_session(master: str = "local[*]") -> Any:
-    """A quiet Spark session: UI off, few shuffle partitions in local mode."""
+    """A quiet Spark session: UI off, few shuffle partitions in local mode.
+    On a cluster master the executors' Python is this interpreter with this
+    package on ``PYTHONPATH`` unless ``PYSPARK_PYTHON`` says otherwise (a
+    cluster whose machines install lanthanide themselves sets it)."""
     from pyspark.sql import SparkSession
 
     local = master.startswith("local")
@@ -220,6 +223,18 @@ def spark_session(master: str = "local[*]") -> Any:
         builder = builder.config("spark.sql.shuffle.partitions", "4").config(
             "spark.driver.memory", "2g"
         )
+    else:
+        from lanthanide.screen.standalone import python_env
+
+        if "PYSPARK_PYTHON" not in os.environ:
+            env = python_env()
+            builder = builder.config("spark.pyspark.python", env["PYSPARK_PYTHON"]).config(
+                "spark.executorEnv.PYTHONPATH", env["PYTHONPATH"]
+            )
+        if master.startswith("spark://127.0.0.1"):
+            builder = builder.config("spark.driver.host", "127.0.0.1").config(
+                "spark.driver.bindAddress", "127.0.0.1"
+            )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
