@@ -273,7 +273,7 @@ def server() -> Iterator[str]:
 
 # ---------------------------------------------------------------- markers
 MARKERS = ("spark", "postgres", "server", "slow")
-SPARK_FIXTURES = frozenset({"spark"})
+SPARK_FIXTURES = frozenset({"spark", "spark_cluster"})
 POSTGRES_FIXTURES = frozenset(
     {"pg_conn", "pg_noproc", "postgresql", "postgresql_proc", "postgresql_noproc"}
 )

@@ -292,8 +292,11 @@ def chunk_summary(path: str, chunk: Chunk) -> ChunkSummary:
                 lines += 1
                 if b'"' in raw:
                     text = _strip_break(raw).decode("latin-1")
-                    a = _line_end_state(text, a)
-                    b = a if b == a else _line_end_state(text, b)
+                    a, b = (
+                        (_line_end_state(text, a),) * 2
+                        if a == b
+                        else (_line_end_state(text, a), _line_end_state(text, b))
+                    )
     return ChunkSummary(chunk.index, lines, a, b)
 
 
