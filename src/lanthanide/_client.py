@@ -316,10 +316,12 @@ class Lanthanide:
         rejects: str | os.PathLike[str] | None = None,
         spark_master: str | None = None,
         progress: Progress | None = None,
+        strict_ids: bool = False,
     ) -> Summary:
         """Screen a file of declarations (CSV or Parquet) with the semantics
         of :meth:`check`: one output line per input line, rejected lines with
-        the reason in ``rejects``; returns the summary."""
+        the reason in ``rejects``; returns the summary. ``strict_ids``:
+        reject the lines whose line id is on another line."""
         from lanthanide.screen import InputError, make_engine, screen
 
         if spark_master is not None and engine != "spark":
@@ -333,6 +335,7 @@ class Lanthanide:
                 fmt=fmt,
                 rejects=None if rejects is None else Path(rejects),
                 progress=progress,
+                strict_ids=strict_ids,
             )
 
     def generate_declarations(

@@ -43,7 +43,8 @@ def spark(request: pytest.FixtureRequest) -> Iterator[Any]:
 
     local = request.param == "local"
     master = "local[2]" if local else request.getfixturevalue("spark_cluster")
-    session = spark_session(master)
+    # one core on the cluster, so that a second application (the CLI) can run
+    session = spark_session(master, conf=None if local else {"spark.cores.max": "1"})
     session.conf.set("spark.sql.shuffle.partitions", "2")
     yield session
     session.stop()

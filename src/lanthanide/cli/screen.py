@@ -84,6 +84,13 @@ def run(
         str, typer.Option("--summary", help="table or json (the summary on stdout).")
     ] = "table",
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    strict_ids: Annotated[
+        bool,
+        typer.Option(
+            "--strict-ids",
+            help="Reject every line whose line_id is on another line (default: flag them).",
+        ),
+    ] = False,
 ) -> None:
     """Screen a file of declaration lines with the semantics of `check`; write
     one output line per input line, rejected lines with the reason to a
@@ -99,7 +106,10 @@ def run(
         fail(f"INPUT: {input} does not exist")
     if not input.is_file():
         fail(f"INPUT: {input} is not a file")
-    output_path(out, "--out", inputs=(input,))
+    from lanthanide.screen.engine_spark import is_output_dir
+
+    if not (engine == "spark" and is_output_dir(out)):  # Spark replaces its own directory
+        output_path(out, "--out", inputs=(input,))
     if rejects is not None:
         output_path(rejects, "--rejects", inputs=(input, out))
     out_fmt: Literal["csv", "parquet"] | None = (
@@ -132,6 +142,7 @@ def run(
             rejects=rejects,
             spark_master=spark_master,
             progress=tick,
+            strict_ids=strict_ids,
         )
     finally:
         if tasks:

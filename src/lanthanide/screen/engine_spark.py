@@ -204,11 +204,12 @@ def _parse_task(path: str, header: list[str]) -> Any:
     return run
 
 
-def spark_session(master: str = "local[*]") -> Any:
+def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) -> Any:
     """A quiet Spark session: UI off, few shuffle partitions in local mode.
     On a cluster master the executors' Python is this interpreter with this
     package on ``PYTHONPATH`` unless ``PYSPARK_PYTHON`` says otherwise (a
-    cluster whose machines install lanthanide themselves sets it)."""
+    cluster whose machines install lanthanide themselves sets it). ``conf``:
+    more Spark settings."""
     from pyspark.sql import SparkSession
 
     local = master.startswith("local")
@@ -235,6 +236,8 @@ def spark_session(master: str = "local[*]") -> Any:
             builder = builder.config("spark.driver.host", "127.0.0.1").config(
                 "spark.driver.bindAddress", "127.0.0.1"
             )
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
