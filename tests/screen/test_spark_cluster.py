@@ -24,7 +24,8 @@ def test_cli_on_the_cluster_equals_duckdb(spark_cluster: str, tmp_path: Path) ->
     src = tmp_path / "in.csv"
     generate(src, lines=400, seed=5, reject_rate=0.05)
     out = tmp_path / "spark.parquet"
-    args = [sys.executable, "-m", "lanthanide", "screen", "run", str(src), "--out", str(out)]
+    cli = [sys.executable, "-c", "from lanthanide.cli import main; main()"]
+    args = [*cli, "screen", "run", str(src), "--out", str(out)]
     args += ["--engine", "spark", "--spark-master", spark_cluster]
     args += ["--no-progress", "--summary", "json"]
     env = {**os.environ, "PYTHONPATH": SRC}
