@@ -192,7 +192,7 @@ def _records(path: str, header: list[str], chunks: list[spec.Chunk]) -> list[Any
     out = []
     for c, (state, before) in zip(chunks, states, strict=True):
         for p in spec.parse_chunk(path, c, state, before, header, INPUT_COLUMNS):
-            out += list(zip(p.row, p.values[0], p.code, strict=True))
+            out += list(zip(p.row, p.values()[0], p.code, strict=True))
     return out
 
 

@@ -199,7 +199,7 @@ def _parse_task(path: str, header: list[str]) -> Any:
         index, start, end, state, before = task
         chunk = spec.Chunk(index, start, end)
         for p in spec.parse_chunk(path, chunk, state, before, header, INPUT_COLUMNS):
-            yield from zip(p.row, *p.values, p.code, p.reason, strict=True)
+            yield from zip(p.row, *p.values(), p.code, p.reason, strict=True)
 
     return run
 

@@ -47,7 +47,10 @@ The rules, in the order they apply:
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -93,11 +96,19 @@ quote inside a quoted field (closing, or the first of a doubled quote). After
 a stray quote the record is bad and its line break ends it."""
 
 
+_FIELD_RE = r'(?:[ \t]*"(?:[^"]|"")*"[ \t]*|[^",]*)'
+_WELL_FORMED = re.compile(f"{_FIELD_RE}(?:,{_FIELD_RE})*")
+"""A record all of whose quotes are well placed (the fast path: what it
+accepts, the state machine accepts and splits the same way)."""
+_PADDED_QUOTE = re.compile(r'[ \t]"|"[ \t]')
+_TOKEN = re.compile(r'[ \t]*"((?:[^"]|"")*)"[ \t]*(?:,|\Z)|([^",]*)(?:,|\Z)')
+
+
 def _line_end_state(line: str, state: int) -> int:
     """The state after the characters of one line (no line break), from
     ``START`` (a new record) or ``QUOTED`` (a quoted field continues): the
     record ends at the line break unless the result is ``QUOTED``."""
-    if QUOTE not in line:
+    if QUOTE not in line or (state == START and _WELL_FORMED.fullmatch(line)):
         return state
     for ch in line:
         if state == QUOTED:
@@ -144,6 +155,22 @@ def split_record(text: str) -> tuple[list[str] | None, str | None]:
     unclosed quote."""
     if QUOTE not in text:
         return [f.strip() for f in text.split(DELIMITER)], None
+    if _WELL_FORMED.fullmatch(text):
+        if _PADDED_QUOTE.search(text) is None:
+            # no padding beside a quote: the csv module splits it the same way
+            with suppress(csv.Error):  # NUL, or a field over its size limit
+                return [f.strip() for f in next(csv.reader((text,)))], None
+        out: list[str] = []
+        pos = 0
+        while True:
+            m = _TOKEN.match(text, pos)
+            if m is None:  # pragma: no cover - the full match above rules it out
+                break
+            quoted, plain = m.group(1), m.group(2)
+            out.append((plain if quoted is None else quoted.replace('""', QUOTE)).strip())
+            if not m.group(0).endswith(DELIMITER):
+                return out, None
+            pos = m.end()
     fields: list[str] = []
     buf: list[str] = []
     state = START
@@ -313,22 +340,31 @@ def entry_states(summaries: Sequence[ChunkSummary]) -> list[tuple[int, int]]:
 
 @dataclass(slots=True)
 class Parsed:
-    """Parsed records as columns: ``row`` (the record's first physical line),
-    ``values`` (one list per column of ``columns``), ``code`` and ``reason``
-    (``None`` for a good record)."""
+    """Parsed records: ``row`` (the record's first physical line),
+    ``fields`` (a good record's fields in header order, else ``None``),
+    ``code`` and ``reason`` (``None`` for a good record); :meth:`values`
+    gives them as columns."""
 
     columns: tuple[str, ...]
+    where: tuple[int, ...]
+    """For each of ``columns``, its index in the header (-1: not in it)."""
     row: list[int] = field(default_factory=list)
-    values: list[list[str | None]] = field(default_factory=list)
+    fields: list[list[str] | None] = field(default_factory=list)
     code: list[str | None] = field(default_factory=list)
     reason: list[str | None] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        if not self.values:
-            self.values = [[] for _ in self.columns]
-
     def __len__(self) -> int:
         return len(self.row)
+
+    def values(self) -> list[list[str | None]]:
+        """One list per column of ``columns`` (an empty value is ``None``)."""
+        recs = self.fields
+        return [
+            [(r[i] or None) if r is not None else None for r in recs]
+            if i >= 0
+            else [None] * len(recs)
+            for i in self.where
+        ]
 
 
 def _snippet(data: bytes) -> str:
@@ -348,9 +384,9 @@ def parse_chunk(
     batches. ``header`` is the file's column names; ``columns`` the columns
     wanted, in order (a column missing from the header gives ``None``)."""
     cols = tuple(columns)
-    where = [header.index(c) if c in header else -1 for c in cols]
+    where = tuple(list(header).index(c) if c in header else -1 for c in cols)
     width = len(header)
-    batch = Parsed(cols)
+    batch = Parsed(cols, where)
     with open(path, "rb") as fh:
         pos = _first_line_start(fh, chunk.start)
         if pos >= chunk.end and not (chunk.start == 0 and chunk.end == 0):
@@ -381,10 +417,10 @@ def parse_chunk(
             if header_pending:
                 header_pending = False
                 continue
-            _add(batch, rec_row, data, width, where)
+            _add(batch, rec_row, data, width)
             if len(batch) >= 65_536:
                 yield batch
-                batch = Parsed(cols)
+                batch = Parsed(cols, where)
         if rec and not header_pending:  # a quoted field open at the end of the file
             _reject(batch, rec_row, QUOTING, _why(rec_row, line_no, _unclosed(rec), rec))
     if len(batch):
@@ -403,37 +439,39 @@ def _why(first: int, last: int, what: str, rec: list[bytes]) -> str:
 
 def _reject(batch: Parsed, row: int, code: str, reason: str) -> None:
     batch.row.append(row)
-    for v in batch.values:
-        v.append(None)
+    batch.fields.append(None)
     batch.code.append(code)
     batch.reason.append(reason)
 
 
-def _add(batch: Parsed, row: int, data: bytes, width: int, where: list[int]) -> None:
-    last = row + data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+def _add(batch: Parsed, row: int, data: bytes, width: int) -> None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = data[exc.start : exc.start + 1].hex()
         what = f"byte 0x{bad} at byte {exc.start + 1} is not UTF-8"
-        _reject(batch, row, ENCODING, _why(row, last, what, [data]))
-        return
-    if not text.strip():
-        _reject(batch, row, BLANK_LINE, f"blank line (row {row}): a record needs its fields")
+        _reject(batch, row, ENCODING, _why(row, _last(row, data), what, [data]))
         return
     fields, err = split_record(text)
     if fields is None:
-        _reject(batch, row, QUOTING, _why(row, last, err or "", [data]))
+        _reject(batch, row, QUOTING, _why(row, _last(row, data), err or "", [data]))
         return
     if len(fields) != width:
+        if not text.strip():
+            _reject(batch, row, BLANK_LINE, f"blank line (row {row}): a record needs its fields")
+            return
         what = f"{len(fields)} fields, the header has {width}"
-        _reject(batch, row, FIELD_COUNT, _why(row, last, what, [data]))
+        _reject(batch, row, FIELD_COUNT, _why(row, _last(row, data), what, [data]))
         return
     batch.row.append(row)
-    for out, i in zip(batch.values, where, strict=True):
-        out.append((fields[i] or None) if i >= 0 else None)
+    batch.fields.append(fields)
     batch.code.append(None)
     batch.reason.append(None)
+
+
+def _last(row: int, data: bytes) -> int:
+    """The physical line on which a record starting on ``row`` ends."""
+    return row + data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 def read_header(path: str) -> list[str]:
@@ -497,6 +535,6 @@ def arrow_batch(parsed: Parsed) -> Any:
     import pyarrow as pa
 
     arrays = [pa.array(parsed.row, pa.int64())]
-    arrays += [pa.array(v, pa.string()) for v in parsed.values]
+    arrays += [pa.array(v, pa.string()) for v in parsed.values()]
     arrays += [pa.array(parsed.code, pa.string()), pa.array(parsed.reason, pa.string())]
     return pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(parsed.columns))
