@@ -287,7 +287,7 @@ def server() -> Iterator[str]:
 
 # ---------------------------------------------------------------- markers
 MARKERS = ("spark", "postgres", "server", "slow")
-SPARK_FIXTURES = frozenset({"spark"})
+SPARK_FIXTURES = frozenset({"spark", "spark_cluster"})
 POSTGRES_FIXTURES = frozenset(
     {"pg_conn", "pg_noproc", "postgresql", "postgresql_proc", "postgresql_noproc"}
 )
@@ -302,6 +302,8 @@ BY_MODULE: dict[str, tuple[str, ...]] = {
     "registry/test_schemathesis.py": ("server", "slow"),
 }
 BY_NODE: dict[str, tuple[str, ...]] = {
+    # starts and stops its own standalone Spark cluster
+    "screen/test_spark_cluster.py::test_cluster_leaves_no_process_behind": ("spark", "slow"),
     # `lanthanide screen --engine spark` in a subprocess with its own session
     "screen/test_cli_and_inputs.py::test_cli_spark_in_a_subprocess_equals_duckdb": (
         "spark",

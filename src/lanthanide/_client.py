@@ -331,6 +331,7 @@ class Lanthanide:
         detail: Literal["normalised", "inline"] = "normalised",
         workers: int | None = None,
         memory_limit: str | None = None,
+        strict_ids: bool = False,
     ) -> Summary:
         """Screen a file of declarations (CSV or Parquet) with the semantics
         of :meth:`check`: one output line per input line (its input
@@ -340,7 +341,8 @@ class Lanthanide:
         columns instead), rejected lines with the reason in ``rejects``;
         ``workers`` processes decide (default: the cores); ``memory_limit``
         (DuckDB, e.g. ``"2GB"``) spills to a directory beside ``out``.
-        Returns the summary."""
+        ``strict_ids``: reject the lines whose line id is on another line
+        (default: flag them, ``input_warnings``). Returns the summary."""
         from lanthanide.screen import InputError, make_engine, screen
 
         if spark_master is not None and engine != "spark":
@@ -361,6 +363,7 @@ class Lanthanide:
                 columns=columns,
                 detail=detail,
                 workers=workers,
+                strict_ids=strict_ids,
             )
 
     def generate_declarations(

@@ -20,14 +20,31 @@ def _java() -> bool:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """local[2], two shuffle partitions, no UI, quiet logs. Skipped only when
-    Java is missing."""
+def spark_cluster() -> Iterator[str]:
+    """A standalone Spark cluster (a master and a worker on 127.0.0.1) for
+    the whole run: its master URL. Skipped only when Java is missing."""
+    if not _java():
+        pytest.skip("Spark tests need Java 17 or later on PATH (java not found)")
+    from lanthanide.screen.standalone import standalone_cluster
+
+    with standalone_cluster(cores=2, memory="2g") as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=["local", "standalone"])
+def spark(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A Spark session, once on local[2] and once on the standalone cluster
+    (every test using it runs on both; pytest groups the tests by the
+    parameter, so one session exists at a time). Two shuffle partitions, no
+    UI, quiet logs. Skipped only when Java is missing."""
     if not _java():
         pytest.skip("Spark tests need Java 17 or later on PATH (java not found)")
     from lanthanide.screen.engine_spark import spark_session
 
-    session = spark_session("local[2]")
+    local = request.param == "local"
+    master = "local[2]" if local else request.getfixturevalue("spark_cluster")
+    # one core on the cluster, so that a second application (the CLI) can run
+    session = spark_session(master, conf=None if local else {"spark.cores.max": "1"})
     session.conf.set("spark.sql.shuffle.partitions", "2")
     yield session
     session.stop()
@@ -46,6 +63,11 @@ def write_csv(
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV output: a file, or Spark's directory of part files."""
+    if path.is_dir():
+        from lanthanide.screen.outputs import read_rows
+
+        return read_rows(path)
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 

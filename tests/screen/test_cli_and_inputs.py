@@ -14,7 +14,7 @@ from lanthanide.rules.book import load_rulebook
 from lanthanide.screen import DuckDBEngine, InputError, screen
 from lanthanide.screen.compile import KeySpace, rule_rows
 from lanthanide.screen.generate import generate
-from lanthanide.screen.sql import OUTPUT_COLUMNS
+from lanthanide.screen.sql import LINE_COLUMNS, OUTPUT_COLUMNS
 from tests.screen.conftest import read_csv, write_csv
 from tests.screen.support import assert_same_as_check, read_rows
 
@@ -201,7 +201,7 @@ def test_columns_detail_workers_and_memory_limit_flags(tmp_path: Path) -> None:
     summary = json.loads(text)
     assert summary["peak_rss_mb"] > 0 and summary["determinations"] == 2
     got = read_csv(out)
-    assert list(got[0]) == ["line_id", "destination", *OUTPUT_COLUMNS]
+    assert list(got[0]) == ["line_id", "destination", *LINE_COLUMNS, *OUTPUT_COLUMNS]
     assert [(r["line_id"], r["destination"], r["verdict"]) for r in got] == [
         ("1", "KR", "licence_required"),
         ("2", "DE", "not_controlled"),

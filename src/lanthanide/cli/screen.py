@@ -117,6 +117,13 @@ def run(
         ),
     ] = None,
     rulebook: Annotated[list[Path] | None, typer.Option("--rulebook", help=RULEBOOK_HELP)] = None,
+    strict_ids: Annotated[
+        bool,
+        typer.Option(
+            "--strict-ids",
+            help="Reject every line whose line_id is on another line (default: flag them).",
+        ),
+    ] = False,
 ) -> None:
     """Screen a file of declaration lines with the semantics of `check`; write
     one output line per input line (its columns, verdict, effects,
@@ -140,7 +147,10 @@ def run(
         fail(f"INPUT: {input} does not exist")
     if not input.is_file():
         fail(f"INPUT: {input} is not a file")
-    output_path(out, "--out", inputs=(input,))
+    from lanthanide.screen.engine_spark import is_output_dir
+
+    if not (engine == "spark" and is_output_dir(out)):  # Spark replaces its own directory
+        output_path(out, "--out", inputs=(input,))
     if rejects is not None:
         output_path(rejects, "--rejects", inputs=(input, out))
     out_fmt: Literal["csv", "parquet"] | None = (
@@ -183,6 +193,7 @@ def run(
             detail="inline" if detail == "inline" else "normalised",
             workers=workers,
             memory_limit=memory_limit,
+            strict_ids=strict_ids,
         )
     finally:
         if tasks:

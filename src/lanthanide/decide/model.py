@@ -49,11 +49,9 @@ END_USE_HELP: dict[str, str] = VOCAB.end_use_help
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 _HS = re.compile(r"^[0-9]{6,10}$")
 
-
 MAX_END_USER = 500
-"""Longest end-user name accepted (the registry stores up to 500 characters)."""
-MAX_TEXT = 2000
-"""Longest free-text description accepted."""
+"""Longest party name accepted (the registry stores up to 500 characters)."""
+MAX_TEXT = 2000  # longest free-text description accepted
 MAX_CODE = 64
 
 
@@ -192,6 +190,22 @@ def make_case(
         params=parsed,
         consignee=consignee,
     )
+
+
+def case_json(c: Case) -> dict[str, Any]:
+    """``c`` as the JSON of a determination shows it."""
+    return {
+        "on": c.on.isoformat(),
+        "item": c.item,
+        "hs": c.hs,
+        "text": c.text,
+        "kind": c.kind,
+        "destination": c.destination,
+        "end_use": c.end_use,
+        "end_user": c.end_user,
+        "consignee": c.consignee,
+        "params": dict(c.params),
+    }
 
 
 def _party_name(field: str, name: str | None) -> str | None:
@@ -402,21 +416,9 @@ class Determination:
         """JSON-ready dict (dates as ISO strings). Written out by hand: it is
         on the hot path of the API and of batch output, and
         ``dataclasses.asdict`` is several times slower."""
-        c = self.case
         out: dict[str, Any] = {
             "verdict": self.verdict,
-            "case": {
-                "on": c.on.isoformat(),
-                "item": c.item,
-                "hs": c.hs,
-                "text": c.text,
-                "kind": c.kind,
-                "destination": c.destination,
-                "end_use": c.end_use,
-                "end_user": c.end_user,
-                "consignee": c.consignee,
-                "params": dict(c.params),
-            },
+            "case": case_json(self.case),
             "findings": [_finding(f) for f in self.findings],
             "questions": [
                 {

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lanthanide.decide import Case, Determination, Question, QuestionCode, Warning, WarningCode
+from lanthanide.decide.model import case_json
 from lanthanide.decide.warnings import render
 from lanthanide.rules.book import Rulebook
 from lanthanide.screen.compile import ON_TOKEN
@@ -76,21 +77,6 @@ def dumps(data: Any) -> str:
 def determination_id(text: str) -> str:
     """The id of a stored determination (its JSON text)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:ID_LENGTH]
-
-
-def case_json(case: Case) -> dict[str, Any]:
-    """``case`` as ``check --format json`` shows it."""
-    return {
-        "on": case.on.isoformat(),
-        "item": case.item,
-        "hs": case.hs,
-        "text": case.text,
-        "kind": case.kind,
-        "destination": case.destination,
-        "end_use": case.end_use,
-        "end_user": case.end_user,
-        "params": dict(case.params),
-    }
 
 
 def expand(text: str, case: Case) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lanthanide.screen import spec
 from lanthanide.screen.engines import (
     Format,
     InputError,
@@ -59,6 +60,10 @@ class DuckDBEngine:
         self.close()
 
     def load(self, path: Path, fmt: Format) -> None:
+        """The ``lines`` relation: a CSV file parsed by
+        :func:`lanthanide.screen.spec.parse_file` (the same records, row
+        numbers and reject codes as Spark's tasks), a Parquet file read
+        natively with its values trimmed (empty = NULL)."""
         src = _sql_str(str(path))
         try:
             if fmt == "parquet":
@@ -67,48 +72,31 @@ class DuckDBEngine:
                 cols = [c for c in cols if c != "file_row_number"]
                 check_columns(cols)
                 select = ", ".join(
-                    f'CAST("{c}" AS VARCHAR) AS c_{c}' if c in cols else f"NULL::VARCHAR AS c_{c}"
+                    f"NULLIF(trim(CAST(\"{c}\" AS VARCHAR)), '') AS c_{c}"
+                    if c in cols
+                    else f"NULL::VARCHAR AS c_{c}"
                     for c in INPUT_COLUMNS
                 )
                 self.con.execute(
-                    f"CREATE VIEW lines AS SELECT file_row_number AS _row, {select}, "
-                    f"NULL::VARCHAR AS _corrupt FROM {scan}"
+                    f"CREATE VIEW lines AS SELECT file_row_number + 1 AS _row, {select}, "
+                    f"NULL::VARCHAR AS _code, NULL::VARCHAR AS _corrupt FROM {scan}"
                 )
                 return
-            if path.stat().st_size == 0:
-                raise InputError(
-                    "INPUT", f"'{path}' is empty; a CSV file needs a header row naming its columns"
-                )
-            scan = (
-                f"read_csv({src}, header = true, all_varchar = true, delim = ',', "
-                "quote = '\"', escape = '\"', store_rejects = true, auto_detect = false, "
-                "columns = {COLS})"
-            )
-            header = read_header(path)
-            check_columns(header)
-            colspec = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header) + "}"
-            scan = scan.replace("{COLS}", colspec)
-            select = ", ".join(
-                f'"{c}" AS c_{c}' if c in header else f"NULL::VARCHAR AS c_{c}"
-                for c in INPUT_COLUMNS
-            )
-            self.con.execute(
-                f"CREATE TABLE lines AS SELECT row_number() OVER () AS _row, {select}, "
-                f"NULL::VARCHAR AS _corrupt FROM {scan}"
-            )
-            nulls = ", ".join(f"NULL AS c_{c}" for c in INPUT_COLUMNS)
-            self.con.execute(
-                f"INSERT INTO lines SELECT 1000000000000 + line AS _row, {nulls}, "
-                "concat('malformed CSV row at line ', line, ': ', min(error_message)) AS _corrupt "
-                "FROM reject_errors GROUP BY line"
-            )
         except self._duckdb.Error as exc:
             raise InputError("INPUT", f"'{path}' cannot be read as {fmt}: {exc}") from None
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        header = read_header(path)
+        batches = [spec.arrow_batch(p) for p in spec.parse_file(str(path), INPUT_COLUMNS, header)]
+        schema = spec.arrow_schema(INPUT_COLUMNS)
+        self.con.register("_arrow_lines", pa.Table.from_batches(batches, schema=schema))
+        self.con.execute("CREATE OR REPLACE TABLE lines AS SELECT * FROM _arrow_lines")
+        self.con.unregister("_arrow_lines")
 
     def register(
         self, name: str, fields: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]]
     ) -> None:
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
 
         types = {"string": pa.string(), "int": pa.int64()}
         schema = pa.schema([(f, types[t]) for f, t in fields])

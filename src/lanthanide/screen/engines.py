@@ -89,14 +89,23 @@ def _sql_str(value: str) -> str:
 
 
 def read_header(path: Path) -> list[str]:
-    """The CSV header row's column names (UTF-8, a BOM allowed)."""
-    import csv
+    """The CSV header row's column names, by :mod:`lanthanide.screen.spec`
+    (UTF-8, a BOM allowed, trimmed); checked against the schema."""
+    from lanthanide.screen import spec
 
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        row = next(csv.reader(fh), None)
-    if not row:
-        raise InputError("INPUT", f"'{path}' has no header row")
-    return [c.strip() for c in row]
+    if path.stat().st_size == 0:
+        raise InputError(
+            "INPUT", f"'{path}' is empty; a CSV file needs a header row naming its columns"
+        )
+    try:
+        header = spec.read_header(str(path))
+    except spec.SpecError as exc:
+        raise InputError("INPUT", f"'{path}': {exc}") from None
+    check_columns(header)
+    dup = next((c for i, c in enumerate(header) if c in header[:i]), None)
+    if dup is not None:
+        raise InputError(f"column '{dup}'", f"is named twice in the header of '{path}'")
+    return header
 
 
 def make_engine(

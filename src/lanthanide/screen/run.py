@@ -165,6 +165,7 @@ def screen(
     columns: Sequence[str] | None = None,
     detail: Detail = "normalised",
     determinations: Path | None = None,
+    strict_ids: bool = False,
 ) -> Summary:
     """Screen ``src`` into ``out``: one line per accepted input line with its
     input ``columns`` (default: all the input has), the verdict, effects,
@@ -175,7 +176,8 @@ def screen(
     ``detail="inline"``: the per-line JSON columns (findings, questions,
     warnings, conflicts) instead of a determinations file. ``workers``:
     processes deciding keys (default: the machine's cores; spawned only
-    for many keys)."""
+    for many keys). ``strict_ids``: reject every record whose line id is on
+    another record (else each is screened and flagged ``duplicate_line_id``)."""
     t0 = time.perf_counter()
     if not src.exists():
         raise InputError("INPUT", f"'{src}' does not exist")
@@ -228,7 +230,8 @@ def screen(
     tick("validate", len(sql.DIMS), len(sql.DIMS))
 
     tick("classify", 0, 1)
-    engine.materialise("classified", sql.CLASSIFY)
+    engine.materialise("dup_ids", sql.DUP_IDS)
+    engine.materialise("classified", sql.classify(strict_ids))
     key_rows = engine.query(sql.KEYS)
     tick("classify", 1, 1)
 

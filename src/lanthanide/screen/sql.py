@@ -11,7 +11,8 @@ Relations:
 
 * ``lines`` — the input, one row per declaration line: ``_row`` (ordering),
   ``c_<column>`` for every column of :data:`INPUT_COLUMNS` as text, and
-  ``_corrupt`` (why a row could not be parsed, else NULL).
+  ``_corrupt`` and ``_code`` (why a record could not be parsed and its reject
+  code, else NULL; see :mod:`lanthanide.screen.spec`).
 * ``dim_date``, ``dim_hs``, ``dim_dest``, ``dim_eu``, ``dim_params`` — every
   distinct raw value of a column, validated once, with its normalised value,
   its key and the reject reason.
@@ -28,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lanthanide.screen import spec
 from lanthanide.screen.compile import ON_TOKEN
 
 INPUT_COLUMNS: tuple[str, ...] = (
@@ -57,9 +59,12 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "determination_id",
 )
 """Columns of an output line after its input columns."""
+LINE_COLUMNS: tuple[str, ...] = ("input_warnings",)
+"""Columns of an output line about the line itself, after its input columns
+(``input_warnings``: ``duplicate_line_id`` when its id is on another line)."""
 INLINE_COLUMNS: tuple[str, ...] = ("findings", "questions", "warnings", "conflicts")
 """The per-line JSON columns of ``--detail inline``, after :data:`OUTPUT_COLUMNS`."""
-REJECT_COLUMNS: tuple[str, ...] = ("line_id", "reason", *INPUT_COLUMNS[1:])
+REJECT_COLUMNS: tuple[str, ...] = ("row", "line_id", "code", "reason", *INPUT_COLUMNS[1:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,37 +89,84 @@ def distinct_sql(column: str) -> str:
     return f"SELECT DISTINCT COALESCE(c_{column}, '') AS raw FROM lines"
 
 
-def _number_check(column: str) -> str:
-    c = f"l.c_{column}"
-    return (
-        f"WHEN {c} IS NOT NULL AND trim({c}) <> '' AND TRY_CAST({c} AS DOUBLE) IS NULL "
-        f"THEN concat('{column}: ''', {c}, ''' is not a number')"
-    )
-
-
 _RAW = ", ".join(f"l.c_{c} AS c_{c}" for c in INPUT_COLUMNS)
 """The input columns as given, carried for the output lines."""
 
-CLASSIFY = f"""
-SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du) */ l._row AS _row, {_RAW}, l.c_line_id AS line_id,
+DUP_IDS = """
+SELECT c_line_id AS line_id, COUNT(*) AS n
+FROM lines
+WHERE _corrupt IS NULL AND c_line_id IS NOT NULL
+GROUP BY c_line_id
+HAVING COUNT(*) > 1
+"""
+"""Line ids on more than one record (materialised as ``dup_ids``)."""
+
+_VALUES = (
+    ("dd", "date"),
+    ("dh", "tariff_line"),
+    ("dt", "destination"),
+    ("de", "end_use"),
+    ("dp", "params"),
+    ("du", "end_user"),
+)
+
+
+def _branches(strict_ids: bool) -> list[tuple[str, str, str]]:
+    """(condition, code, reason) in order; the first that holds rejects."""
+    out = [
+        ("l._corrupt IS NOT NULL", "l._code", "l._corrupt"),
+        (
+            "l.c_line_id IS NULL",
+            f"'{spec.MISSING_LINE_ID}'",
+            "'line_id: missing; every line needs an id'",
+        ),
+    ]
+    if strict_ids:
+        out.append(
+            (
+                "d.n IS NOT NULL",
+                f"'{spec.DUPLICATE_LINE_ID}'",
+                "concat('line_id: ''', l.c_line_id, ''' is on ', CAST(d.n AS STRING), "
+                "' records (--strict-ids)')",
+            )
+        )
+    for alias, col in _VALUES:
+        out.append((f"{alias}.err IS NOT NULL", f"'{spec.INVALID}{col}'", f"{alias}.err"))
+    for col in ("quantity", "value"):
+        v = f"l.c_{col}"
+        # regexp_extract reads the same in DuckDB (RE2) and Spark (Java regex)
+        out.append(
+            (
+                f"{v} IS NOT NULL AND (regexp_extract({v}, '^(?:{spec.NUMBER_PATTERN})$', 0) = ''"
+                f" OR NOT abs(TRY_CAST({v} AS DOUBLE)) <= {spec.MAX_DOUBLE!r})",
+                f"'{spec.INVALID}{col}'",
+                f"concat('{col}: ''', {v}, ''' is not a number')",
+            )
+        )
+    return out
+
+
+def classify(strict_ids: bool = False) -> str:
+    """One row per record: its keys, or its reject ``code`` and ``reason``;
+    ``dup`` is the number of records with its line id (NULL when unique).
+    Needs ``dup_ids`` (:data:`DUP_IDS`)."""
+    branches = _branches(strict_ids)
+    code = "\n".join(f"         WHEN {w} THEN {k}" for w, k, _ in branches)
+    reason = "\n".join(f"         WHEN {w} THEN {r}" for w, _, r in branches)
+    return f"""
+SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du) */ l._row AS _row, {_RAW},
+       l.c_line_id AS line_id,
        dd.iso AS on_iso, dd.bucket AS bucket,
        dh.hs AS hs, dh.hkey AS hs_key,
        dt.dest AS dest,
        CASE WHEN du.ukey <> '' THEN COALESCE(dt.dest, '') ELSE dt.dkey END AS dest_key,
        de.eu AS end_use, de.ekey AS eu_key,
-       dp.pkey AS pkey, du.ukey AS user_key,
+       dp.pkey AS pkey, du.ukey AS user_key, d.n AS dup,
        CASE
-         WHEN l._corrupt IS NOT NULL THEN l._corrupt
-         WHEN l.c_line_id IS NULL OR trim(l.c_line_id) = ''
-           THEN 'line_id: missing; every line needs an id'
-         WHEN dd.err IS NOT NULL THEN dd.err
-         WHEN dh.err IS NOT NULL THEN dh.err
-         WHEN dt.err IS NOT NULL THEN dt.err
-         WHEN de.err IS NOT NULL THEN de.err
-         WHEN dp.err IS NOT NULL THEN dp.err
-         WHEN du.err IS NOT NULL THEN du.err
-         {_number_check("quantity")}
-         {_number_check("value")}
+{code}
+       END AS code,
+       CASE
+{reason}
        END AS reason
 FROM lines l
 JOIN dim_date dd ON dd.raw = COALESCE(l.c_date, '')
@@ -123,7 +175,12 @@ JOIN dim_dest dt ON dt.raw = COALESCE(l.c_destination, '')
 JOIN dim_eu de ON de.raw = COALESCE(l.c_end_use, '')
 JOIN dim_params dp ON dp.raw = COALESCE(l.c_params, '')
 JOIN dim_user du ON du.raw = COALESCE(l.c_end_user, '')
+LEFT JOIN dup_ids d ON d.line_id = l.c_line_id
 """
+
+
+CLASSIFY = classify()
+"""Without ``--strict-ids``: a duplicated id is a warning on each line."""
 
 KEYS = """
 SELECT hs_key, dest_key, bucket, eu_key, pkey, user_key, COALESCE(dest, '') AS dest,
@@ -140,9 +197,10 @@ _KEY_JOIN = """
 
 def output_sql(columns: Sequence[str], inline: bool = False) -> str:
     """One row per accepted line, in input order: the input ``columns`` as
-    given, then :data:`OUTPUT_COLUMNS` (and :data:`INLINE_COLUMNS`, each
+    given, then :data:`LINE_COLUMNS`, :data:`OUTPUT_COLUMNS` (and :data:`INLINE_COLUMNS`, each
     line's date put into the texts that quote it, with ``inline``)."""
     cols = [f"c.c_{c} AS {c}" for c in columns]
+    cols.append("CASE WHEN c.dup IS NOT NULL THEN 'duplicate_line_id' END AS input_warnings")
     cols += [f"r.{c} AS {c}" for c in OUTPUT_COLUMNS]
     if inline:
         cols += [f"replace(r.{c}, '{ON_TOKEN}', c.on_iso) AS {c}" for c in INLINE_COLUMNS]
@@ -163,7 +221,7 @@ ORDER BY determination_id
 """The determinations file: each distinct determination of the output once."""
 
 REJECTS = """
-SELECT l.c_line_id AS line_id, c.reason AS reason,
+SELECT l._row AS row, l.c_line_id AS line_id, c.code AS code, c.reason AS reason,
        l.c_date AS date, l.c_exporter AS exporter, l.c_tariff_line AS tariff_line,
        l.c_description AS description, l.c_destination AS destination,
        l.c_quantity AS quantity, l.c_unit AS unit, l.c_value AS value,
