@@ -43,6 +43,7 @@ def case_of(line: dict[str, str]) -> Any:
         on=line["date"],
         end_use=line.get("end_use") or None,
         end_user=line.get("end_user") or None,
+        consignee=line.get("consignee") or None,
         params=params,
     )
 

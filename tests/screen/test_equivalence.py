@@ -184,14 +184,14 @@ def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
             assert dkey is not None and bucket is not None
             key = Key(hs_key, dkey, bucket, eu, "{}")
             checks.append((key, day, hs_norm, dest or None, eu or None))
-    by_key = {Key(*r[:6]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))}
+    by_key = {Key(*r[:7]): r for r in resolver.rows(dict.fromkeys(k for k, *_ in checks))}
     assert resolver.decided < len(by_key)  # cells are reused across buckets
     stored = {r[0]: r[3] for r in resolver.determinations()}
     for n, (key, day, hs, dest, eu) in enumerate(checks):
         row = by_key[key]
         case = Case(on=day, hs=hs, destination=dest, end_use=eu)
         d = engine.decide(case)
-        assert list(row[6:12]) == [
+        assert list(row[7:13]) == [
             d.verdict,
             ";".join(f.effect for f in d.findings),
             ";".join(f.instrument.number or f.instrument.id for f in d.findings),
@@ -201,7 +201,7 @@ def test_resolver_cells_equal_decide_on_every_rulebook_day() -> None:
         ], (hs, day, dest, eu)
         if n % 3 == 0:  # the whole JSON for a third of them (it is slow to build)
             want = as_json(LN.determination_json(d, trace=False))
-            assert expand(stored[row[12]], case) == want, (hs, day, dest, eu)
+            assert expand(stored[row[13]], case) == want, (hs, day, dest, eu)
 
 
 def test_parallel_decide_equals_one_process(monkeypatch: Any) -> None:
@@ -274,3 +274,38 @@ def test_end_users_are_screened_as_check_does(tmp_path: Path) -> None:
     assert s.rejected == 1
     (rej,) = read_rows(Path(s.rejects or ""))
     assert rej["reason"].startswith("end_user (--end-user): an end user's name may have at most")
+
+
+def test_consignees_are_screened_as_check_does(tmp_path: Path) -> None:
+    """A ``consignee`` column is screened like the end user (``check
+    --consignee NAME``): a listed consignee bans a dual-use export although
+    the end user is not listed; the two names are separate facts."""
+    rows = [
+        {
+            "tariff_line": hs,
+            "destination": "US",
+            "date": day,
+            "end_use": "",
+            "params": "",
+            "end_user": user,
+            "consignee": consignee,
+        }
+        for hs in ("2846901500", "8471300000")
+        for day in ("2026-06-01", "2026-12-01")
+        for user, consignee in (
+            ("", ""),
+            ("Acme Trading", "MP Materials Corp."),
+            ("MP Materials Corp.", ""),
+            ("", "General Mills"),
+        )
+    ]
+    lines = _number(rows)
+    src = write_csv(tmp_path / "in.csv", lines)
+    out = tmp_path / "out.parquet"
+    with DuckDBEngine() as engine:
+        summary = screen(engine, BOOK, src, out)
+    assert summary.rejected == 0
+    got = read_rows(out)
+    banned = {(r["end_user"], r["consignee"]) for r in got if r["verdict"] == "prohibited"}
+    assert ("Acme Trading", "MP Materials Corp.") in banned
+    assert_same_as_check(lines, got, read_rows(Path(summary.determinations_file or "")))

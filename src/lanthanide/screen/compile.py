@@ -47,6 +47,7 @@ _FLAGS = {
     "on": "--on",
     "end_use": "--end-use",
     "end_user": "--end-user",
+    "consignee": "--consignee",
 }
 _PROBE_DAY = date(2000, 1, 1)
 _PROBE_HS = "0000000000"
@@ -144,6 +145,8 @@ class Key:
     end_user: str = ""
     """The end user's name ('' when none); with a name, ``destination`` is
     the line's own (the name is screened for that country)."""
+    consignee: str = ""
+    """The consignee's name ('' when none), screened like the end user."""
 
 
 class KeySpace:
@@ -283,13 +286,24 @@ class KeySpace:
     def end_user_value(self, raw: str) -> tuple[str | None, str | None, str | None]:
         """raw -> (name, key, reject reason); the key is the name as ``check``
         takes it (trimmed), '' when none."""
+        return self._party_value("end_user", raw)
+
+    def consignee_value(self, raw: str) -> tuple[str | None, str | None, str | None]:
+        """The same as :meth:`end_user_value` for the ``consignee`` column."""
+        return self._party_value("consignee", raw)
+
+    def _party_value(self, field: str, raw: str) -> tuple[str | None, str | None, str | None]:
         if raw == "":
             return None, "", None
         try:
-            case = make_case(hs=_PROBE_HS, on=_PROBE_DAY, end_user=raw)
+            if field == "consignee":
+                case = make_case(hs=_PROBE_HS, on=_PROBE_DAY, consignee=raw)
+            else:
+                case = make_case(hs=_PROBE_HS, on=_PROBE_DAY, end_user=raw)
         except CaseError as exc:
-            return None, None, _reason("end_user", exc)
-        return case.end_user, case.end_user, None
+            return None, None, _reason(field, exc)
+        name: str | None = getattr(case, field)
+        return name, name, None
 
     def params_value(self, raw: str) -> tuple[str | None, str | None]:
         """raw ``name=value;name=value`` -> (canonical JSON, reject reason)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -216,18 +217,21 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) 
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
     )
+    from lanthanide.screen.standalone import python_env
+
+    if os.environ.get("PYSPARK_PYTHON") in (None, sys.executable):
+        # the Python workers (local or on the executors) run this interpreter
+        # with this package: PySpark starts ``python3`` from the PATH otherwise
+        env = python_env()
+        os.environ["PYSPARK_PYTHON"] = env["PYSPARK_PYTHON"]
+        builder = builder.config("spark.pyspark.python", env["PYSPARK_PYTHON"]).config(
+            "spark.executorEnv.PYTHONPATH", env["PYTHONPATH"]
+        )
     if local:
         builder = builder.config("spark.sql.shuffle.partitions", "4").config(
             "spark.driver.memory", "2g"
         )
     else:
-        from lanthanide.screen.standalone import python_env
-
-        if "PYSPARK_PYTHON" not in os.environ:
-            env = python_env()
-            builder = builder.config("spark.pyspark.python", env["PYSPARK_PYTHON"]).config(
-                "spark.executorEnv.PYTHONPATH", env["PYTHONPATH"]
-            )
         if master.startswith("spark://127.0.0.1"):
             builder = builder.config("spark.driver.host", "127.0.0.1").config(
                 "spark.driver.bindAddress", "127.0.0.1"

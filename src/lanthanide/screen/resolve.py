@@ -31,6 +31,7 @@ RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("eu_key", "string"),
     ("pkey", "string"),
     ("user_key", "string"),
+    ("consignee_key", "string"),
     ("verdict", "string"),
     ("effects", "string"),
     ("instruments", "string"),
@@ -179,6 +180,7 @@ class Resolver:
             destination=sp.representative_destination(key.destination),
             end_use=key.end_use or None,
             end_user=key.end_user or None,
+            consignee=key.consignee or None,
             params=self._decision_params(key.hs, key.params),
         )
         return case, dated
@@ -222,8 +224,8 @@ class Resolver:
             buckets = range(key.bucket, key.bucket + 1)
         # the end user is screened outside the case's reading: a case with a
         # name never shares a cell with one without, nor with another name
-        read = (determination.facts - {"hs"}) | {"end_user"}
-        if case.end_user:  # the name is matched for the destination country
+        read = (determination.facts - {"hs"}) | {"end_user", "consignee"}
+        if case.end_user or case.consignee:  # names are matched for the country
             read |= {"destination"}
         facts = tuple(sorted(read))
         values = tuple(fact_value(case, f) for f in facts)
@@ -309,6 +311,7 @@ class Resolver:
                 key.end_use,
                 key.params,
                 key.end_user,
+                key.consignee,
                 o.verdict,
                 o.effects,
                 o.instruments,

@@ -220,6 +220,7 @@ def screen(
         "dim_eu": space.end_use_value,
         "dim_params": space.params_value,
         "dim_user": space.end_user_value,
+        "dim_consignee": space.consignee_value,
     }
     for i, dim in enumerate(sql.DIMS):
         tick("validate", i, len(sql.DIMS))
@@ -238,8 +239,8 @@ def screen(
     from lanthanide.screen.compile import Key
 
     keys: dict[Key, None] = {}
-    for hs_key, dest_key, bucket, eu_key, pkey, ukey, _dest, _n in key_rows:
-        keys.setdefault(Key(hs_key, dest_key, int(bucket), eu_key, pkey, ukey), None)
+    for hs_key, dest_key, bucket, eu_key, pkey, ukey, ckey, _dest, _n in key_rows:
+        keys.setdefault(Key(hs_key, dest_key, int(bucket), eu_key, pkey, ukey, ckey), None)
     resolver = Resolver(book, space, inline=inline)
     total = len(keys)
     done = 0
@@ -288,9 +289,9 @@ def screen(
         workers=max(1, len(resolver.workers_rss_kb)),
         stages=stages,
     )
-    by_key = {r[:6]: (r[6], r[8]) for r in result_rows}  # key -> (verdict, instruments)
-    for hs_key, dest_key, bucket, eu_key, pkey, ukey, dest, cnt in key_rows:
-        verdict, instruments = by_key[(hs_key, dest_key, int(bucket), eu_key, pkey, ukey)]
+    by_key = {r[:7]: (r[7], r[9]) for r in result_rows}  # key -> (verdict, instruments)
+    for hs_key, dest_key, bucket, eu_key, pkey, ukey, ckey, dest, cnt in key_rows:
+        verdict, instruments = by_key[(hs_key, dest_key, int(bucket), eu_key, pkey, ukey, ckey)]
         cnt = int(cnt)
         summary.by_verdict[verdict] += cnt
         for inst in {i for i in instruments.split(";") if i}:

@@ -46,6 +46,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "end_use",
     "params",
     "end_user",
+    "consignee",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("line_id", "date", "tariff_line", "destination")
 
@@ -82,6 +83,7 @@ DIMS: tuple[Dim, ...] = (
     Dim("dim_eu", "end_use", (("eu", "string"), ("ekey", "string"), ("err", "string"))),
     Dim("dim_params", "params", (("pkey", "string"), ("err", "string"))),
     Dim("dim_user", "end_user", (("name", "string"), ("ukey", "string"), ("err", "string"))),
+    Dim("dim_consignee", "consignee", (("name", "string"), ("ckey", "string"), ("err", "string"))),
 )
 
 
@@ -108,6 +110,7 @@ _VALUES = (
     ("de", "end_use"),
     ("dp", "params"),
     ("du", "end_user"),
+    ("dc", "consignee"),
 )
 
 
@@ -154,14 +157,15 @@ def classify(strict_ids: bool = False) -> str:
     code = "\n".join(f"         WHEN {w} THEN {k}" for w, k, _ in branches)
     reason = "\n".join(f"         WHEN {w} THEN {r}" for w, _, r in branches)
     return f"""
-SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du) */ l._row AS _row, {_RAW},
+SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du, dc) */ l._row AS _row, {_RAW},
        l.c_line_id AS line_id,
        dd.iso AS on_iso, dd.bucket AS bucket,
        dh.hs AS hs, dh.hkey AS hs_key,
        dt.dest AS dest,
-       CASE WHEN du.ukey <> '' THEN COALESCE(dt.dest, '') ELSE dt.dkey END AS dest_key,
+       CASE WHEN du.ukey <> '' OR dc.ckey <> '' THEN COALESCE(dt.dest, '') ELSE dt.dkey END
+         AS dest_key,
        de.eu AS end_use, de.ekey AS eu_key,
-       dp.pkey AS pkey, du.ukey AS user_key, d.n AS dup,
+       dp.pkey AS pkey, du.ukey AS user_key, dc.ckey AS consignee_key, d.n AS dup,
        CASE
 {code}
        END AS code,
@@ -175,6 +179,7 @@ JOIN dim_dest dt ON dt.raw = COALESCE(l.c_destination, '')
 JOIN dim_eu de ON de.raw = COALESCE(l.c_end_use, '')
 JOIN dim_params dp ON dp.raw = COALESCE(l.c_params, '')
 JOIN dim_user du ON du.raw = COALESCE(l.c_end_user, '')
+JOIN dim_consignee dc ON dc.raw = COALESCE(l.c_consignee, '')
 LEFT JOIN dup_ids d ON d.line_id = l.c_line_id
 """
 
@@ -183,16 +188,17 @@ CLASSIFY = classify()
 """Without ``--strict-ids``: a duplicated id is a warning on each line."""
 
 KEYS = """
-SELECT hs_key, dest_key, bucket, eu_key, pkey, user_key, COALESCE(dest, '') AS dest,
-       COUNT(*) AS n
+SELECT hs_key, dest_key, bucket, eu_key, pkey, user_key, consignee_key,
+       COALESCE(dest, '') AS dest, COUNT(*) AS n
 FROM classified
 WHERE reason IS NULL
-GROUP BY hs_key, dest_key, bucket, eu_key, pkey, user_key, COALESCE(dest, '')
+GROUP BY hs_key, dest_key, bucket, eu_key, pkey, user_key, consignee_key, COALESCE(dest, '')
 """
 
 _KEY_JOIN = """
   ON c.hs_key = r.hs_key AND c.dest_key = r.dest_key AND c.bucket = r.bucket
- AND c.eu_key = r.eu_key AND c.pkey = r.pkey AND c.user_key = r.user_key"""
+ AND c.eu_key = r.eu_key AND c.pkey = r.pkey AND c.user_key = r.user_key
+ AND c.consignee_key = r.consignee_key"""
 
 
 def output_sql(columns: Sequence[str], inline: bool = False) -> str:
@@ -226,7 +232,7 @@ SELECT l._row AS row, l.c_line_id AS line_id, c.code AS code, c.reason AS reason
        l.c_description AS description, l.c_destination AS destination,
        l.c_quantity AS quantity, l.c_unit AS unit, l.c_value AS value,
        l.c_currency AS currency, l.c_end_use AS end_use, l.c_params AS params,
-       l.c_end_user AS end_user
+       l.c_end_user AS end_user, l.c_consignee AS consignee
 FROM lines l
 JOIN classified c ON l._row = c._row
 WHERE c.reason IS NOT NULL
