@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from lanthanide import Lanthanide
-from lanthanide.screen import expand
+from lanthanide.screen import expand, outputs
 from lanthanide.screen.sql import INLINE_COLUMNS, OUTPUT_COLUMNS
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of an output: a CSV or Parquet file, or a directory of
-    Parquet part files (as Spark writes them)."""
-    import duckdb
-
-    if path.is_dir():
-        rel = duckdb.sql(f"SELECT * FROM read_parquet('{path}/**/*.parquet')")
-    elif path.suffix == ".parquet":
-        rel = duckdb.sql(f"SELECT * FROM read_parquet('{path}')")
-    else:
-        with path.open(encoding="utf-8", newline="") as fh:
-            return list(csv.DictReader(fh))
-    cols = rel.columns
-    return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+    """The rows of an output: a CSV or Parquet file, or a Spark directory of
+    part files (:func:`lanthanide.screen.outputs.read_rows`)."""
+    return outputs.read_rows(path)
 
 
 LN = Lanthanide()
