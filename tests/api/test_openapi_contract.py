@@ -76,6 +76,7 @@ def test_rules_on_is_an_iso_date_only(app: FastAPI, value: str) -> None:
             ["query", "from"],
         ),
         ("GET", "/api/v1/parties/search", {"params": {"q": "Acme", "on": "0"}}, ["query", "on"]),
+        ("GET", "/api/v1/classify", {"params": {"q": "DyFe alloy", "on": "0"}}, ["query", "on"]),
         (
             "POST",
             "/api/v1/check",
@@ -136,3 +137,14 @@ def test_schema_says_blank_strings_and_bare_params_are_invalid(app: FastAPI) -> 
     r = call(app, "GET", "/api/v1/timeline", params={"hs": "2853909026", "to": "US", "param": ""})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"][:2] == ["query", "param"]
+
+
+def test_classify_ranks_on_the_date(app: FastAPI) -> None:
+    """``on`` reaches the ranking: on 2025-12-01 the suspended 2025 No. 61 item
+    for DyFe ranks below the in-force 2025 No. 18 one, and says so."""
+    r = call(app, "GET", "/api/v1/classify", params={"q": "DyFe alloy", "on": "2025-12-01"})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert any(x.get("demoted") for x in results), results
+    first = next(x for x in results if not x.get("demoted"))
+    assert results.index(first) < min(i for i, x in enumerate(results) if x.get("demoted"))
