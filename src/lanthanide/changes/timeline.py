@@ -476,21 +476,50 @@ LAW = ("in_force", "expired", "suspended", "resumed")
 READING = ("uncertain_suspended", "uncertain_resumed")
 
 
-def _deleted_by(book: Rulebook | None, events: list[Change]) -> dict[tuple[str, str], Change]:
-    """``(base instrument, item code) -> in_force event`` of the catalogue
-    adjustments that start on that day and delete the item."""
-    out: dict[tuple[str, str], Change] = {}
+def _successors(
+    book: Rulebook | None, events: list[Change]
+) -> tuple[dict[tuple[str, str], Change], dict[str, Change]]:
+    """Catalogue versions starting on the day: ``(base instrument, item code)
+    -> in_force event`` of the adjustments that delete the item, and
+    ``catalogue id -> in_force event`` of every version that starts (it
+    replaces the version that ends that day)."""
+    deleting: dict[tuple[str, str], Change] = {}
+    starting: dict[str, Change] = {}
     if book is None:
-        return out
+        return deleting, starting
     for e in events:
         inst = book.instruments.get(e.instrument)
         if e.kind != "in_force" or inst is None or inst.catalogue is None:
             continue
+        starting[inst.catalogue.catalogue] = e
         base = inst.catalogue.base
         for d in inst.catalogue.deleted:
             if base is not None and d.code:
-                out[(base, d.code)] = e
-    return out
+                deleting[(base, d.code)] = e
+    return deleting, starting
+
+
+def _replacement(
+    f: FindingKey,
+    book: Rulebook | None,
+    deleting: dict[tuple[str, str], Change],
+    starting: dict[str, Change],
+) -> Cause | None:
+    """Why a finding of a catalogue version ends: the adjustment that deletes
+    its item, or the new version of the catalogue that replaces its version."""
+    if book is None:
+        return None
+    listed_by = f.item_instrument or f.instrument
+    e = deleting.get((listed_by, f.item or ""))
+    if e is not None:
+        return Cause("deleted", listed_by, f.number, e.instrument, e.number)
+    version = book.instruments.get(f.via or f.instrument)
+    if version is None or version.catalogue is None:
+        return None
+    e = starting.get(version.catalogue.catalogue)
+    if e is None or e.instrument == version.id:
+        return None
+    return Cause("replaced", version.id, version.number, e.instrument, e.number)
 
 
 def _causes(
@@ -500,6 +529,7 @@ def _causes(
     reading: str | None,
     pending: Sequence[PendingKey] = (),
     book: Rulebook | None = None,
+    case_item: str | None = None,
 ) -> tuple[Cause, ...]:
     findings = (*added, *removed)
     touched = {f.instrument for f in findings} | {f.via for f in findings if f.via}
@@ -517,17 +547,17 @@ def _causes(
         or (e.by is not None and e.by in touched)
         or not items.isdisjoint(e.items)
     ]
-    if not hit:  # the verdict changed with no finding of that instrument (e.g. a question)
+    if not hit:  # the verdict changed with no event of those instruments (e.g. a question)
         hit = [e for e in law if not e.note]
-    deleting = _deleted_by(book, law)
+        if case_item is not None:  # prefer the events that name the case's item
+            named = [e for e in hit if any(i.split(":", 1)[-1] == case_item for i in e.items)]
+            hit = named or hit
+    deleting, starting = _successors(book, law)
     seen: dict[tuple[str, str, str | None], Cause] = {}
-    for f in removed:  # an item a catalogue adjustment deletes: the adjustment caused it
-        e = deleting.get((f.item_instrument or f.instrument, f.item or ""))
-        if e is not None and f.item_instrument is not None:
-            key: tuple[str, str, str | None] = ("deleted", f.item_instrument, e.instrument)
-            seen.setdefault(
-                key, Cause("deleted", f.item_instrument, f.number, e.instrument, e.number)
-            )
+    for f in removed:  # a catalogue item deleted, or its version replaced: the new version
+        c = _replacement(f, book, deleting, starting)
+        if c is not None:
+            seen.setdefault((c.kind, c.instrument, c.by), c)
     for e in hit:  # under a reading, its suspension is law too: report it once
         key = (e.kind.removeprefix("uncertain_"), e.instrument, e.by)
         if key not in seen:
@@ -540,6 +570,7 @@ def _changes(
     events: dict[date, list[Change]],
     reading: str | None = None,
     book: Rulebook | None = None,
+    case_item: str | None = None,
 ) -> list[TimelineChange]:
     out = []
     for a, b in pairwise(intervals):
@@ -565,6 +596,7 @@ def _changes(
                     reading,
                     (*p_added, *p_removed),
                     book,
+                    case_item,
                 ),
                 p_added,
                 p_removed,
@@ -631,7 +663,9 @@ def timeline(
                 )
                 alt_events = _by_day(changes(alt_book, lo, hi + ONE_DAY, lists=False))
                 alt_changes = [
-                    c for c in _changes(whole, alt_events, r.id, alt_book) if lo <= c.date <= hi
+                    c
+                    for c in _changes(whole, alt_events, r.id, alt_book, case.item)
+                    if lo <= c.date <= hi
                 ]
                 if [_span(iv) for iv in whole] == [_span(iv) for iv in main]:
                     continue  # differs only inside an interval (its parts), not as an answer
@@ -653,7 +687,7 @@ def timeline(
         start=start,
         until=until,
         intervals=tuple(_beyond(main, as_of)),
-        changes=tuple(_changes(main, events, None, book)),
+        changes=tuple(_changes(main, events, None, book, case.item)),
         alternatives=tuple(alternatives),
         calls=calls,
         rulebook_version=book.version if book else None,
