@@ -472,7 +472,19 @@ def _coarse(fine: Sequence[Interval]) -> list[Interval]:
     return out
 
 
-LAW = ("in_force", "expired", "suspended", "resumed")
+LAW = (
+    "in_force",
+    "expired",
+    "suspended",
+    "resumed",
+    "list_in_force",
+    "list_suspended",
+    "list_resumed",
+    "list_stopped",
+    "list_cancelled",
+)
+"""Event kinds that are law as encoded (entity-list notices too: a party's
+listing changes the answer for that end user)."""
 READING = ("uncertain_suspended", "uncertain_resumed")
 
 
@@ -636,7 +648,7 @@ def timeline(
     as_of = book.data_as_of if book is not None else None
     intervals, calls = _walk(decide_fn, case, start, until, boundaries, book)
     main = _coarse(intervals)
-    events = _by_day(changes(book, start, until + ONE_DAY, lists=False)) if book else {}
+    events = _by_day(changes(book, start, until + ONE_DAY)) if book else {}
     alternatives: list[Alternative] = []
     if book is not None and decide_under is not None:
         for ref in book.uncertain:
@@ -661,7 +673,7 @@ def timeline(
                 whole = _coarse(
                     _merge([*_clip(intervals, start, lo), *alt_ivs, *_clip(intervals, hi, until)])
                 )
-                alt_events = _by_day(changes(alt_book, lo, hi + ONE_DAY, lists=False))
+                alt_events = _by_day(changes(alt_book, lo, hi + ONE_DAY))
                 alt_changes = [
                     c
                     for c in _changes(whole, alt_events, r.id, alt_book, case.item)
