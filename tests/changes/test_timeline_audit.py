@@ -11,6 +11,7 @@ the alternatives of uncertain readings.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 
 from lanthanide import Lanthanide
 from lanthanide.changes import Timeline, timeline
+from lanthanide.changes.timeline import _keys
 from lanthanide.cli import app
 from lanthanide.rules import load_rulebook
 
@@ -111,6 +113,13 @@ def test_timeline_matches_the_sources(entry: dict[str, Any]) -> None:
             f"spurious boundary {b.start}"
         )
     assert [iv.start for iv in t.intervals[1:]] == [c.date for c in t.changes]
+    # each interval is what `check` answers on its first and its last day
+    for iv in t.intervals:
+        for day in {iv.start, iv.last_day}:
+            det = LN.check(replace(t.case, on=day))
+            keys = _keys(det, LN.rulebook)
+            assert det.verdict == iv.verdict, (day, det.verdict, iv.verdict)
+            assert {k.instrument for k in keys} == set(_ids(iv)), day
     for alt_want in expect.get("alternatives", []):
         alts = [a for a in t.alternatives if a.reading == alt_want["reading"]]
         assert alts, f"no alternative {alt_want['reading']}"
