@@ -6,7 +6,9 @@ Without ``--eval`` it runs the bundled sets: ``classify_eval.yaml`` (written
 with the method and tuned on), ``classify_heldout.yaml`` (issue 3 follow-up,
 written before its changes), ``classify_heldout2.yaml`` (issue 17, written
 before its changes) and ``classify_heldout3.yaml`` (issue 17, written after
-its first round of changes, before any result on it was seen). ``--on DATE``
+its first round of changes, before any result on it was seen) and
+``classify_heldout4.yaml`` (60 phrasings across the whole regime, written
+before any run, at the issue-17 latency stop). ``--on DATE``
 ranks with the status of each item on that date (``Classifier.classify(on=)``).
 For each set it prints top-1, top-3 and MRR (over the top
 10), precision of each confidence band of the top result and query latency
@@ -35,6 +37,7 @@ SETS = (
     HERE / "classify_heldout.yaml",
     HERE / "classify_heldout2.yaml",
     HERE / "classify_heldout3.yaml",
+    HERE / "classify_heldout4.yaml",
 )
 
 

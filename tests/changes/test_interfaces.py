@@ -83,6 +83,15 @@ def test_cli_timeline_plot(tmp_path: Path) -> None:
     assert code == 2 and "--plot" in errout
 
 
+def test_cli_timeline_table_shows_alternatives_without_markup() -> None:
+    code, out, _ = _cli(
+        "rules", "timeline", "--hs", "2853909026", "--to", "US", "--from", "2026-01-01"
+    )
+    assert code == 0
+    assert "alternative kl-arrangement-extension-2027 / extended-2027-01-10 (U)" in out
+    assert "[yellow]" not in out and "[/]" not in out
+
+
 def test_cli_errors_name_the_flag() -> None:
     code, _, e = _cli("rules", "timeline", "--hs", "2853909026", "--to", "XX")
     assert code == 2 and "--to" in e

@@ -12,7 +12,7 @@ from lanthanide.rules.book import Rulebook
 from lanthanide.rules.model import EndUse, Kind
 from lanthanide.vocab import VOCAB, VocabularyError, load
 from lanthanide.vocab.docs import markdown
-from lanthanide.vocab.model import FILES
+from lanthanide.vocab.loader import FILES
 
 DATA = Path(__file__).parents[2] / "src" / "lanthanide" / "vocab" / "data"
 DOCS = Path(__file__).parents[2] / "docs" / "vocabulary.md"

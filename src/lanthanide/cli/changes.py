@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lanthanide.cli.check import EndUseOpt, KindOpt, _parse_params
@@ -49,9 +50,15 @@ def _render_timeline(t: Any) -> None:
         )
         out.print(f"{ch.date}: {ch.verdict_from} → {ch.verdict_to}  ({causes})", markup=False)
     for a in t.alternatives:
-        out.print(f"[yellow]alternative[/] {a.status} / {a.reading} ({a.tag}): {a.text}")
+        out.print(
+            f"[yellow]alternative[/] {escape(f'{a.status} / {a.reading} ({a.tag}): {a.text}')}",
+            markup=True,
+            highlight=False,
+        )
         for ch in a.changes:
-            out.print(f"  {ch.date}: {ch.verdict_from} → {ch.verdict_to} ({ch.instrument})")
+            out.print(
+                f"  {ch.date}: {ch.verdict_from} → {ch.verdict_to} ({ch.instrument})", markup=False
+            )
 
 
 @rules_app.command("timeline")

@@ -7,7 +7,6 @@ allowed; nothing is loaded when anything is wrong.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,17 +19,7 @@ from lanthanide.rules.collect import parse_all
 from lanthanide.rules.lists import is_list_file
 from lanthanide.rules.model import Condition, Instrument
 from lanthanide.rules.params import PARAMS, UNITS, known
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    file: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        return f"{where}: {self.message}"
+from lanthanide.rules.problems import Problem as Problem
 
 
 class RulebookError(Exception):

@@ -18,6 +18,7 @@ import it.
 
 from __future__ import annotations
 
+from lanthanide.vocab.loader import load
 from lanthanide.vocab.model import (
     Commodity,
     Element,
@@ -33,7 +34,6 @@ from lanthanide.vocab.model import (
     Unit,
     Vocabulary,
     VocabularyError,
-    load,
 )
 from lanthanide.vocab.params import FoundParam, ParamError, Params, nines, parse_nines
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
 from lanthanide.rules.lists.model import ListAnnouncement
+from lanthanide.rules.problems import Problem
 
 
 def error_text(err: object) -> str:
@@ -17,15 +17,8 @@ def error_text(err: object) -> str:
     return msg.removeprefix("Value error, ")
 
 
-@dataclass(frozen=True, slots=True)
-class ListProblem:
-    file: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        return f"{where}: {self.message}"
+ListProblem = Problem
+"""A problem in a list file (the same shape as an instrument file's)."""
 
 
 LISTS_DIR = "lists"
@@ -70,13 +63,13 @@ def load_lists(directory: Path | None = None) -> list[ListAnnouncement]:
     do not resolve. A directory without ``lists/`` folders gives ``[]``.
     """
     from lanthanide.rules.collect import parse_all
-    from lanthanide.rules.loader import Problem, RulebookError, default_dir
+    from lanthanide.rules.loader import RulebookError, default_dir
 
     root = directory or default_dir()
     files = sorted(f for f in root.rglob("*.yaml") if is_list_file(f))
     out, problems = parse_all(files, parse_list_file, check_list_references)
     if problems:
-        raise RulebookError(Problem(p.file, p.path, p.message) for p in problems)
+        raise RulebookError(problems)
     return out
 
 
@@ -143,7 +136,7 @@ def load_lists_with_overlays(root: Path, overlays: Iterable[Path] = ()) -> list[
     """The list announcements of ``root`` with those of each overlay directory
     on top (an overlay file with the id of a bundled one replaces it), checked
     together. Problems name the overlay file by its full path."""
-    from lanthanide.rules.loader import Problem, RulebookError
+    from lanthanide.rules.loader import RulebookError
 
     merged: dict[str, ListAnnouncement] = {a.id: a for a in load_lists(root)}
     where: dict[str, str] = {}
