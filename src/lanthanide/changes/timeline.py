@@ -21,7 +21,7 @@ when it has one, ``window`` (``start``, ``end``); see
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
@@ -83,13 +83,15 @@ class TimelineError(FieldError):
 
 @dataclass(frozen=True, slots=True, order=True)
 class FindingKey:
-    """A finding as the timeline compares it."""
+    """A finding as the timeline compares it (``number`` and ``reason`` are
+    carried, not compared)."""
 
     instrument: str
     control: str
     effect: str
     item: str | None
     number: str | None = field(compare=False, default=None)
+    reason: str | None = field(compare=False, default=None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,23 +100,33 @@ class FindingKey:
             "control": self.control,
             "effect": self.effect,
             "item": self.item,
+            "reason": self.reason,
         }
 
 
+def finding_keys(found: Iterable[FindingKey]) -> tuple[FindingKey, ...]:
+    """Distinct keys, sorted; of findings that compare equal, the one with
+    the first reason (so every path that reads the same findings keeps the
+    same one)."""
+    best: dict[FindingKey, FindingKey] = {}
+    for k in found:
+        kept = best.get(k)
+        if kept is None or (k.reason or "") < (kept.reason or ""):
+            best[k] = k
+    return tuple(sorted(best.values()))
+
+
 def _keys(det: DeterminationLike) -> tuple[FindingKey, ...]:
-    return tuple(
-        sorted(
-            {
-                FindingKey(
-                    f.instrument.id,
-                    f.control,
-                    f.effect,
-                    f.item.code if f.item is not None else None,
-                    f.instrument.number,
-                )
-                for f in det.findings
-            }
+    return finding_keys(
+        FindingKey(
+            f.instrument.id,
+            f.control,
+            f.effect,
+            f.item.code if f.item is not None else None,
+            f.instrument.number,
+            getattr(f, "reason", None),
         )
+        for f in det.findings
     )
 
 
