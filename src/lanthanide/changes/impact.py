@@ -212,6 +212,8 @@ def impact(
         raise ImpactError("between", "give two different dates, or a second rulebook")
     if spark_master is not None and engine != "spark":
         raise ImpactError("spark_master", "only with engine spark")
+    if workers is not None and workers < 1:
+        raise ImpactError("workers", f"{workers} must be 1 or more")
     name = choose_engine(engine, portfolio)
     before_a: list[Answer | None] = [None] * len(portfolio)
     after_a: list[Answer | None] = [None] * len(portfolio)
