@@ -166,7 +166,7 @@ def _book_causes(
 ENGINES: tuple[str, ...] = ("inprocess", "duckdb", "spark")
 """How :func:`impact` decides: in this process (memoised over determination
 windows), or through a batch engine of :mod:`lanthanide.screen`."""
-BATCH_MIN_ROWS = 5_000
+BATCH_MIN_ROWS = 3_000
 """With no engine named, portfolios with at least this many rows the batch
 engines take go to DuckDB (below it, in-process is faster: see
 ``benchmarks/impact.py``)."""
