@@ -225,10 +225,9 @@ def impact(
     from lanthanide import Lanthanide
     from lanthanide.changes import ImpactError, PortfolioError, read_portfolio, summary
     from lanthanide.changes import impact as run
+    from lanthanide.changes.impact import ENGINES
     from lanthanide.rules import load_rulebook
     from lanthanide.screen.engines import InputError
-
-    from lanthanide.changes.impact import ENGINES
 
     if engine not in ("auto", *ENGINES):
         fail(f"--engine: '{engine}' is not allowed (allowed: auto, {', '.join(ENGINES)})")
