@@ -175,3 +175,15 @@ def test_a_line_the_batch_rejects_names_row_and_column(book: Rulebook) -> None:
         )
     assert (exc.value.row, exc.value.column) == (2, "end_user")
     assert "500" in exc.value.message
+
+
+def test_the_batch_files_go_to_workdir_and_are_removed(book: Rulebook, tmp_path: Path) -> None:
+    rows = read_portfolio(SAMPLE)
+    when = (date(2026, 11, 27), date(2026, 11, 28))
+    ln = Lanthanide(book)
+    res = impact(lambda b: ln.check, rows, when, book, engine="duckdb", workdir=tmp_path)
+    assert sum(r.verdict_changed for r in res) == 1
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ImpactError) as exc:
+        impact(lambda b: ln.check, rows, when, book, engine="duckdb", workdir=tmp_path / "no")
+    assert exc.value.field == "workdir"

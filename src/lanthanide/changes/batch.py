@@ -99,17 +99,20 @@ def batch_answers(
     engine: str = "duckdb",
     spark_master: str | None = None,
     workers: int | None = None,
+    workdir: Path | None = None,
 ) -> list[Answer]:
     """The answer for each (row, date) of ``requests`` under ``book``, in
     order, from one batch run of ``engine``. A line the batch rejects is a
-    :class:`PortfolioError` naming the row and the column."""
+    :class:`PortfolioError` naming the row and the column. The batch's files
+    live in a temporary directory under ``workdir`` (default: the system's;
+    on a Spark cluster, give one every executor reads), removed afterwards."""
     from lanthanide.screen.engines import make_engine
     from lanthanide.screen.outputs import read_rows
     from lanthanide.screen.run import screen
 
     if not requests:
         return []
-    with tempfile.TemporaryDirectory(prefix="lanthanide-impact-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="lanthanide-impact-", dir=workdir) as tmp:
         src = Path(tmp) / "lines.parquet"
         out = Path(tmp) / "screened.parquet"
         _write_lines(src, requests)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from lanthanide.changes.batch import Answer, eligible
@@ -192,6 +193,7 @@ def impact(
     engine: str | None = None,
     spark_master: str | None = None,
     workers: int | None = None,
+    workdir: Path | None = None,
 ) -> list[ImpactRow]:
     """Each row decided before and after: between two dates on
     ``book_before`` (``on_or_between=(d1, d2)``, no ``book_after``), or
@@ -203,7 +205,8 @@ def impact(
     rows a declaration file can say are screened in one batch run per
     rulebook, :mod:`lanthanide.changes.batch`; the others in-process), or
     None: by size (:data:`BATCH_MIN_ROWS`). Every engine gives the same rows.
-    ``spark_master`` and ``workers`` go to the batch run."""
+    ``spark_master``, ``workers`` and ``workdir`` (where its files go) go to
+    the batch run."""
     if isinstance(on_or_between, tuple):
         d1, d2 = on_or_between
     else:
@@ -214,6 +217,8 @@ def impact(
         raise ImpactError("spark_master", "only with engine spark")
     if workers is not None and workers < 1:
         raise ImpactError("workers", f"{workers} must be 1 or more")
+    if workdir is not None and not workdir.is_dir():
+        raise ImpactError("workdir", f"'{workdir}' is not a directory")
     name = choose_engine(engine, portfolio)
     before_a: list[Answer | None] = [None] * len(portfolio)
     after_a: list[Answer | None] = [None] * len(portfolio)
@@ -221,7 +226,12 @@ def impact(
         from lanthanide.changes.batch import batch_answers
 
         idx = [i for i, r in enumerate(portfolio) if eligible(r)]
-        opts: dict[str, Any] = {"engine": name, "spark_master": spark_master, "workers": workers}
+        opts: dict[str, Any] = {
+            "engine": name,
+            "spark_master": spark_master,
+            "workers": workers,
+            "workdir": workdir,
+        }
         if book_after is None:  # one run: every row on both dates
             got = batch_answers(
                 book_before, [(portfolio[i], d) for i in idx for d in (d1, d2)], **opts

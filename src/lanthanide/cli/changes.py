@@ -215,6 +215,14 @@ def impact(
         int | None,
         typer.Option("--workers", help="Processes deciding in a batch run (default: cores)."),
     ] = None,
+    workdir: Annotated[
+        Path | None,
+        typer.Option(
+            "--workdir",
+            help="Directory for the batch files (default: the system's temporary "
+            "directory; on a Spark cluster, one every executor reads).",
+        ),
+    ] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="json or table.")] = Fmt.table,
 ) -> None:
     """Which rows of a portfolio (products, open applications, licences)
@@ -260,6 +268,7 @@ def impact(
             engine=None if engine == "auto" else engine,
             spark_master=spark_master,
             workers=workers,
+            workdir=workdir,
         )
     except PortfolioError as exc:
         fail(f"PORTFOLIO: {exc}")
