@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from lanthanide.changes import Boundaries, PortfolioRow, impact, timeline
-from lanthanide.changes.timeline import Interval, _keys
+from lanthanide.changes.timeline import Interval, _coarse, _keys, _pending, _same
 from lanthanide.decide import Case, Engine, make_case
 from lanthanide.rules.book import load_rulebook
 
@@ -58,13 +58,13 @@ def every_day(engine: Engine, case: Case, start: date, until: date) -> list[Inte
     while day < until:
         det = engine.decide(replace(case, on=day))
         nxt = day + timedelta(days=1)
-        iv = Interval(day, nxt, det.verdict, _keys(det))
-        if out and (out[-1].verdict, out[-1].findings) == (iv.verdict, iv.findings):
+        iv = Interval(day, nxt, det.verdict, _keys(det), pending=_pending(det))
+        if out and _same(out[-1], iv):
             out[-1] = replace(out[-1], end=nxt)
         else:
             out.append(iv)
         day = nxt
-    return out
+    return _coarse(out)  # merged as the timeline merges (verdict, instruments, pending)
 
 
 def main() -> None:
@@ -99,8 +99,8 @@ def main() -> None:
         probed = [every_day(engine, c, args.start, args.until) for c in cases]
         probe_times.append(time.perf_counter() - t0)
     agree = all(
-        [(i.start, i.end, i.verdict, i.findings) for i in t.intervals]
-        == [(i.start, i.end, i.verdict, i.findings) for i in p]
+        [(i.start, i.end, i.verdict, i.findings, i.pending, i.parts) for i in t.intervals]
+        == [(i.start, i.end, i.verdict, i.findings, i.pending, i.parts) for i in p]
         for t, p in zip(timelines, probed, strict=True)
     )
     w, p = statistics.median(win_times), statistics.median(probe_times)

@@ -67,3 +67,31 @@ class Fake:
                     return FDet(verdict, fs, FWindow(start, end))
                 return FDetNoWindow(verdict, fs)
         raise AssertionError(f"no row for {case.on}")
+
+
+@dataclass(frozen=True)
+class FQuestion:
+    field: str
+    pending_effect: str | None
+    instrument: str | None
+
+
+@dataclass(frozen=True)
+class FDetQ:
+    verdict: str
+    findings: tuple[FFinding, ...]
+    window: FWindow
+    questions: tuple[FQuestion, ...]
+
+
+@dataclass
+class FakeQ:
+    """As :class:`Fake`, each row with its questions."""
+
+    table: list[tuple[date, date | None, str, tuple[FFinding, ...], tuple[FQuestion, ...]]]
+
+    def __call__(self, case: Case) -> FDetQ:
+        for start, end, verdict, fs, qs in self.table:
+            if start <= case.on and (end is None or case.on < end):
+                return FDetQ(verdict, fs, FWindow(start, end), qs)
+        raise AssertionError(f"no row for {case.on}")

@@ -12,7 +12,7 @@ from lanthanide.decide import Engine, make_case
 from lanthanide.decide.model import Determination
 from lanthanide.rules import Rulebook, load_rulebook
 
-from .fakes import Fake, FDet, FWindow, finding
+from .fakes import Fake, FakeQ, FDet, FQuestion, FWindow, finding
 
 D = date
 CASE = make_case(item="X-1", destination="US", on=D(2020, 1, 1))
@@ -80,6 +80,58 @@ def test_until_must_follow_from() -> None:
     with pytest.raises(TimelineError) as exc:
         timeline(Fake(TABLE), CASE, D(2024, 1, 1), D(2024, 1, 1))
     assert exc.value.field == "until"
+
+
+def test_a_boundary_changing_neither_verdict_nor_instruments_is_no_change() -> None:
+    # a paragraph of "b" suspended while another paragraph of "b" still applies
+    p1 = finding("b", "prohibited", control="para1")
+    p2 = finding("b", "denial_presumed", control="para2")
+    fake = Fake(
+        [
+            (D(2000, 1, 1), D(2024, 12, 3), "licence_required", A),
+            (D(2024, 12, 3), D(2025, 11, 9), "prohibited", (*A, p1, p2)),
+            (D(2025, 11, 9), D(2026, 11, 28), "prohibited", (*A, p1)),
+            (D(2026, 11, 28), None, "prohibited", (*A, p1, p2)),
+        ]
+    )
+    t = timeline(fake, CASE, D(2024, 1, 1), D(2028, 1, 1))
+    assert [(i.start, i.verdict) for i in t.intervals] == [
+        (D(2024, 1, 1), "licence_required"),
+        (D(2024, 12, 3), "prohibited"),
+    ]
+    assert [c.date for c in t.changes] == [D(2024, 12, 3)]
+    merged = t.intervals[1]
+    assert [(p.start, len(p.findings)) for p in merged.parts] == [
+        (D(2024, 12, 3), 3),
+        (D(2025, 11, 9), 2),
+        (D(2026, 11, 28), 3),
+    ]
+    assert {f.control for f in merged.findings} == {"c", "para1"}  # true on every day
+    assert merged.instruments == [("a", "No. a"), ("b", "No. b")]
+    assert merged.to_dict()["parts"][1]["last_day"] == "2026-11-27"
+
+
+def test_pending_questions_that_could_change_the_answer_are_changes() -> None:
+    q33 = FQuestion("params", "licence_required", "q33")
+    q46 = FQuestion("params", "denial_presumed", "q46")
+    weak = FQuestion("item", "licence_required", "q55")  # cannot make licence_required stricter
+    fake = FakeQ(
+        [
+            (D(2000, 1, 1), D(2024, 9, 15), "not_controlled", (), ()),
+            (D(2024, 9, 15), D(2024, 12, 3), "undetermined", (), (q33,)),
+            (D(2024, 12, 3), D(2025, 6, 1), "undetermined", (), (q46,)),
+            (D(2025, 6, 1), D(2026, 1, 1), "licence_required", A, ()),
+            (D(2026, 1, 1), None, "licence_required", A, (weak,)),
+        ]
+    )
+    t = timeline(fake, CASE, D(2024, 1, 1), D(2027, 1, 1))
+    assert [(c.date, c.verdict_to, c.instrument) for c in t.changes] == [
+        (D(2024, 9, 15), "undetermined", "q33"),
+        (D(2024, 12, 3), "undetermined", "q46"),
+        (D(2025, 6, 1), "licence_required", "a"),
+    ]
+    assert [q.instrument for q in t.changes[1].pending_added] == ["q46"]
+    assert t.at(D(2026, 6, 1)).pending == ()
 
 
 # ---------------------------------------------------------------- the engine
@@ -192,6 +244,26 @@ def test_the_engine_window_gives_the_same_timeline_with_fewer_calls(book: Rulebo
         (i.start, i.end, i.verdict, i.findings) for i in with_bounds.intervals
     ]
     assert with_windows.calls <= with_bounds.calls
+
+
+def test_technology_catalogue_versions_and_their_causes(book: Rulebook) -> None:
+    def changes_of(item: str) -> list[tuple[date, str, str | None]]:
+        case = make_case(item=item, destination="DE", on=D(2023, 1, 1))
+        t = _engine_timeline(book, case, D(2023, 1, 1), D(2027, 1, 1))
+        return [(c.date, c.verdict_to, c.instrument) for c in t.changes]
+
+    # untouched by the 2025 adjustment: no change on 2025-07-15
+    assert changes_of("213301J") == [
+        (D(2023, 12, 21), "prohibited", "cn-mofcom-most-2023-57"),
+    ]
+    # deleted by it: the change names the adjustment, not the end of the 2023 version
+    assert changes_of("TC2023-J-traditional-architecture")[-1] == (
+        D(2025, 7, 15),
+        "registration_required",
+        "cn-mofcom-most-2025-28",
+    )
+    # a 2008 item not listed by the 2023 re-issue: the re-issue, not the end of 2020 No. 38
+    assert changes_of("053302J") == [(D(2023, 12, 21), "undetermined", "cn-mofcom-most-2023-57")]
 
 
 def _strip(det: Determination) -> object:

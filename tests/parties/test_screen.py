@@ -128,7 +128,7 @@ def test_suspended_listing_says_so_and_does_not_apply() -> None:
     )
     assert m.status == "suspended" and not m.applicable()
     ban = next(e for e in m.effects if e.kind == "dual_use_export_ban")
-    assert ban.window is not None and ban.window.end == date(2026, 11, 10)
+    assert ban.window is not None and ban.window.end == date(2026, 11, 11)  # 2026-11-10 included
     assert ban.by is not None and "Kuala Lumpur" in ban.by
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +117,9 @@ def test_every_reference_row_is_an_entry() -> None:
             last = max(ann.status, key=lambda p: p.period.start)
             assert last.status == r["status"]
             starts = {p.period.start.isoformat() for p in ann.status}
-            ends = {p.period.end.isoformat() for p in ann.status if p.period.end}
+            # status_until is the last suspended day ("to 2026-11-10", 至 inclusive)
+            one = timedelta(days=1)
+            ends = {(p.period.end - one).isoformat() for p in ann.status if p.period.end}
             assert r["status_from"] in starts or r["status_from"] == min(starts)
             if r["status_until"]:
                 assert r["status_until"] in ends
@@ -151,17 +153,18 @@ def _status(number: str, measure_kind: str, on: date) -> Any:
 
 
 def test_suspension_with_political_extension_is_an_alternative() -> None:
-    # 2025 No. 21: suspended 2025-11-10 -> 2026-11-10 (legal); extension to
-    # 2027-01-10 announced without legal text
+    # 2025 No. 21: suspended 2025-11-10 -> 2026-11-10 (legal, the last suspended day, as
+    # 至2026年11月10日 of 2025 No. 70); extension to 2027-01-10 announced without legal text
     during = _status("商务部公告2025年第21号", "dual_use_export_ban", date(2026, 6, 1))
     assert during.status == "suspended" and not during.applies
-    assert during.window is not None and during.window.end == date(2026, 11, 10)
+    assert during.window is not None and during.window.end == date(2026, 11, 11)
+    assert not _status("商务部公告2025年第21号", "dual_use_export_ban", date(2026, 11, 10)).applies
     after = _status("商务部公告2025年第21号", "dual_use_export_ban", date(2026, 12, 1))
     assert after.status == "in_force" and after.applies
     assert [r.status for r in after.alternatives] == ["suspended"]
     assert after.window is not None
     # 延期至2027年1月10日 includes that day: the window ends the day after
-    assert (after.window.start, after.window.end) == (date(2026, 11, 10), date(2027, 1, 11))
+    assert (after.window.start, after.window.end) == (date(2026, 11, 11), date(2027, 1, 11))
     last = _status("商务部公告2025年第21号", "dual_use_export_ban", date(2027, 1, 10))
     assert [r.until for r in last.alternatives] == [date(2027, 1, 10)]
     assert not _status(
@@ -185,7 +188,7 @@ def test_uel_7_three_suspensions_and_uel_8_stop() -> None:
     assert geneva.window is not None and geneva.window.end == date(2025, 8, 12)
     kl = _status("不可靠实体清单工作机制公告〔2025〕7号", "import_export_ban", date(2026, 1, 1))
     assert kl.status == "suspended" and kl.window is not None
-    assert kl.window.end == date(2026, 11, 10)
+    assert kl.window.end == date(2026, 11, 11)
     first_day = _status(
         "不可靠实体清单工作机制公告〔2025〕8号", "import_export_ban", date(2025, 4, 10)
     )
@@ -409,7 +412,7 @@ def test_a_later_act_extends_a_suspension(tmp_path: Path) -> None:
     from lanthanide.rules.lists import PartyLists
 
     lists = PartyLists(
-        load_lists(_book_with(tmp_path, _adjusting(date(2026, 11, 10), date(2027, 1, 10))))
+        load_lists(_book_with(tmp_path, _adjusting(date(2026, 11, 11), date(2027, 1, 10))))
     )
     a = lists.announcements["cn-mofcom-2025-21-control-list"]
     ban = next(m for m in a.measures if m.kind == "dual_use_export_ban")
@@ -430,7 +433,7 @@ def test_an_adjustment_that_clashes_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_adjustment_of_an_unknown_notice_is_refused(tmp_path: Path) -> None:
-    doc = _adjusting(date(2026, 11, 10), date(2027, 1, 10))
+    doc = _adjusting(date(2026, 11, 11), date(2027, 1, 10))
     doc["adjusts"][0]["announcement"] = "cn-nowhere"
     with pytest.raises(RulebookError) as exc:
         load_lists(_book_with(tmp_path, doc))
@@ -440,7 +443,7 @@ def test_an_adjustment_of_an_unknown_notice_is_refused(tmp_path: Path) -> None:
 def test_an_overlay_lists_folder_adjusts_the_bundled_lists(tmp_path: Path) -> None:
     ov = tmp_path / "ov" / "lists"
     ov.mkdir(parents=True)
-    doc = _adjusting(date(2026, 11, 10), date(2027, 1, 10))
+    doc = _adjusting(date(2026, 11, 11), date(2027, 1, 10))
     (ov / "x-extension.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     book = load_rulebook(overlays=[tmp_path / "ov"])
     a = book.lists.announcements["cn-mofcom-2025-21-control-list"]
@@ -453,7 +456,7 @@ def test_an_overlay_lists_folder_adjusts_the_bundled_lists(tmp_path: Path) -> No
 def test_a_broken_overlay_list_file_names_its_path(tmp_path: Path) -> None:
     ov = tmp_path / "ov2" / "lists"
     ov.mkdir(parents=True)
-    doc = _adjusting(date(2026, 11, 10), date(2027, 1, 10))
+    doc = _adjusting(date(2026, 11, 11), date(2027, 1, 10))
     doc["tag"] = "Q"
     (ov / "x-extension.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(RulebookError) as exc:

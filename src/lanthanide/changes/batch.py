@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from lanthanide.changes.portfolio import PortfolioError, PortfolioRow
-from lanthanide.changes.timeline import FindingKey, finding_keys
+from lanthanide.changes.timeline import FindingKey, finding_keys, key_of
 from lanthanide.rules.book import Rulebook
 
 COLUMN_OF: dict[str, str] = {"tariff_line": "hs", "date": "between"}
@@ -49,16 +49,20 @@ def eligible(r: PortfolioRow) -> bool:
     )
 
 
-def answer_of(determination: str) -> Answer:
-    """The verdict and findings of a stored determination (its JSON text)."""
+def answer_of(determination: str, book: Rulebook | None = None) -> Answer:
+    """The verdict and findings of a stored determination (its JSON text),
+    keyed as :func:`~lanthanide.changes.timeline._keys` keys a
+    determination (with ``book``: catalogue adjustments)."""
     data = json.loads(determination)
     keys = finding_keys(
-        FindingKey(
+        key_of(
             f["instrument"]["id"],
+            f["instrument"].get("number"),
             f["control"],
             f["effect"],
             f["item"]["code"] if f.get("item") else None,
-            f["instrument"].get("number"),
+            f["item"].get("instrument") if f.get("item") else None,
+            book,
             f.get("reason"),
         )
         for f in data["findings"]
@@ -126,7 +130,7 @@ def batch_answers(
             raise PortfolioError(r.row, COLUMN_OF.get(column or "", column), str(first["reason"]))
         assert summary.determinations_file is not None
         answers = {
-            str(d["determination_id"]): answer_of(str(d["determination"]))
+            str(d["determination_id"]): answer_of(str(d["determination"]), book)
             for d in read_rows(summary.determinations_file)
         }
         got: list[Answer | None] = [None] * len(requests)

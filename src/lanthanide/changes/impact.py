@@ -78,8 +78,8 @@ class ImpactRow:
             "verdict_after": self.verdict_after,
             "changed": self.changed,
             "verdict_changed": self.verdict_changed,
-            "added": [f.to_dict() for f in self.added],
-            "removed": [f.to_dict() for f in self.removed],
+            "added": [{**f.to_dict(), "reason": f.reason} for f in self.added],
+            "removed": [{**f.to_dict(), "reason": f.reason} for f in self.removed],
             "causes": [{"instrument": i, "number": n} for i, n in self.causes],
         }
 
@@ -101,9 +101,11 @@ class _Memo:
     """Determinations per case, reused over their windows (the engine's own,
     or the rulebook's :class:`Boundaries` when it has none)."""
 
-    def __init__(self, fn: DecideFn, boundaries: Boundaries) -> None:
+    def __init__(self, fn: DecideFn, boundaries: Boundaries, book: Rulebook | None = None) -> None:
         self.fn = fn
         self.boundaries = boundaries
+        self.book = book
+        """Keys findings with catalogue adjustments (:func:`_keys`)."""
         self.seen: dict[tuple[Any, ...], list[tuple[Span, Answer]]] = defaultdict(list)
         self.calls = 0
 
@@ -115,7 +117,7 @@ class _Memo:
         det = self.fn(replace(case, on=day))
         self.calls += 1
         # keep only what impact reads: holding whole determinations costs GC time
-        ans = Answer(det.verdict, frozenset(_keys(det)))
+        ans = Answer(det.verdict, frozenset(_keys(det, self.book)))
         dets.append((window_of(det, day, self.boundaries), ans))
         return ans
 
@@ -244,9 +246,11 @@ def impact(
         for i, (x, y) in zip(idx, pairs, strict=True):
             before_a[i], after_a[i] = x, y
     if any(x is None for x in before_a):
-        before = _Memo(decide_for(book_before), Boundaries(book_before))
+        before = _Memo(decide_for(book_before), Boundaries(book_before), book_before)
         after = (
-            before if book_after is None else _Memo(decide_for(book_after), Boundaries(book_after))
+            before
+            if book_after is None
+            else _Memo(decide_for(book_after), Boundaries(book_after), book_after)
         )
         for i, r in enumerate(portfolio):
             if before_a[i] is None:
