@@ -7,8 +7,9 @@
 
 Timelines: ``products`` cases drawn from the rulebook's own items
 (:func:`timeline.products`), each over [from, until): ``timeline()`` (one
-``check`` per answer window) vs probing ``check`` on every day and merging
-equal days; both must give the same intervals (checked). Milliseconds per
+``check`` per answer window) vs probing ``check`` on every day, merged as
+the timeline merges (:func:`timeline.every_day`); both must give the same
+intervals (checked). Milliseconds per
 product.
 
 Impact: portfolios of ``sizes`` rows (tariff lines the rulebook names and
@@ -34,20 +35,19 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from timeline import products
+from timeline import every_day, products
 
 from lanthanide import Lanthanide
 from lanthanide.changes import Boundaries, impact, parse_rows, timeline
 from lanthanide.changes.portfolio import PortfolioRow
-from lanthanide.changes.timeline import Interval, _keys
-from lanthanide.decide import Case
 from lanthanide.rules.book import Rulebook, load_rulebook
 
 DESTS = (
@@ -88,32 +88,17 @@ def portfolio(book: Rulebook, n: int, seed: int = 15) -> list[PortfolioRow]:
     return parse_rows(raw)
 
 
-def every_day(ln: Lanthanide, case: Case, start: date, until: date) -> list[Interval]:
-    """The baseline timeline: ``check`` on every day, equal days merged."""
-    out: list[Interval] = []
-    day = start
-    while day < until:
-        det = ln.check(replace(case, on=day))
-        nxt = day + timedelta(days=1)
-        iv = Interval(day, nxt, det.verdict, _keys(det))
-        if out and (out[-1].verdict, out[-1].findings) == (iv.verdict, iv.findings):
-            out[-1] = replace(out[-1], end=nxt)
-        else:
-            out.append(iv)
-        day = nxt
-    return out
-
-
 def bench_timelines(book: Rulebook, ln: Lanthanide, args: argparse.Namespace) -> None:
     cases = products(args.products)
     days = (args.until - args.start).days
     bounds = Boundaries(book)
+    probe = SimpleNamespace(decide=ln.check)  # timeline.every_day probes its .decide
     w, lines = median_time(
         lambda: [timeline(ln.check, c, args.start, args.until, boundaries=bounds) for c in cases],
         args.runs,
     )
     p, probed = median_time(
-        lambda: [every_day(ln, c, args.start, args.until) for c in cases], args.runs
+        lambda: [every_day(probe, c, args.start, args.until) for c in cases], args.runs
     )
     agree = all(
         [(i.start, i.end, i.verdict, i.findings) for i in t.intervals]
