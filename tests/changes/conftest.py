@@ -21,3 +21,15 @@ def overlay_dir(tmp_path: Path) -> Path:
     d.mkdir()
     (d / "cn-test-extension.yaml").write_text(EXTENSION, encoding="utf-8")
     return d
+
+
+@pytest.fixture(scope="session")
+def spark() -> str:
+    """The Spark master for the impact tests that run Spark (``local[1]``):
+    each batch run starts its own session. Named ``spark`` so the test gets
+    the ``spark`` marker; skipped only when Java is missing."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("Spark tests need Java 17 or later on PATH (java not found)")
+    return "local[1]"

@@ -169,3 +169,28 @@ def test_cli_impact_errors(tmp_path: Path) -> None:
     assert code == 2 and "--between" in e
     code, _, e = _cli("impact", str(SAMPLE), "--on", "2026-12-01")
     assert code == 2 and "--to-rulebook" in e
+
+
+def test_cli_impact_engines_give_the_same_json() -> None:
+    base = ("impact", str(SAMPLE), "--between", "2026-11-27", "2026-11-28", "--format", "json")
+    outs = {}
+    for engine in ("inprocess", "duckdb", "auto"):
+        code, out, e = _cli(*base, "--engine", engine)
+        assert code == 0, e
+        outs[engine] = json.loads(out)
+    assert outs["duckdb"] == outs["inprocess"] == outs["auto"]
+    assert outs["duckdb"]["summary"]["verdict_changed"] == 1
+
+
+def test_cli_impact_engine_errors(tmp_path: Path) -> None:
+    days = ("--between", "2026-11-10", "2026-11-11")
+    code, _, e = _cli("impact", str(SAMPLE), *days, "--engine", "polars")
+    assert code == 2 and "--engine" in e and "duckdb" in e
+    code, _, e = _cli("impact", str(SAMPLE), *days, "--spark-master", "local[1]")
+    assert code == 2 and "--spark-master" in e
+    code, _, e = _cli("impact", str(SAMPLE), *days, "--engine", "duckdb", "--workers", "0")
+    assert code == 2 and "--workers" in e
+    bad = tmp_path / "p.csv"
+    bad.write_text("hs,destination\n2853909026,US\n2853909026,XX\n", encoding="utf-8")
+    code, _, e = _cli("impact", str(bad), *days, "--engine", "duckdb")
+    assert code == 2 and "row 2, column 'destination'" in e

@@ -71,12 +71,21 @@ def test_reevaluation_marks_a_licence_whose_basis_changed(db: Database, people: 
     assert actions.count("reevaluation.licence") == 1 and "licence.basis_changed" in actions
     assert actions[-1] == "shipment.refused_basis_prohibited"
     assert reg.verify_audit().ok
-    # a second run: unchanged since the previous, still differs from the basis
+    # a second run on the same date and rulebook: nothing new is stored, the
+    # stored rows are listed with the run that stored them
     again = reg.reevaluate(people["officer"], date(2026, 7, 1))
+    assert (again.evaluated, again.stored, again.already) == (2, 0, 2)
     assert (again.changed, again.basis_changed) == (0, 2)
+    assert {x.run for x in again.records} == {run.run}
+    listed = reg.list_reevaluations(people["officer"], basis_changed=True, kind="licence")
+    assert [x.record_id for x in listed] == [lic]
+    assert reg.list_reevaluations(people["officer"], run=again.run) == []
+    # another date: stored again, unchanged since the previous one
+    later = reg.reevaluate(people["officer"], date(2026, 7, 2))
+    assert (later.stored, later.changed, later.basis_changed) == (2, 0, 2)
     listed = reg.list_reevaluations(people["officer"], basis_changed=True, kind="licence")
     assert [x.record_id for x in listed] == [lic, lic]
-    assert reg.list_reevaluations(people["officer"], run=again.run, changed=True) == []
+    assert reg.verify_audit().ok
 
 
 def test_basis_changed_but_not_prohibited_allows_with_a_warning(
@@ -147,3 +156,89 @@ def test_reevaluate_command(sqlite_db: Database) -> None:
     assert res.exit_code == 2 and "--on" in res.output
     with db.read() as s:
         assert s.execute(text("select count(*) from reevaluations")).scalar_one() == 1
+
+
+# ------------------------------------------------ batches, idempotency, failure
+
+
+def _open_applications(db: Database, people: People, n: int) -> list[int]:
+    """``n`` submitted applications to MP Materials (listed from 2026-06-22)."""
+    reg = Registry(db, clock=at(date(2026, 6, 1)))
+    ids = []
+    for _ in range(n):
+        a = reg.create_application(people["exporter_a"], us_app(end_user=MP))
+        reg.submit_application(people["exporter_a"], a.id)
+        ids.append(a.id)
+    return ids
+
+
+def _stored(db: Database) -> list[tuple[str, int, str]]:
+    with db.read() as s:
+        rows = s.execute(select(Reevaluation).order_by(Reevaluation.id)).scalars().all()
+        return [(r.kind, r.record_id, r.run) for r in rows]
+
+
+def test_a_failure_mid_run_keeps_whole_batches_and_a_rerun_completes(
+    db: Database, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lanthanide.registry import reevaluations
+
+    lic = _licence_before_listing(db, people)
+    apps = _open_applications(db, people, 4)  # 5 records: 4 applications, then the licence
+    day = date(2026, 7, 1)
+    reg = Registry(db, clock=at(day))
+    real = reevaluations._store
+    calls = {"n": 0}
+
+    def failing(*args: object, **kw: object) -> Reevaluation:
+        calls["n"] += 1
+        if calls["n"] == 4:  # the second record of the second batch
+            raise RuntimeError("disk full")
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reevaluations, "_store", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        reevaluations.run(reg.ctx, people["officer"], day, batch=2)
+    stored = _stored(db)
+    assert [(k, i) for k, i, _ in stored] == [("application", apps[0]), ("application", apps[1])]
+    assert reg.verify_audit().ok  # every stored row audited, nothing of the failed batch
+    assert reg.get_licence(people["exporter_a"], lic).basis_status == "as_issued"
+    monkeypatch.setattr(reevaluations, "_store", real)
+    done = reevaluations.run(reg.ctx, people["officer"], day, batch=2)
+    assert (done.evaluated, done.stored, done.already) == (5, 3, 2)
+    stored = _stored(db)
+    assert sorted((k, i) for k, i, _ in stored) == sorted(
+        [("application", a) for a in apps] + [("licence", lic)]
+    )
+    assert len({r for _, _, r in stored}) == 2  # the failed run's batch and the re-run
+    assert reg.get_licence(people["exporter_a"], lic).basis_status == "basis_changed"
+    assert reg.verify_audit().ok
+    # idempotent: a third run stores nothing
+    assert reevaluations.run(reg.ctx, people["officer"], day, batch=2).stored == 0
+    assert len(_stored(db)) == 5
+
+
+def test_other_writers_are_not_blocked_while_it_decides(db: Database, people: People) -> None:
+    """While the run decides (outside any write transaction), another
+    registry writes to the same database and finishes."""
+    import threading
+
+    _licence_before_listing(db, people)
+    _open_applications(db, people, 2)
+    base = decide_with(load_rulebook())
+    done: list[int] = []
+
+    def write_elsewhere() -> None:
+        a = Registry(db).create_application(people["exporter_a"], us_app())
+        done.append(a.id)
+
+    def decide(case: Case) -> Determination:
+        if not done:
+            t = threading.Thread(target=write_elsewhere, daemon=True)
+            t.start()
+            t.join(timeout=20)
+            assert done, "another writer was blocked by the re-evaluation"
+        return base(case)
+
+    res = Registry(db, clock=at(date(2026, 7, 1)), decide=decide).reevaluate(people["officer"])
+    assert res.stored == 3 and done

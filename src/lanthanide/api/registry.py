@@ -357,7 +357,10 @@ def run_reevaluation(body: ReevaluationIn, reg: Reg, who: Who) -> ReevaluationRu
     """Re-run the determination, on ``on`` (default today), for every open
     application and every licence valid that day (officers, administrators).
     Each result is stored and audited; a licence whose basis changed is marked
-    ``basis_changed`` (what it authorises does not change)."""
+    ``basis_changed`` (what it authorises does not change). Written in short
+    batches (each atomic); a record already re-evaluated for this date under
+    this rulebook version with the same result is not stored again
+    (``already``)."""
     return reg.reevaluate(who, body.on)
 
 

@@ -12,8 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from lanthanide.changes.batch import Answer, eligible
 from lanthanide.changes.compare import diff
 from lanthanide.changes.events import changes
 from lanthanide.changes.portfolio import PortfolioRow
@@ -76,8 +78,8 @@ class ImpactRow:
             "verdict_after": self.verdict_after,
             "changed": self.changed,
             "verdict_changed": self.verdict_changed,
-            "added": [f.to_dict() for f in self.added],
-            "removed": [f.to_dict() for f in self.removed],
+            "added": [{**f.to_dict(), "reason": f.reason} for f in self.added],
+            "removed": [{**f.to_dict(), "reason": f.reason} for f in self.removed],
             "causes": [{"instrument": i, "number": n} for i, n in self.causes],
         }
 
@@ -99,13 +101,15 @@ class _Memo:
     """Determinations per case, reused over their windows (the engine's own,
     or the rulebook's :class:`Boundaries` when it has none)."""
 
-    def __init__(self, fn: DecideFn, boundaries: Boundaries) -> None:
+    def __init__(self, fn: DecideFn, boundaries: Boundaries, book: Rulebook | None = None) -> None:
         self.fn = fn
         self.boundaries = boundaries
-        self.seen: dict[tuple[Any, ...], list[tuple[Span, _Answer]]] = defaultdict(list)
+        self.book = book
+        """Keys findings with catalogue adjustments (:func:`_keys`)."""
+        self.seen: dict[tuple[Any, ...], list[tuple[Span, Answer]]] = defaultdict(list)
         self.calls = 0
 
-    def decide(self, case: Case, day: date) -> _Answer:
+    def decide(self, case: Case, day: date) -> Answer:
         dets = self.seen[_key(case)]
         for span, ans in dets:
             if span.contains(day):
@@ -113,15 +117,9 @@ class _Memo:
         det = self.fn(replace(case, on=day))
         self.calls += 1
         # keep only what impact reads: holding whole determinations costs GC time
-        ans = _Answer(det.verdict, frozenset(_keys(det)))
+        ans = Answer(det.verdict, frozenset(_keys(det, self.book)))
         dets.append((window_of(det, day, self.boundaries), ans))
         return ans
-
-
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    verdict: str
-    keys: frozenset[FindingKey]
 
 
 def _date_causes(
@@ -168,34 +166,104 @@ def _book_causes(
     return causes
 
 
+ENGINES: tuple[str, ...] = ("inprocess", "duckdb", "spark")
+"""How :func:`impact` decides: in this process (memoised over determination
+windows), or through a batch engine of :mod:`lanthanide.screen`."""
+BATCH_MIN_ROWS = 3_000
+"""With no engine named, portfolios with at least this many rows the batch
+engines take go to DuckDB (below it, in-process is faster: see
+``benchmarks/impact.py``)."""
+
+
+def choose_engine(engine: str | None, portfolio: Sequence[PortfolioRow]) -> str:
+    """The engine :func:`impact` uses: ``engine``, or by size when None."""
+    if engine is None:
+        n = sum(1 for r in portfolio if eligible(r))
+        return "duckdb" if n >= BATCH_MIN_ROWS else "inprocess"
+    if engine not in ENGINES:
+        raise ImpactError("engine", f"'{engine}' is not allowed (allowed: {', '.join(ENGINES)})")
+    return engine
+
+
 def impact(
     decide_for: DecideFor,
     portfolio: Sequence[PortfolioRow],
     on_or_between: date | tuple[date, date],
     book_before: Rulebook,
     book_after: Rulebook | None = None,
+    *,
+    engine: str | None = None,
+    spark_master: str | None = None,
+    workers: int | None = None,
+    workdir: Path | None = None,
 ) -> list[ImpactRow]:
     """Each row decided before and after: between two dates on
     ``book_before`` (``on_or_between=(d1, d2)``, no ``book_after``), or
     between ``book_before`` and ``book_after`` on one date (or on ``d1`` and
-    ``d2`` respectively)."""
+    ``d2`` respectively).
+
+    ``engine``: ``inprocess`` (each distinct case decided once per
+    determination window by ``decide_for``), ``duckdb`` or ``spark`` (the
+    rows a declaration file can say are screened in one batch run per
+    rulebook, :mod:`lanthanide.changes.batch`; the others in-process), or
+    None: by size (:data:`BATCH_MIN_ROWS`). Every engine gives the same rows.
+    ``spark_master``, ``workers`` and ``workdir`` (where its files go) go to
+    the batch run."""
     if isinstance(on_or_between, tuple):
         d1, d2 = on_or_between
     else:
         d1 = d2 = on_or_between
     if book_after is None and d1 == d2:
         raise ImpactError("between", "give two different dates, or a second rulebook")
-    before = _Memo(decide_for(book_before), Boundaries(book_before))
-    after = before if book_after is None else _Memo(decide_for(book_after), Boundaries(book_after))
+    if spark_master is not None and engine != "spark":
+        raise ImpactError("spark_master", "only with engine spark")
+    if workers is not None and workers < 1:
+        raise ImpactError("workers", f"{workers} must be 1 or more")
+    if workdir is not None and not workdir.is_dir():
+        raise ImpactError("workdir", f"'{workdir}' is not a directory")
+    name = choose_engine(engine, portfolio)
+    before_a: list[Answer | None] = [None] * len(portfolio)
+    after_a: list[Answer | None] = [None] * len(portfolio)
+    if name != "inprocess":
+        from lanthanide.changes.batch import batch_answers
+
+        idx = [i for i, r in enumerate(portfolio) if eligible(r)]
+        opts: dict[str, Any] = {
+            "engine": name,
+            "spark_master": spark_master,
+            "workers": workers,
+            "workdir": workdir,
+        }
+        if book_after is None:  # one run: every row on both dates
+            got = batch_answers(
+                book_before, [(portfolio[i], d) for i in idx for d in (d1, d2)], **opts
+            )
+            pairs = [(got[2 * k], got[2 * k + 1]) for k in range(len(idx))]
+        else:  # one run per rulebook
+            first = batch_answers(book_before, [(portfolio[i], d1) for i in idx], **opts)
+            second = batch_answers(book_after, [(portfolio[i], d2) for i in idx], **opts)
+            pairs = list(zip(first, second, strict=True))
+        for i, (x, y) in zip(idx, pairs, strict=True):
+            before_a[i], after_a[i] = x, y
+    if any(x is None for x in before_a):
+        before = _Memo(decide_for(book_before), Boundaries(book_before), book_before)
+        after = (
+            before
+            if book_after is None
+            else _Memo(decide_for(book_after), Boundaries(book_after), book_after)
+        )
+        for i, r in enumerate(portfolio):
+            if before_a[i] is None:
+                before_a[i] = before.decide(r.case, d1)
+                after_a[i] = after.decide(r.case, d2)
     cause_of = (
         _date_causes(book_before, d1, d2)
         if book_after is None
         else _book_causes(book_before, book_after)
     )
     out: list[ImpactRow] = []
-    for r in portfolio:
-        a = before.decide(r.case, d1)
-        b = after.decide(r.case, d2)
+    for r, a, b in zip(portfolio, before_a, after_a, strict=True):
+        assert a is not None and b is not None
         ka, kb = a.keys, b.keys
         added, removed = tuple(sorted(kb - ka)), tuple(sorted(ka - kb))
         changed = a.verdict != b.verdict or added or removed

@@ -66,6 +66,9 @@ class PortfolioRow:
     id: str
     record: str
     case: Case
+    params_given: tuple[tuple[str, str], ...] = ()
+    """The parameters as written (name, text), before :func:`make_case`
+    reads them: what a batch run is given, so it reads them the same way."""
 
 
 def _params(row: int, raw: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
@@ -139,7 +142,7 @@ def parse_rows(records: Iterable[Mapping[str, Any]]) -> list[PortfolioRow]:
             elif col == "item":
                 col = "item/hs/text"
             raise PortfolioError(n, col, exc.message) from None
-        out.append(PortfolioRow(n, _cell(raw, "id") or str(n), record, case))
+        out.append(PortfolioRow(n, _cell(raw, "id") or str(n), record, case, tuple(params.items())))
     return out
 
 

@@ -21,7 +21,7 @@ when it has one, ``window`` (``start``, ``end``); see
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
@@ -83,7 +83,8 @@ class TimelineError(FieldError):
 
 @dataclass(frozen=True, slots=True, order=True)
 class FindingKey:
-    """A finding as the timeline compares it."""
+    """A finding as the timeline compares it (``number`` and ``reason`` are
+    carried, not compared)."""
 
     instrument: str
     control: str
@@ -99,6 +100,8 @@ class FindingKey:
     (``instrument`` is then the one that lists the item, e.g. the 2023
     technology catalogue as adjusted by 2025 No. 28)."""
     via_number: str | None = field(compare=False, default=None)
+    reason: str | None = field(compare=False, default=None)
+    """The finding's reason (carried for impact's rows; not compared)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -146,36 +149,61 @@ def _adjusts(book: Rulebook | None, version: str, listed_by: str) -> bool:
     return False
 
 
-def _key(f: FindingLike, book: Rulebook | None) -> FindingKey:
-    item = f.item.code if f.item is not None else None
-    listed_by = getattr(f.item, "instrument", None) if f.item is not None else None
-    if isinstance(listed_by, str) and _adjusts(book, f.instrument.id, listed_by):
-        base = book.instruments[listed_by] if book is not None else None
+def key_of(
+    instrument: str,
+    number: str | None,
+    control: str,
+    effect: str,
+    item: str | None,
+    item_instrument: str | None,
+    book: Rulebook | None,
+    reason: str | None = None,
+) -> FindingKey:
+    """A finding's key from its fields (a determination's, or its JSON's:
+    both paths of impact build keys here)."""
+    if item_instrument is not None and _adjusts(book, instrument, item_instrument):
+        base = book.instruments[item_instrument] if book is not None else None
         return FindingKey(
-            listed_by,
-            f.control,
-            f.effect,
+            item_instrument,
+            control,
+            effect,
             item,
             base.number if base is not None else None,
-            listed_by,
-            f.instrument.id,
-            f.instrument.number,
+            item_instrument,
+            instrument,
+            number,
+            reason,
         )
-    return FindingKey(
+    return FindingKey(instrument, control, effect, item, number, item_instrument, reason=reason)
+
+
+def _key(f: FindingLike, book: Rulebook | None) -> FindingKey:
+    listed_by = getattr(f.item, "instrument", None) if f.item is not None else None
+    reason = getattr(f, "reason", None)
+    return key_of(
         f.instrument.id,
+        f.instrument.number,
         f.control,
         f.effect,
-        item,
-        f.instrument.number,
+        f.item.code if f.item is not None else None,
         listed_by if isinstance(listed_by, str) else None,
+        book,
+        reason if isinstance(reason, str) else None,
     )
+
+
+def finding_keys(keys: Iterable[FindingKey]) -> tuple[FindingKey, ...]:
+    """Distinct keys, sorted; of keys that compare equal, the first (so
+    every path that reads the same findings in the same order keeps the
+    same one)."""
+    return tuple(sorted(dict.fromkeys(keys)))
 
 
 def _keys(det: DeterminationLike, book: Rulebook | None = None) -> tuple[FindingKey, ...]:
     """The findings of ``det`` as compared keys; with ``book``, an item that a
     catalogue adjustment carries over unchanged keeps the instrument that
     lists it (``via`` the adjustment), so the adjustment is no change of it."""
-    return tuple(sorted({_key(f, book) for f in det.findings}))
+    return finding_keys(_key(f, book) for f in det.findings)
 
 
 def _pending(det: DeterminationLike) -> tuple[PendingKey, ...]:

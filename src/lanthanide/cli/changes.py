@@ -207,6 +207,29 @@ def impact(
         Path | None,
         typer.Option("--to-rulebook", help="Overlay directory: the bundled rulebook vs with it."),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="auto (by size), inprocess, duckdb or spark: how the rows are decided.",
+        ),
+    ] = "auto",
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (default local[*])."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Processes deciding in a batch run (default: cores)."),
+    ] = None,
+    workdir: Annotated[
+        Path | None,
+        typer.Option(
+            "--workdir",
+            help="Directory for the batch files (default: the system's temporary "
+            "directory; on a Spark cluster, one every executor reads).",
+        ),
+    ] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="json or table.")] = Fmt.table,
 ) -> None:
     """Which rows of a portfolio (products, open applications, licences)
@@ -217,8 +240,12 @@ def impact(
     from lanthanide import Lanthanide
     from lanthanide.changes import ImpactError, PortfolioError, read_portfolio, summary
     from lanthanide.changes import impact as run
+    from lanthanide.changes.impact import ENGINES
     from lanthanide.rules import load_rulebook
+    from lanthanide.screen.engines import InputError
 
+    if engine not in ("auto", *ENGINES):
+        fail(f"--engine: '{engine}' is not allowed (allowed: auto, {', '.join(ENGINES)})")
     ln = client()
     if (between is None) == (on is None):
         fail("--between: give --between D1 D2, or --on DATE with --to-rulebook DIR")
@@ -245,10 +272,16 @@ def impact(
             when,
             ln.rulebook,
             after,
+            engine=None if engine == "auto" else engine,
+            spark_master=spark_master,
+            workers=workers,
+            workdir=workdir,
         )
     except PortfolioError as exc:
         fail(f"PORTFOLIO: {exc}")
     except ImpactError as exc:
-        fail(f"--{exc.field}: {exc.message}")
+        fail(f"--{exc.field.replace('_', '-')}: {exc.message}")
+    except InputError as exc:
+        fail(f"{exc.field}: {exc.message}")
     data = {"rows": [r.to_dict() for r in res], "summary": summary(res)}
     emit(fmt, data, _render_impact)

@@ -247,7 +247,8 @@ def _render_run(run: dict[str, Any]) -> None:
     out.print(t)
     out.print(
         f"{run['evaluated']} record(s) re-evaluated on {run['on']} (rulebook "
-        f"{run['rulebook_version'][:12]}, data as of {run['data_as_of']}): {run['changed']} "
+        f"{run['rulebook_version'][:12]}, data as of {run['data_as_of']}): {run['stored']} "
+        f"stored, {run['already']} already stored for this date and rulebook, {run['changed']} "
         f"changed since the previous determination, {run['basis_changed']} differ from "
         f"their basis; run {run['run']}",
         highlight=False,

@@ -126,22 +126,28 @@ def _check_dates(
         raise Invalid(errors)
 
 
+def _pausable(s: Session, actor: Actor, app_id: int) -> Application:
+    """The application ``app_id``, locked for this write, once the officer
+    checks pass (``actor.may("pause_clock")`` is checked before the write
+    opens): ``actor`` may decide this application (never one of their own
+    party) and its state allows a pause."""
+    from lanthanide.registry.applications import get_app, officer_may_decide
+
+    a = get_app(s, actor, app_id, lock=True)
+    officer_may_decide(actor, a)
+    APPLICATION.next(a.state, "pause")
+    return a
+
+
 def pause(ctx: Context, actor: Actor, app_id: int, data: ClockPauseIn) -> ApplicationOut:
     """Record a period excluded from the decision time limit of a submitted
     or under-review application (officers, never for their own party)."""
-    from lanthanide.registry.applications import (
-        _determined_on,
-        app_out,
-        get_app,
-        officer_may_decide,
-    )
+    from lanthanide.registry.applications import _determined_on, app_out
 
     actor.may("pause_clock")
     with ctx.db.write() as s:
         audit.lock_head(s)
-        a = get_app(s, actor, app_id, lock=True)
-        officer_may_decide(actor, a)
-        APPLICATION.next(a.state, "pause")
+        a = _pausable(s, actor, app_id)
         _check_dates(a, _determined_on(a), ctx.today(), data.start, data.end)
         p = ClockPause(
             application_id=a.id,
@@ -161,19 +167,12 @@ def end_pause(
     ctx: Context, actor: Actor, app_id: int, pause_id: int, data: PauseEndIn
 ) -> ApplicationOut:
     """Set (or correct) the end of a pause."""
-    from lanthanide.registry.applications import (
-        _determined_on,
-        app_out,
-        get_app,
-        officer_may_decide,
-    )
+    from lanthanide.registry.applications import _determined_on, app_out
 
     actor.may("pause_clock")
     with ctx.db.write() as s:
         audit.lock_head(s)
-        a = get_app(s, actor, app_id, lock=True)
-        officer_may_decide(actor, a)
-        APPLICATION.next(a.state, "pause")
+        a = _pausable(s, actor, app_id)
         p = s.get(ClockPause, pause_id)
         if p is None or p.application_id != a.id:
             raise NotFound(f"clock pause {pause_id} not found on licence application {app_id}")

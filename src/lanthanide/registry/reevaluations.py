@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -34,7 +35,7 @@ from lanthanide.registry import audit
 from lanthanide.registry.actors import Actor
 from lanthanide.registry.context import Context
 from lanthanide.registry.errors import Conflict
-from lanthanide.registry.models import Application, Licence, Reevaluation
+from lanthanide.registry.models import Application, ApplicationLine, Licence, Reevaluation
 from lanthanide.registry.schemas import ReevaluationOut, ReevaluationRunOut
 from lanthanide.registry.states import APP_STATES, awaiting_decision
 
@@ -100,39 +101,113 @@ def out(r: Reevaluation, *, determination: bool = True) -> ReevaluationOut:
     )
 
 
-def _evaluate(
-    ctx: Context, s: Session, actor: Actor, run: str, on: date, kind: str, a: Application, rid: int
-) -> Reevaluation:
+BATCH = 100
+"""Records written per write transaction by :func:`run`."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    kind: str
+    record_id: int
+    application_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    inputs: tuple[Any, ...]
+    """What the determination read of the record (to see it changed since)."""
+    verdict: str
+    det: list[dict[str, Any]]
+    text: str
+    """``det`` as stored (canonical JSON)."""
+
+
+def _targets(s: Session, day: date) -> list[_Target]:
+    """Every open application, then every licence valid on ``day``, by id."""
+    open_states = [st for st in APP_STATES if awaiting_decision(st)]
+    apps = s.execute(
+        select(Application.id).where(Application.state.in_(open_states)).order_by(Application.id)
+    ).scalars()
+    out = [_Target("application", i, i) for i in apps]
+    lics = s.execute(
+        select(Licence.id, Licence.application_id)
+        .where(Licence.valid_from <= day, Licence.valid_until >= day)
+        .order_by(Licence.id)
+    ).all()
+    return out + [_Target("licence", lid, aid) for lid, aid in lics]
+
+
+def _inputs(s: Session, a: Application) -> tuple[Any, ...]:
+    lines = s.execute(
+        select(
+            ApplicationLine.line_no,
+            ApplicationLine.item,
+            ApplicationLine.hs,
+            ApplicationLine.params,
+        )
+        .where(ApplicationLine.application_id == a.id)
+        .order_by(ApplicationLine.line_no)
+    ).all()
+    return (a.destination, a.end_use, a.end_user, a.consignee, tuple(tuple(x) for x in lines))
+
+
+def _decide(ctx: Context, s: Session, a: Application, on: date) -> _Decided:
     from lanthanide.registry.applications import determine
 
     verdict, det, _screened = determine(ctx, s, a, on)
+    text = json.dumps(det, ensure_ascii=False, sort_keys=True)
+    return _Decided(_inputs(s, a), verdict, det, text)
+
+
+def _still_a_target(s: Session, t: _Target, day: date) -> Application | None:
+    """The record's application if the record is still open (application)
+    or valid on ``day`` (licence) in this transaction, else None."""
+    a = s.get(Application, t.application_id)
+    if a is None:
+        return None
+    if t.kind == "application":
+        return a if awaiting_decision(a.state) else None
+    lic = s.get(Licence, t.record_id)
+    return a if lic is not None and lic.valid_from <= day <= lic.valid_until else None
+
+
+def _store(
+    ctx: Context,
+    s: Session,
+    actor: Actor,
+    run: str,
+    on: date,
+    t: _Target,
+    a: Application,
+    d: _Decided,
+) -> Reevaluation:
     original = json.loads(a.determination) if a.determination else []
-    prev = latest(s, kind, rid)
+    prev = latest(s, t.kind, t.record_id)
     prev_verdict: str | None = a.verdict
     prev_det = original
     if prev is not None:
         prev_verdict, prev_det = prev.verdict_after, json.loads(prev.determination)
-    since_prev = changes(prev_verdict, prev_det, verdict, det)
-    since_basis = changes(a.verdict, original, verdict, det)
+    since_prev = changes(prev_verdict, prev_det, d.verdict, d.det)
+    since_basis = changes(a.verdict, original, d.verdict, d.det)
     r = Reevaluation(
         run=run,
-        kind=kind,
-        record_id=rid,
+        kind=t.kind,
+        record_id=t.record_id,
         party_id=a.party_id,
         on=on,
         rulebook_version=ctx.rulebook.version,
         data_as_of=ctx.rulebook.data_as_of,
         verdict_before=prev_verdict,
-        verdict_after=verdict,
+        verdict_after=d.verdict,
         changed=bool(since_prev),
         basis_changed=bool(since_basis),
         changes=json.dumps(since_basis, ensure_ascii=False),
-        determination=json.dumps(det, ensure_ascii=False, sort_keys=True),
+        determination=d.text,
         actor=actor.name,
         created_at=audit.now(),
     )
     s.add(r)
-    audit.record(s, actor.name, f"reevaluation.{kind}", r, None)
+    audit.record(s, actor.name, f"reevaluation.{t.kind}", r, None)
     return r
 
 
@@ -148,40 +223,80 @@ def _mark_licence(s: Session, actor: Actor, lic: Licence, r: Reevaluation) -> No
     audit.record(s, actor.name, action, lic, before)
 
 
-def run(ctx: Context, actor: Actor, on: date | None = None) -> ReevaluationRunOut:
+def run(
+    ctx: Context, actor: Actor, on: date | None = None, *, batch: int = BATCH
+) -> ReevaluationRunOut:
     """Re-evaluate every open application and every licence valid on ``on``
-    (default: today), in one transaction."""
+    (default: today).
+
+    The determinations are made outside any write transaction (a read
+    session per batch); each batch of ``batch`` records is then written in
+    one short write transaction — its re-evaluations, the licences' marks
+    and their audit entries together, so a failure leaves every earlier
+    batch whole and nothing of its own. A record that closed (or whose
+    licence stopped being valid) in between is left out; one whose inputs
+    changed is decided again inside the write. A record whose latest
+    re-evaluation is already for ``on`` under this rulebook version with the
+    same determination is not stored again (``already``: its stored row is
+    listed, with its own run id), so a re-run, or a run resumed after a
+    failure, adds no duplicates."""
     actor.may("reevaluate")
+    if batch < 1:
+        raise ValueError("batch must be 1 or more")
     day = on or ctx.today()
     run_id = uuid.uuid4().hex
-    results: list[Reevaluation] = []
-    with ctx.db.write() as s:
-        audit.lock_head(s)
-        open_states = [st for st in APP_STATES if awaiting_decision(st)]
-        for a in s.execute(
-            select(Application).where(Application.state.in_(open_states)).order_by(Application.id)
-        ).scalars():
-            results.append(_evaluate(ctx, s, actor, run_id, day, "application", a, a.id))
-        for lic in s.execute(
-            select(Licence)
-            .where(Licence.valid_from <= day, Licence.valid_until >= day)
-            .order_by(Licence.id)
-        ).scalars():
-            granted = s.get(Application, lic.application_id)
-            assert granted is not None
-            r = _evaluate(ctx, s, actor, run_id, day, "licence", granted, lic.id)
-            _mark_licence(s, actor, lic, r)
-            results.append(r)
-        return ReevaluationRunOut(
-            run=run_id,
-            on=day,
-            rulebook_version=ctx.rulebook.version,
-            data_as_of=ctx.rulebook.data_as_of,
-            evaluated=len(results),
-            changed=sum(r.changed for r in results),
-            basis_changed=sum(r.basis_changed for r in results),
-            records=[out(r, determination=False) for r in results],
-        )
+    version = ctx.rulebook.version
+    with ctx.db.read() as s:
+        targets = _targets(s, day)
+    listed: list[ReevaluationOut] = []
+    stored = already = changed = 0
+    for start in range(0, len(targets), batch):
+        chunk = targets[start : start + batch]
+        decided: dict[_Target, _Decided] = {}
+        with ctx.db.read() as s:  # decide: no write lock held
+            for t in chunk:
+                a = s.get(Application, t.application_id)
+                if a is not None:
+                    decided[t] = _decide(ctx, s, a, day)
+        with ctx.db.write() as s:
+            audit.lock_head(s)
+            for t in chunk:
+                a = _still_a_target(s, t, day)
+                if a is None:
+                    continue
+                d = decided.get(t)
+                if d is None or d.inputs != _inputs(s, a):
+                    d = _decide(ctx, s, a, day)
+                prev = latest(s, t.kind, t.record_id)
+                if (
+                    prev is not None
+                    and prev.on == day
+                    and prev.rulebook_version == version
+                    and prev.determination == d.text
+                ):
+                    r, fresh = prev, False
+                else:
+                    r, fresh = _store(ctx, s, actor, run_id, day, t, a, d), True
+                if t.kind == "licence":
+                    lic = s.get(Licence, t.record_id)
+                    assert lic is not None
+                    _mark_licence(s, actor, lic, r)
+                stored += fresh
+                already += not fresh
+                changed += fresh and r.changed
+                listed.append(out(r, determination=False))
+    return ReevaluationRunOut(
+        run=run_id,
+        on=day,
+        rulebook_version=version,
+        data_as_of=ctx.rulebook.data_as_of,
+        evaluated=len(listed),
+        stored=stored,
+        already=already,
+        changed=changed,
+        basis_changed=sum(r.basis_changed for r in listed),
+        records=listed,
+    )
 
 
 def list_(

@@ -301,8 +301,14 @@ class ReevaluationRunOut(BaseModel):
     on: date
     rulebook_version: str
     data_as_of: date
-    evaluated: int
-    changed: int
+    evaluated: int = Field(description="Records re-evaluated (listed in ``records``)")
+    stored: int = Field(description="Re-evaluations stored by this run")
+    already: int = Field(
+        description="Records whose latest re-evaluation was already for this date and "
+        "rulebook version with the same determination: not stored again (their row is "
+        "listed, with the run id that stored it)"
+    )
+    changed: int = Field(description="Stored by this run and differing from the previous one")
     basis_changed: int
     records: list[ReevaluationOut]
 

@@ -223,11 +223,16 @@ class Registry:
         return reports.summary(self.ctx, actor, since=since, until=until)
 
     # ---------------------------------------------------------- re-evaluation
-    def reevaluate(self, actor: Actor = CLI, on: date | None = None) -> ReevaluationRunOut:
+    def reevaluate(
+        self, actor: Actor = CLI, on: date | None = None, *, batch: int = reevaluations.BATCH
+    ) -> ReevaluationRunOut:
         """Re-run the determination for every open application and every
         licence valid on ``on`` (default: today); each result stored and
-        audited, licences whose basis changed marked ``basis_changed``."""
-        return reevaluations.run(self.ctx, actor, on)
+        audited, licences whose basis changed marked ``basis_changed``.
+        Decided outside the write transaction, written ``batch`` records per
+        transaction; a re-run on the same date and rulebook stores nothing
+        new for an unchanged record (:func:`reevaluations.run`)."""
+        return reevaluations.run(self.ctx, actor, on, batch=batch)
 
     def list_reevaluations(
         self,
