@@ -171,6 +171,41 @@ def test_cli_impact_errors(tmp_path: Path) -> None:
     assert code == 2 and "--to-rulebook" in e
 
 
+def test_cli_impact_from_to_flags(overlay_dir: Path) -> None:
+    """The issue's spelling: --from D1 --to D2, and --from-rulebook/--to-rulebook."""
+    fmt = ("--format", "json")
+    code, between, e = _cli("impact", str(SAMPLE), "--between", "2026-11-10", "2026-11-11", *fmt)
+    assert code == 0, e
+    code, from_to, e = _cli(
+        "impact", str(SAMPLE), "--from", "2026-11-10", "--to", "2026-11-11", *fmt
+    )
+    assert code == 0, e
+    assert json.loads(from_to) == json.loads(between)
+    # the same overlay on both sides: nothing changes; bundled -> overlay: the extension
+    same = ("--from-rulebook", str(overlay_dir), "--to-rulebook", str(overlay_dir))
+    code, out, e = _cli("impact", str(SAMPLE), "--on", "2026-12-01", *same, *fmt)
+    assert code == 0, e
+    assert json.loads(out)["summary"]["changed"] == 0
+    code, out, e = _cli(
+        "impact", str(SAMPLE), "--on", "2026-12-01", "--to-rulebook", str(overlay_dir), *fmt
+    )
+    assert code == 0, e
+    assert json.loads(out)["summary"]["changed"] > 0
+    for args, flag in (
+        (("--from", "2026-11-10"), "--to"),
+        (("--to", "2026-11-10"), "--from"),
+        (("--from", "2026-11-10", "--to", "10/11/2026"), "--to"),
+        (
+            ("--from", "2026-11-10", "--to", "2026-11-11", "--to-rulebook", str(overlay_dir)),
+            "--from",
+        ),
+        (("--from-rulebook", str(overlay_dir)), "--from"),
+        (("--to-rulebook", str(overlay_dir / "missing")), "--to-rulebook"),
+    ):
+        code, _, e = _cli("impact", str(SAMPLE), *args)
+        assert code == 2 and flag in e, (args, e)
+
+
 def test_cli_impact_engines_give_the_same_json() -> None:
     base = ("impact", str(SAMPLE), "--between", "2026-11-27", "2026-11-28", "--format", "json")
     outs = {}

@@ -202,10 +202,33 @@ def impact(
         tuple[str, str] | None,
         typer.Option("--between", help="Two dates D1 D2: the answers on each."),
     ] = None,
-    on: Annotated[str | None, typer.Option("--on", help="One date, with --to-rulebook.")] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", help="The first date (with --to DATE): the same as --between."),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="The second date (with --from DATE).")
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on", help="The date of a rulebook comparison (with --to-rulebook; default: today)."
+        ),
+    ] = None,
+    from_rulebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-rulebook",
+            help="Overlay directory of the 'before' rulebook (default: the bundled rulebook).",
+        ),
+    ] = None,
     to_rulebook: Annotated[
         Path | None,
-        typer.Option("--to-rulebook", help="Overlay directory: the bundled rulebook vs with it."),
+        typer.Option(
+            "--to-rulebook",
+            help="Overlay directory of the 'after' rulebook: the bundled rulebook (or "
+            "--from-rulebook's) vs the bundled one with this overlay.",
+        ),
     ] = None,
     engine: Annotated[
         str,
@@ -235,7 +258,10 @@ def impact(
     """Which rows of a portfolio (products, open applications, licences)
     change verdict between two dates or with an overlay, and why.
 
-    Example: lanthanide impact examples/portfolios/sample.csv --between 2026-11-10 2026-11-11
+    Example: lanthanide impact examples/portfolios/sample.csv --from 2026-11-10 --to 2026-11-11
+
+    Two dates: --from D1 --to D2 (or --between D1 D2). Two rulebooks on one
+    date: --to-rulebook DIR [--from-rulebook DIR] [--on DATE].
     """
     from lanthanide import Lanthanide
     from lanthanide.changes import ImpactError, PortfolioError, read_portfolio, summary
@@ -247,30 +273,48 @@ def impact(
     if engine not in ("auto", *ENGINES):
         fail(f"--engine: '{engine}' is not allowed (allowed: auto, {', '.join(ENGINES)})")
     ln = client()
-    if (between is None) == (on is None):
-        fail("--between: give --between D1 D2, or --on DATE with --to-rulebook DIR")
-    if on is not None and to_rulebook is None:
-        fail("--to-rulebook: --on compares two rulebooks; give the overlay directory")
+    if (from_ is None) != (to is None):
+        fail(
+            "--to: give both --from D1 and --to D2" if to is None else "--from: give --from D1 too"
+        )
+    if from_ is not None and between is not None:
+        fail("--between: give --from D1 --to D2 or --between D1 D2, not both")
+    dates = between if between is not None else (from_, to) if from_ is not None else None
+    flag = "--between" if between is not None else "--from"
+    if dates is not None and (on is not None or to_rulebook or from_rulebook):
+        fail(f"{flag}: compare two dates, or two rulebooks on one date (--on), not both")
+    if dates is None and to_rulebook is None:
+        fail(
+            "--from: give --from D1 --to D2 (or --between D1 D2), or --to-rulebook DIR "
+            "[--from-rulebook DIR] [--on DATE] (two rulebooks)"
+        )
+    if from_rulebook is not None and to_rulebook is None:
+        fail("--to-rulebook: --from-rulebook needs the 'after' rulebook too")
     when: date | tuple[date, date]
-    if between is not None:
+    if dates is not None:
         when = (
-            _day("--between", between[0], DEFAULT_FROM),
-            _day("--between", between[1], DEFAULT_FROM),
+            _day(flag, dates[0], DEFAULT_FROM),
+            _day(flag if between else "--to", dates[1], DEFAULT_FROM),
         )
     else:
-        when = _day("--on", on, DEFAULT_FROM)
+        when = date.today() if on is None else _day("--on", on, DEFAULT_FROM)
+    before = ln.rulebook
     after = None
+    base = [o.path for o in ln.rulebook.overlays]
+    for name, d in (("--from-rulebook", from_rulebook), ("--to-rulebook", to_rulebook)):
+        if d is not None and not d.is_dir():
+            fail(f"{name}: '{d}' is not a directory")
+    if from_rulebook is not None:
+        before = load_rulebook(overlays=[*base, from_rulebook])
     if to_rulebook is not None:
-        if not to_rulebook.is_dir():
-            fail(f"--to-rulebook: '{to_rulebook}' is not a directory")
-        after = load_rulebook(overlays=[*(o.path for o in ln.rulebook.overlays), to_rulebook])
+        after = load_rulebook(overlays=[*base, to_rulebook])
     try:
         rows = read_portfolio(portfolio)
         res = run(
             lambda b: ln.check if b is ln.rulebook else Lanthanide(b).check,
             rows,
             when,
-            ln.rulebook,
+            before,
             after,
             engine=None if engine == "auto" else engine,
             spark_master=spark_master,
