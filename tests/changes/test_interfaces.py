@@ -142,6 +142,17 @@ def test_cli_impact_between_dates_and_api(server: str) -> None:
     )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "rows", 0, "destination"]
+    r = http.post("/api/v1/impact", json={"rows": rows, "from": "2026-11-10", "to": "2026-11-11"})
+    assert r.status_code == 200 and r.json() == data
+    for body, field in (
+        ({"from": "2026-11-10"}, "to"),
+        ({"to": "2026-11-11"}, "from"),
+        ({}, "between"),
+        ({"between": ["2026-11-10", "2026-11-11"], "from": "2026-11-10"}, "between"),
+    ):
+        r = http.post("/api/v1/impact", json={"rows": rows, **body})
+        assert r.status_code == 422, body
+        assert r.json()["detail"][0]["loc"] == ["body", field], body
 
 
 def test_cli_impact_with_an_overlay(tmp_path: Path, overlay_dir: Path) -> None:

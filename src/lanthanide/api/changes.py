@@ -101,19 +101,28 @@ def changes(
 class ImpactRequest(BaseModel):
     """Rows as ``lanthanide impact`` reads them from CSV (same column names)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     rows: list[dict[str, Any]] = Field(
         ..., min_length=1, examples=[[{"id": "P-1", "hs": "2853909026", "destination": "US"}]]
     )
-    between: tuple[IsoDate, IsoDate] = Field(..., examples=[["2026-11-10", "2026-11-11"]])
+    between: tuple[IsoDate, IsoDate] | None = Field(
+        None,
+        description="The two dates (or give `from` and `to`).",
+        examples=[["2026-11-10", "2026-11-11"]],
+    )
+    from_: IsoDate | None = Field(
+        None, alias="from", description="The first date (with `to`; instead of `between`)."
+    )
+    to: IsoDate | None = Field(None, description="The second date (with `from`).")
 
 
 @router.post(
     "/api/v1/impact",
     responses=domain_422(
         "a row without a destination or product, or a column value as for "
-        "POST /api/v1/check (``loc`` is rows, row index, column); `between` not increasing"
+        "POST /api/v1/check (``loc`` is rows, row index, column); `between` (or `from`, "
+        "`to`) missing, given twice or not increasing"
     ),
 )
 def impact(req: ImpactRequest, ln: Client) -> Any:
@@ -121,9 +130,17 @@ def impact(req: ImpactRequest, ln: Client) -> Any:
     from lanthanide.changes import ImpactError, PortfolioError, parse_rows, summary
     from lanthanide.changes import impact as run
 
+    if req.between is not None and (req.from_ is not None or req.to is not None):
+        return problem(422, ["body", "between"], "give `between` or `from` and `to`, not both")
+    when = req.between
+    if when is None:
+        if req.from_ is None or req.to is None:
+            missing = "to" if req.from_ is not None else "from" if req.to is not None else "between"
+            return problem(422, ["body", missing], "give `between` [D1, D2], or `from` and `to`")
+        when = (req.from_, req.to)
     try:
         rows = parse_rows(req.rows)
-        res = run(lambda b: ln.check, rows, req.between, ln.rulebook)
+        res = run(lambda b: ln.check, rows, when, ln.rulebook)
     except PortfolioError as exc:
         where: list[str | int] = ["body", "rows"]
         if exc.row is not None:
