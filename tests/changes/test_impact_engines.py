@@ -61,6 +61,9 @@ def _portfolio(book: Rulebook, n: int, seed: int) -> list[dict[str, str]]:
         if rnd.random() < 0.05:
             row["end_user"] = LISTED
             row["destination"] = "US"
+        elif rnd.random() < 0.05:
+            row["consignee"] = LISTED
+            row["destination"] = "US"
         rows.append(row)
     return rows
 
@@ -95,6 +98,23 @@ def test_duckdb_equals_in_process_and_check_on_each_date(book: Rulebook) -> None
         _equals_check_on_each_date(ln, batch, rows)
         changed += sum(r.verdict_changed for r in batch)
     assert changed > 20  # the pairs do move verdicts
+
+
+def test_a_listed_consignee_changes_the_row_as_check_says(book: Rulebook) -> None:
+    ln = Lanthanide(book)
+    rows = parse_rows(
+        [
+            {"id": "C1", "hs": "2846901500", "destination": "US", "consignee": LISTED},
+            {"id": "C2", "hs": "2846901500", "destination": "US"},
+        ]
+    )
+    when = (date(2026, 6, 21), date(2026, 6, 22))  # the day the listing takes effect
+    for engine in ("inprocess", "duckdb"):
+        res = impact(lambda b: ln.check, rows, when, book, engine=engine)
+        _equals_check_on_each_date(ln, res, rows)
+        assert res[0].to_dict()["consignee"] == LISTED
+        assert res[0].verdict_after == "prohibited" and res[0].changed, engine
+        assert not res[1].changed, engine
 
 
 def test_duckdb_between_two_rulebooks(book: Rulebook, overlay_dir: Path) -> None:

@@ -81,6 +81,7 @@ def _write_lines(path: Path, requests: Sequence[tuple[PortfolioRow, date]]) -> N
         "destination": [],
         "end_use": [],
         "end_user": [],
+        "consignee": [],
         "params": [],
     }
     for i, (r, day) in enumerate(requests):
@@ -91,6 +92,7 @@ def _write_lines(path: Path, requests: Sequence[tuple[PortfolioRow, date]]) -> N
         cols["destination"].append(c.destination)
         cols["end_use"].append(c.end_use)
         cols["end_user"].append(c.end_user)
+        cols["consignee"].append(c.consignee)
         cols["params"].append(";".join(f"{k}={v}" for k, v in r.params_given) or None)
     table = pa.table({k: pa.array(v, type=pa.string()) for k, v in cols.items()})
     pq.write_table(table, path)

@@ -71,6 +71,7 @@ class ImpactRow:
             "destination": c.destination,
             "end_use": c.end_use,
             "end_user": c.end_user,
+            "consignee": c.consignee,
             "params": dict(c.params),
             "before": self.before.isoformat(),
             "after": self.after.isoformat(),
@@ -93,6 +94,7 @@ def _key(case: Case) -> tuple[Any, ...]:
         case.destination,
         case.end_use,
         case.end_user,
+        case.consignee,
         tuple(sorted(case.params.items())),
     )
 

@@ -10,7 +10,8 @@ silently ignored):
 - ``item`` / ``hs`` / ``text``: what is exported (at least one);
 - ``kind``: ``goods``, ``technology`` or ``service``;
 - ``destination``: ISO 3166-1 alpha-2 (required);
-- ``end_use``, ``end_user``: as ``check`` takes them;
+- ``end_use``, ``end_user``, ``consignee``: as ``check`` takes them (each
+  name screened against the party lists);
 - ``params``: ``name=value`` pairs separated by ``;`` (``purity=99.995%;form=powder``);
 - ``param.<name>``: one parameter per column (``param.purity``).
 
@@ -40,6 +41,7 @@ COLUMNS: tuple[str, ...] = (
     "destination",
     "end_use",
     "end_user",
+    "consignee",
     "params",
 )
 RECORDS: tuple[str, ...] = ("product", "application", "licence")
@@ -132,6 +134,7 @@ def parse_rows(records: Iterable[Mapping[str, Any]]) -> list[PortfolioRow]:
                 destination=dest,
                 end_use=_cell(raw, "end_use"),
                 end_user=_cell(raw, "end_user"),
+                consignee=_cell(raw, "consignee"),
                 params=params,
                 countries=codes(),
             )
