@@ -176,6 +176,9 @@ def test_cli_impact_errors(tmp_path: Path) -> None:
     bad.write_text("hs,destination\n2853909026,XX1\n", encoding="utf-8")
     code, _, e = _cli("impact", str(bad), "--between", "2026-11-10", "2026-11-11")
     assert code == 2 and "row 1, column 'destination'" in e
+    bad.write_text("hs,destination\n2853909026,US\n2853909026,US,civil\n", encoding="utf-8")
+    code, _, e = _cli("impact", str(bad), "--from", "2026-11-10", "--to", "2026-11-11")
+    assert code == 2 and "row 2: 3 fields, the header has 2" in e
     code, _, e = _cli("impact", str(SAMPLE))
     assert code == 2 and "--between" in e
     code, _, e = _cli("impact", str(SAMPLE), "--on", "2026-12-01")

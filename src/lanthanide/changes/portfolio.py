@@ -161,7 +161,14 @@ def read_portfolio(path: Path | str) -> list[PortfolioRow]:
             if not reader.fieldnames:
                 raise PortfolioError(None, None, f"{p}: empty file (a header row is needed)")
             header = [h.strip() for h in reader.fieldnames]
-            rows = [{h: v for h, v in zip(header, r.values(), strict=False) if h} for r in reader]
+            rows = []
+            for n, r in enumerate(reader, start=1):
+                extra = r.pop(None, None)
+                if extra:
+                    raise PortfolioError(
+                        n, None, f"{len(header) + len(extra)} fields, the header has {len(header)}"
+                    )
+                rows.append({h: v for h, v in zip(header, r.values(), strict=True) if h})
     elif suffix == ".parquet":
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
