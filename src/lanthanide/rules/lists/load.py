@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from lanthanide.rules.lists.model import ListAnnouncement
@@ -39,6 +38,8 @@ def is_list_file(path: Path) -> bool:
 
 def parse_list_file(path: Path) -> tuple[ListAnnouncement | None, list[ListProblem]]:
     """Parse one list announcement file; return it or the problems found."""
+    import yaml
+
     from lanthanide.rules.loader import _loc, error_message, read_yaml
 
     name = f"{LISTS_DIR}/{path.name}"
