@@ -157,7 +157,7 @@ class Lanthanide:
     def _classifier(self) -> Classifier:
         from lanthanide.classify import Classifier
 
-        return Classifier(self.rulebook)
+        return Classifier.cached(self.rulebook)
 
     @cached_property
     def _engine(self) -> Engine:
