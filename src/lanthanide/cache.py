@@ -172,6 +172,24 @@ def write_pickle(
     return write(kind, name, buf.getvalue(), private=True)
 
 
+def prune(kind: str, suffix: str, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written entries of ``kind``
+    ending in ``suffix`` (each rulebook or code change makes new ones; the
+    old ones are never read again). Errors are ignored: a file another
+    process removed first, or one being read (its reader keeps its data)."""
+    root = directory()
+    if root is None:
+        return
+    try:
+        found = [(p.stat().st_mtime_ns, p) for p in (root / kind).glob(f"*{suffix}")]
+    except OSError:
+        return
+    found.sort(reverse=True)
+    for _, p in found[keep:]:
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
 # ------------------------------------------------------------ parsed YAML
 YAML_FORMAT = "1"
 """Format version of the parsed-YAML entries (:func:`load_yaml`)."""

@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -76,10 +76,35 @@ def test_stored_once_and_read_back_alike(
     assert any(e.refs for e in second.entries)
 
 
-def test_another_day_is_another_entry(cache_dir: Path, book: Rulebook) -> None:
+def test_one_entry_per_catalogue_in_force(cache_dir: Path, book: Rulebook) -> None:
+    """Days under the same technology catalogue share an entry; a day under
+    another catalogue has its own."""
     Classifier.cached(book, today=DAY)
-    Classifier.cached(book, today=date(2026, 1, 16))
+    again = Classifier.cached(book, today=date(2026, 1, 16))
+    assert len(_stored(cache_dir)) == 1 and again.today == date(2026, 1, 16)
+    Classifier.cached(book, today=date(2021, 6, 1))
     assert len(_stored(cache_dir)) == 2
+
+
+def test_days_with_one_key_build_one_index(book: Rulebook) -> None:
+    """What the stored classifier is keyed by is all of the day its index
+    depends on: over the rulebook's history, two days with the same
+    ``day_key`` give equal entries (so reading one for the other is exact)."""
+    days = [date(2008, 1, 1) + timedelta(days=173 * k) for k in range(45)]  # 2008-2029
+    first: dict[str, tuple[date, list[object]]] = {}
+    keys = set()
+    for day in days:
+        key = store.day_key(book, day)
+        keys.add(key)
+        got = [
+            (e.code, e.instrument, e.also_in, e.fields, e.prior, [r.key for r in e.refs])
+            for e in entries.rulebook_entries(book, day)
+        ]
+        if key in first:
+            assert got == first[key][1], (first[key][0], day)
+        else:
+            first[key] = (day, got)
+    assert len(keys) >= 3  # several catalogue versions were crossed
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])

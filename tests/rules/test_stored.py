@@ -211,3 +211,23 @@ def test_concurrent_processes_share_one_entry(cache_dir: Path, tmp_path: Path) -
     assert versions == {load_rulebook(root, overlays=[]).version}
     assert len(_entries(cache_dir)) == 1
     assert not [p for p in (cache_dir / stored.KIND).iterdir() if p.suffix == ".tmp"]
+
+
+def test_old_entries_are_pruned(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every change of the rulebook makes a new entry; only the most recent
+    ``KEEP`` stay, the newest among them."""
+    monkeypatch.setattr(stored, "KEEP", 2)
+    root = tmp_path / "book"
+    for day in ("2024-07-01", "2024-07-02", "2024-07-03", "2024-07-04"):
+        docs = synthetic_docs()
+        docs[0]["verified_on"] = day
+        write_book(root, docs)
+        _forget()
+        latest = load_rulebook(root, overlays=[])
+    assert len(_entries(cache_dir)) == 2
+    entry = stored.name(root, [])
+    assert entry is not None and (cache_dir / stored.KIND / entry).exists()
+    _forget()
+    assert load_rulebook(root, overlays=[]).version == latest.version

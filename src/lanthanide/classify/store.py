@@ -14,9 +14,10 @@ stale:
   themselves (what bm25s builds from), ``b`` and the same versions.
 - **classifier** (pickle, :func:`lanthanide.cache.read_pickle`'s trust
   rules): the whole built :class:`~lanthanide.classify.index.Classifier` but
-  its rulebook, keyed by the rulebook version, the day it was built for
-  (entries are shown under the catalogue in force that day), the same code
-  digest and the Python and NumPy versions. The rulebook's objects are not in
+  its rulebook, keyed by the rulebook version, the technology catalogue in
+  force on the day it is built for (:func:`day_key`: entries are shown under
+  it), the same code digest and the Python and NumPy versions; the
+  :data:`KEEP` most recent entries are kept. The rulebook's objects are not in
   it: each ``ItemRef``, item and instrument is stored as its place in the
   rulebook and resolved against the rulebook given on reading (checked to
   list the same items in the same order), so a classifier read back shares
@@ -160,6 +161,18 @@ def save_fields(
 
 # ------------------------------------------------------- whole classifier
 CLASSIFIER_KIND = "classifier"
+KEEP = 4
+"""Classifier entries kept (the most recent)."""
+
+
+def day_key(book: Rulebook, day: date) -> str:
+    """What of ``day`` a classifier built on it depends on: the technology
+    catalogue version in force then, under which each catalogue item is
+    shown (:func:`~lanthanide.classify.entries.rulebook_entries`); two days
+    with the same key build the same index (a test checks it over the
+    rulebook's history)."""
+    view = book.catalogue_in_force(day)
+    return "none" if view is None else view.instrument.id
 
 
 def _classifier_name(book: Rulebook, day: date) -> str:
@@ -172,7 +185,7 @@ def _classifier_name(book: Rulebook, day: date) -> str:
             code_version(),
             f"{sys.version}\0{np.__version__}",
             book.version,
-            day.isoformat(),
+            day_key(book, day),
         )
         + ".pickle"
     )
@@ -228,12 +241,14 @@ def save_classifier(clf: Classifier) -> None:
     state.pop("build_seconds", None)
     places = _Places(clf.book)
     name = _classifier_name(clf.book, clf.today)
-    disk.write_pickle(
+    state.pop("today", None)  # the day it is read for (same day_key)
+    if disk.write_pickle(
         CLASSIFIER_KIND,
         name,
         (name, _layout(clf.book), state, points),
         persistent_id=places.persistent_id,
-    )
+    ):
+        disk.prune(CLASSIFIER_KIND, ".pickle", KEEP)
 
 
 def load_classifier(cls: type[Classifier], book: Rulebook, day: date) -> Classifier | None:
@@ -250,10 +265,11 @@ def load_classifier(cls: type[Classifier], book: Rulebook, day: date) -> Classif
     _, layout, state, points = got
     if layout != _layout(book) or not isinstance(state, dict) or not isinstance(points, dict):
         return None
-    if state.get("book") is not book or state.get("today") != day:
+    if state.get("book") is not book:
         return None
     clf = cls.__new__(cls)
     clf.__dict__.update(state)
+    clf.today = day
     for k, v in points.items():
         WORDS.setdefault(k, v)
     return clf

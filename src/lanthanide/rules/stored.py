@@ -38,6 +38,8 @@ KIND = "rulebook"
 """The cache directory of the entries (``<cache>/rulebook/``)."""
 
 _SUFFIXES = (".yaml", ".csv")
+KEEP = 8
+"""Entries kept (the most recent): one per rulebook, overlay set and code version."""
 
 
 @cache
@@ -105,4 +107,5 @@ def load(entry: str) -> Rulebook | None:
 
 def save(entry: str, book: Rulebook) -> None:
     """Store ``book`` (freshly built: its per-date caches are empty) as ``entry``."""
-    disk.write_pickle(KIND, entry, (entry, book))
+    if disk.write_pickle(KIND, entry, (entry, book)):
+        disk.prune(KIND, ".pickle", KEEP)
