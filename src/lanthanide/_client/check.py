@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
-from lanthanide._client.core import _Core, _date
+from lanthanide._client.core import _bad, _Core, _date
 
 if TYPE_CHECKING:
     from lanthanide.classify import Classification
@@ -111,13 +111,11 @@ class Checks(_Core):
         ``on``: rank on that date: an item not in force then ranks below one
         in force covering the same elements and kind, and each result
         carries its ``status_on`` (and ``demoted`` when it was ranked down)."""
-        from lanthanide.decide.model import CaseError
-
         if not text.strip():
-            raise CaseError("text", "give a non-empty text")
+            raise _bad("text", "give a non-empty text")
         if not 1 <= top <= MAX_TOP:
-            raise CaseError("top", f"{top} is out of range (allowed: 1 to {MAX_TOP})")
+            raise _bad("top", f"{top} is out of range (allowed: 1 to {MAX_TOP})")
         if kind is not None and kind not in ("goods", "technology"):
-            raise CaseError("kind", f"'{kind}' is not allowed (allowed: goods, technology)")
+            raise _bad("kind", f"'{kind}' is not allowed (allowed: goods, technology)")
         day = _date("on", on)
         return self._classifier.classify(text, kind=kind, top=top, on=day)

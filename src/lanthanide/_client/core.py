@@ -73,12 +73,18 @@ class _Core:
         return _check.check(self._engine, classifier, case)
 
 
-def _date(field: str, value: date | str | None) -> date | None:
+def _bad(field: str, message: str) -> Exception:
+    """A :class:`~lanthanide.decide.CaseError` (imported only to be raised,
+    so that a method that needs no engine, as ``classify``, loads none)."""
     from lanthanide.decide.model import CaseError
 
+    return CaseError(field, message)
+
+
+def _date(field: str, value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CaseError(field, f"'{value}' is not a date; use YYYY-MM-DD") from None
+        raise _bad(field, f"'{value}' is not a date; use YYYY-MM-DD") from None
