@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from lanthanide.classify.index import Classifier
     from lanthanide.rules.book import Rulebook
 
-INDEX_FORMAT = "2"
+INDEX_FORMAT = "3"
 """Format version of the classifier's cache entries; bump on any change of
 what they hold."""
 
