@@ -1,16 +1,23 @@
 """Benchmark: determinations per second in-process, and API requests per second.
 
     python benchmarks/check.py [--cases 10000] [--runs 5] [--requests 1000] [--no-api]
+                               [--base DIR]
 
 Prints a table: median of several runs, and each row's ratio against the
 baseline row (bare ``check()`` — classifier for text, then the engine — in
-this process). In-process figures are one
-core (the engine is single-threaded Python).
+this process). In-process figures are one core (the engine is
+single-threaded Python), per wall second and per CPU second of this process
+(``time.process_time``; a loaded machine disturbs it less). ``decide()``
+alone is timed on the cases that name an item or a tariff line (a text needs
+the classifier's reading first). ``--base DIR``: the same in-process rows on
+an earlier checkout (``DIR/src``), in a child process started after this
+one's runs, with the load average of each.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import socket
@@ -63,13 +70,50 @@ def varied_cases(n: int, seed: int = 7) -> list[Case]:
     return out
 
 
-def timed(fn: object, runs: int) -> list[float]:
-    times = []
+def timed(fn: object, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each run."""
+    walls, cpus = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - t0)
-    return times
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return walls, cpus
+
+
+def in_process(n: int, runs: int) -> tuple[str, list[tuple[str, float, float]]]:
+    """The rulebook version and the in-process rows: (what, per wall s, per CPU s)."""
+    book = load_rulebook()
+    cases = varied_cases(n)
+    engine = Engine(book)
+    classifier = Classifier(book)
+    for c in cases[:200]:
+        check(engine, classifier, c)  # warm the caches (text index, per-date lists)
+    plain = [c for c in cases if c.text is None]
+
+    def bare() -> None:
+        for c in cases:
+            check(engine, classifier, c)
+
+    def with_json() -> None:
+        for c in cases:
+            check(engine, classifier, c).to_dict(trace=False)
+
+    def decide_only() -> None:
+        for c in plain:
+            engine.decide(c)
+
+    rows = []
+    for name, fn, k in (
+        ("check() in-process (baseline)", bare, len(cases)),
+        ("check() + to_dict()", with_json, len(cases)),
+        (f"Engine.decide(), {len(plain)} cases without text", decide_only, len(plain)),
+    ):
+        walls, cpus = timed(fn, runs)
+        rows.append(
+            (name, statistics.median(k / t for t in walls), statistics.median(k / t for t in cpus))
+        )
+    return book.version, rows
 
 
 def _free_port() -> int:
@@ -124,43 +168,64 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--requests", type=int, default=1000)
     ap.add_argument("--no-api", action="store_true")
+    ap.add_argument("--base", help="an earlier checkout to compare with (in-process rows)")
+    ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # for --base
     args = ap.parse_args()
+
+    load = os.getloadavg()[0]
+    version, rows = in_process(args.cases, args.runs)
+    if args.json:
+        print(json.dumps({"version": version, "rows": rows, "load": load}))
+        return
+    base_rows: dict[str, tuple[float, float]] = {}
+    base_load = 0.0
+    if args.base:
+        env = {**os.environ, "PYTHONPATH": os.path.join(args.base, "src")}
+        child = [sys.executable, __file__, "--json", "--cases", str(args.cases)]
+        out = subprocess.run(
+            [*child, "--runs", str(args.runs)], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        got = json.loads(out)
+        base_rows = {name: (w, c) for name, w, c in got["rows"]}
+        base_load = got["load"]
+    api: list[tuple[str, float]] = []
+    if not args.no_api:
+        api.append(
+            (
+                "POST /api/v1/check, 1 client, keep-alive",
+                statistics.median(api_rps(args.requests, args.runs)),
+            )
+        )
 
     book = load_rulebook()
     cases = varied_cases(args.cases)
-    engine = Engine(book)
-    classifier = Classifier(book)
-    for c in cases[:200]:
-        check(engine, classifier, c)  # warm the caches (text index, per-date lists)
-
-    def bare() -> None:
-        for c in cases:
-            check(engine, classifier, c)
-
-    def with_json() -> None:
-        for c in cases:
-            check(engine, classifier, c).to_dict(trace=False)
-
-    rows: list[tuple[str, float, str]] = []
-    base = statistics.median(args.cases / t for t in timed(bare, args.runs))
-    rows.append(("check() in-process (baseline)", base, "determinations/s"))
-    js = statistics.median(args.cases / t for t in timed(with_json, args.runs))
-    rows.append(("check() + to_dict()", js, "determinations/s"))
-    if not args.no_api:
-        rps = statistics.median(api_rps(args.requests, args.runs))
-        rows.append(("POST /api/v1/check, 1 client, keep-alive", rps, "requests/s"))
-
+    engine, classifier = Engine(book), Classifier(book)
     verdicts: dict[str, int] = {}
     for c in cases:
         v = check(engine, classifier, c).verdict
         verdicts[v] = verdicts.get(v, 0) + 1
 
-    print(f"rulebook {book.version}; {args.cases} varied cases; median of {args.runs} runs")
-    print(f"{'what':44} {'rate':>12}  {'unit':18} {'ratio':>7}")
-    print("-" * 86)
-    for name, rate, unit in rows:
-        print(f"{name:44} {rate:12,.0f}  {unit:18} {rate / base:7.3f}")
-    print("-" * 86)
+    print(
+        f"rulebook {version}; {args.cases} varied cases; median of {args.runs} runs; "
+        f"load average {load:.1f}" + (f" (base run: {base_load:.1f})" if args.base else "")
+    )
+    head = f"{'what':46} {'per wall s':>11} {'per CPU s':>10} {'ratio':>6}"
+    if args.base:
+        head += f" {'base CPU s':>10} {'/base':>6}"
+    print(head)
+    print("-" * len(head))
+    base = rows[0][1]
+    for name, wall, cpu in rows:
+        line = f"{name:46} {wall:11,.0f} {cpu:10,.0f} {wall / base:6.3f}"
+        b = base_rows.get(name) or next(
+            (v for k, v in base_rows.items() if k.split(",")[0] == name.split(",")[0]), None
+        )
+        if b is not None:
+            line += f" {b[1]:10,.0f} {cpu / b[1]:6.2f}"
+        print(line)
+    for name, rps in api:
+        print(f"{name:46} {rps:11,.0f} {'':>10} {'requests/s':>6}")
+    print("-" * len(head))
     print("verdict mix: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
 
 

@@ -7,9 +7,11 @@ import subprocess
 import sys
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
-from lanthanide.cli import app
+from lanthanide.cli import COMMANDS, app
+from lanthanide.cli.common import summary
 
 runner = CliRunner()
 
@@ -93,3 +95,43 @@ def test_rules_list_on_a_day_shows_that_days_status() -> None:
     assert "cn-mofcom-miit-gac-sca-2024-51" in ids and "cn-mofcom-gac-2025-70" not in ids
     result = runner.invoke(app, ["rules", "list", "--on", "2024-11-30", "--format", "json"])
     assert "cn-mofcom-miit-gac-sca-2024-51" not in {r["id"] for r in json.loads(result.stdout)}
+
+
+def test_help_imports_no_command() -> None:
+    """``lanthanide --help`` lists every command from the table of summaries:
+    no command module, no Rich, no pydantic, no rulebook is imported."""
+    code = (
+        "import sys\n"
+        "from lanthanide.cli import main\n"
+        "sys.argv = ['lanthanide', '--help']\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
+        "print(' '.join(sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(proc.stderr.split())
+    heavy = {"rich", "pydantic", "yaml", "numpy", "lanthanide.vocab", "lanthanide.rules"}
+    heavy |= {spec.module for spec in COMMANDS.values()}
+    assert not heavy & loaded, sorted(heavy & loaded)
+    for name, spec in COMMANDS.items():
+        assert name in proc.stdout and spec.summary.split()[0] in proc.stdout, name
+
+
+def test_the_lazy_summaries_are_the_commands_own() -> None:
+    """Each summary the top-level help shows is the first paragraph of that
+    command's help text, so the two cannot drift apart."""
+    group = typer.main.get_command(app)
+    assert list(group.commands) == list(COMMANDS)  # type: ignore[attr-defined]
+    for name, spec in COMMANDS.items():
+        cmd = group.commands[name]  # type: ignore[attr-defined]
+        assert summary(cmd.help or "") == spec.summary, name
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    flat = " ".join(result.output.split())
+    for spec in COMMANDS.values():
+        assert spec.summary in flat
+
+
+def test_a_mistyped_command_exits_2_with_a_suggestion() -> None:
+    result = runner.invoke(app, ["chek", "--hs", "2850001901"])
+    assert result.exit_code == 2
+    assert "No such command 'chek'" in result.output and "'check'" in result.output

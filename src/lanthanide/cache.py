@@ -18,17 +18,26 @@ Contracts:
 - **Safe under concurrent processes.** An entry is written to a temporary
   file in the same directory and moved into place with :func:`os.replace`
   (atomic), so a reader sees the old file, no file or the whole new one.
-- **No pickle.** Entries are JSON or NumPy ``.npz`` (read with
-  ``allow_pickle=False``).
+- **Pickle only where it is trusted.** Parsed documents are JSON and the
+  classifier's matrices NumPy ``.npz`` (read with ``allow_pickle=False``).
+  The compiled rulebook and the built classifier are pickles (rebuilding
+  their objects from JSON would cost what the cache saves); a pickle is read
+  only from a file the current user owns, in a directory the user owns,
+  neither writable by group or others (:func:`read_pickle`), since loading a
+  pickle runs code named in it. Pickle directories are created ``0o700``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
+import pickle
+import stat
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -78,14 +87,18 @@ def read(kind: str, name: str) -> bytes | None:
         return None
 
 
-def write(kind: str, name: str, data: bytes) -> bool:
+def write(kind: str, name: str, data: bytes, *, private: bool = False) -> bool:
     """Store an entry atomically (temporary file + :func:`os.replace`);
-    ``False`` if the cache is off or the directory cannot be written."""
+    ``False`` if the cache is off or the directory cannot be written.
+    ``private``: create the entry's directory readable by the user only."""
     p = path(kind, name)
     if p is None:
         return False
     tmp: str | None = None
     try:
+        if private and not p.parent.is_dir():
+            p.parent.parent.mkdir(parents=True, exist_ok=True)
+            p.parent.mkdir(mode=0o700, exist_ok=True)
         p.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=p.parent)
         with os.fdopen(fd, "wb") as f:
@@ -97,6 +110,84 @@ def write(kind: str, name: str, data: bytes) -> bool:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         return False
+
+
+# ---------------------------------------------------------------- pickles
+PICKLE_PROTOCOL = 5
+
+
+def _trusted(st: os.stat_result) -> bool:
+    """Owned by the current user and writable by no one else."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # no POSIX owners (Windows): the user's profile directory
+        return True
+    return bool(st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def read_pickle(kind: str, name: str, persistent_load: Callable[[Any], Any] | None = None) -> Any:
+    """The object pickled in an entry, or ``None`` if there is none, it is
+    not trusted (file or directory not the user's own, or writable by group
+    or others) or it cannot be unpickled (corrupt, truncated, written by
+    other code). ``persistent_load``: resolves the ids
+    :func:`write_pickle`'s ``persistent_id`` gave (objects kept out of the
+    pickle); a ``LookupError`` it raises makes the entry unreadable."""
+    p = path(kind, name)
+    if p is None:
+        return None
+    try:
+        if not _trusted(p.parent.stat()):
+            return None
+        with open(p, "rb") as f:
+            if not _trusted(os.fstat(f.fileno())):
+                return None
+            data = f.read()
+    except OSError:
+        return None
+    try:
+        unpickler = pickle.Unpickler(io.BytesIO(data))
+        if persistent_load is not None:
+            unpickler.persistent_load = persistent_load  # type: ignore[method-assign]
+        return unpickler.load()
+    except Exception:  # corrupt or stale: any error unpickling means "no entry"
+        return None
+
+
+def write_pickle(
+    kind: str, name: str, obj: object, persistent_id: Callable[[Any], Any] | None = None
+) -> bool:
+    """Pickle ``obj`` into an entry (atomically, in a private directory);
+    ``persistent_id(x)``: an id to store instead of ``x`` (``None``: pickle
+    ``x`` itself), resolved on reading by ``persistent_load``. ``False`` if
+    the cache is off, ``obj`` cannot be pickled or nothing can be written."""
+    if path(kind, name) is None:
+        return False
+    buf = io.BytesIO()
+    try:
+        pickler = pickle.Pickler(buf, protocol=PICKLE_PROTOCOL)
+        if persistent_id is not None:
+            pickler.persistent_id = persistent_id  # type: ignore[method-assign]
+        pickler.dump(obj)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return False
+    return write(kind, name, buf.getvalue(), private=True)
+
+
+def prune(kind: str, suffix: str, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written entries of ``kind``
+    ending in ``suffix`` (each rulebook or code change makes new ones; the
+    old ones are never read again). Errors are ignored: a file another
+    process removed first, or one being read (its reader keeps its data)."""
+    root = directory()
+    if root is None:
+        return
+    try:
+        found = [(p.stat().st_mtime_ns, p) for p in (root / kind).glob(f"*{suffix}")]
+    except OSError:
+        return
+    found.sort(reverse=True)
+    for _, p in found[keep:]:
+        with contextlib.suppress(OSError):
+            p.unlink()
 
 
 # ------------------------------------------------------------ parsed YAML

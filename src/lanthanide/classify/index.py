@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from lanthanide.classify import store
+from lanthanide.classify import build, store
+from lanthanide.classify.build import _TOKENS_READ as _TOKENS_READ  # the tests' handle
+from lanthanide.classify.build import Mask
 from lanthanide.classify.confidence import (
     MEDIUM_COVERAGE,
     ORDER,
@@ -29,13 +31,10 @@ from lanthanide.classify.confidence import (
 )
 from lanthanide.classify.entries import (
     ELEMENT_IDS,
-    WORDS,
     FieldIndex,
     best_point,
-    heading_entries,
-    rulebook_entries,
 )
-from lanthanide.classify.glossary import ELEMENT_TERMS, ELEMENTS, GENERIC, QUALIFIERS, TERMS
+from lanthanide.classify.glossary import ELEMENTS, GENERIC, QUALIFIERS
 from lanthanide.classify.intent import formulas, kind_cues, split_purpose
 from lanthanide.classify.params import extract
 from lanthanide.classify.results import (
@@ -43,9 +42,9 @@ from lanthanide.classify.results import (
     Entry,
     Result,
 )
-from lanthanide.classify.status import boundaries, demote, statuses
+from lanthanide.classify.status import demote, statuses
 from lanthanide.classify.status import window as status_window
-from lanthanide.classify.tokens import STOP_EN, concept_tokens, normalise, stem, tokenize
+from lanthanide.classify.tokens import concept_tokens, normalise, stem, tokenize
 from lanthanide.classify.weights import (
     BARE_ELEMENT_NOT_METAL,
     CODE_EXACT,
@@ -97,101 +96,54 @@ _INTENT_ONLY = frozenset(["§technology"])
 _ELEMENT_WORDS = frozenset(n for _, _, _, names in ELEMENTS for n in names)
 
 
-_TOKENS_READ: set[str] = set()
-"""Rulebook versions whose stored tokenizations are in :data:`WORDS`."""
-
-
 class Classifier:
     """Index over a rulebook and the HS 2022 nomenclature."""
+
+    # what the index holds (built by :func:`lanthanide.classify.build.fill`)
+    entries: list[Entry]
+    n_items: int
+    """The first ``n_items`` entries are rulebook items, the rest HS headings."""
+    _by_code: dict[str, list[int]]
+    _hs_lines: list[tuple[int, str]]
+    _fields: dict[str, FieldIndex]
+    _hs_fields: dict[str, FieldIndex]
+    _concept_masks: dict[str, Mask]
+    _priors: np.ndarray[Any, np.dtype[np.float32]]
+    _title_elements: dict[str, Mask]
+    _has_element: Mask
+    _is_tech: Mask
+    _is_goods: Mask
+    _form_masks: dict[frozenset[str], Mask]
+    _latin_vocab: list[str]
+    _latin_vocab_set: frozenset[str]
+    _status_days: list[date]
+    # memos of queries (empty when built)
+    _status_cache: dict[date, tuple[np.ndarray[Any, np.dtype[np.float32]], list[str]]]
+    _for_identify: dict[tuple[str, str | None, date], tuple[Classification, list[Identification]]]
+    _undated_cache: dict[tuple[str, str | None], Classification]
 
     def __init__(self, book: Rulebook, *, today: date | None = None, hs2022: bool = True) -> None:
         t0 = time.perf_counter()
         self.book = book
         self.today = today or date.today()
-        if book.version not in _TOKENS_READ:  # the tokenizations stored for this rulebook
-            WORDS.update(store.load_tokens(book.version))
-            _TOKENS_READ.add(book.version)
-        known = len(WORDS)
-        self.entries: list[Entry] = rulebook_entries(book, self.today)
-        self.n_items = len(self.entries)
-        if hs2022:
-            self.entries += heading_entries()
-        if len(WORDS) > known:  # texts tokenized now: store them for the next process
-            store.save_tokens(book.version, WORDS)
-        self._by_code: dict[str, list[int]] = {}
-        for i, e in enumerate(self.entries[: self.n_items]):
-            for c in {e.code.lower(), (e.control_code or "").lower()} - {""}:
-                self._by_code.setdefault(c, []).append(i)
-        self._hs_lines: list[tuple[int, str]] = [
-            (i, h) for i, e in enumerate(self.entries) for h in e.hs
-        ]
-        items = self.entries[: self.n_items]
-        hs_entries = self.entries[self.n_items :]
-        corpora: dict[str, tuple[list[list[str]], float]] = {
-            name: ([e.fields.get(name, []) for e in items], 0.75) for name in FIELD_WEIGHTS
-        }
-        if hs_entries:
-            corpora["hs:title"] = ([e.fields["title"] for e in hs_entries], 0.75)
-            corpora["hs:concepts"] = ([e.fields["concepts"] for e in hs_entries], 0.75)
-            # no length normalisation: 2846 covers seventeen elements
-            corpora["hs:covers"] = ([sorted(e.covers) for e in hs_entries], 0.0)
-        fields = store.load_fields(corpora)
-        if fields is None:
-            fields = {name: FieldIndex.build(docs, b=b) for name, (docs, b) in corpora.items()}
-            store.save_fields(corpora, fields)
-        self._fields = {name: fields[name] for name in FIELD_WEIGHTS}
-        self._hs_fields = {
-            name.removeprefix("hs:"): f for name, f in fields.items() if name.startswith("hs:")
-        }
-        self._concept_masks: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
-        for i, e in enumerate(self.entries):
-            for c in (*e.fields.get("concepts", ()), *e.covers):
-                mask = self._concept_masks.get(c)
-                if mask is None:
-                    mask = np.zeros(len(self.entries), dtype=bool)
-                    self._concept_masks[c] = mask
-                mask[i] = True
-        self._priors = np.array([e.prior for e in items], dtype=np.float32)
-        self._title_elements: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
-        for i, e in enumerate(items):
-            for c in e.title_elements:
-                m = self._title_elements.get(c)
-                if m is None:
-                    m = self._title_elements[c] = np.zeros(len(self.entries), dtype=bool)
-                m[i] = True
-        self._has_element = np.zeros(len(self.entries), dtype=bool)
-        for c in ELEMENT_IDS:
-            m = self._concept_masks.get(f"§{c}")
-            if m is not None:
-                self._has_element |= m
-        self._is_tech = np.array([e.kind == "technology" for e in items], dtype=bool)
-        self._is_goods = np.array([e.kind == "goods" for e in items], dtype=bool)
-        self._form_masks: dict[frozenset[str], np.ndarray[Any, np.dtype[np.bool_]]] = {}
-        for i, e in enumerate(self.entries):
-            if e.forms:
-                fm = self._form_masks.get(e.forms)
-                if fm is None:
-                    fm = self._form_masks[e.forms] = np.zeros(len(self.entries), dtype=bool)
-                fm[i] = True
-        self._status_cache: dict[date, tuple[np.ndarray[Any, np.dtype[np.float32]], list[str]]] = {}
-        vocab: set[str] = set()
-        for e in self.entries:
-            for toks in e.fields.values():
-                vocab.update(t for t in toks if t.isascii() and t.isalpha() and len(t) >= 4)
-        vocab |= {w for w in STOP_EN if len(w) >= 4}
-        for _, terms in (*TERMS, *ELEMENT_TERMS):
-            for t in terms:
-                vocab.update(w for w in re.split(r"[\s\-]+", t) if w.isascii() and w.isalpha())
-        for _, _, _, names in ELEMENTS:
-            vocab.update(names)
-        self._latin_vocab = sorted(vocab)
-        self._latin_vocab_set = frozenset(vocab)
-        self._for_identify: dict[
-            tuple[str, str | None, date], tuple[Classification, list[Identification]]
-        ] = {}
-        self._status_days = boundaries(book)
-        self._undated_cache: dict[tuple[str, str | None], Classification] = {}
+        build.fill(self, hs2022=hs2022)
         self.build_seconds = time.perf_counter() - t0
+
+    @classmethod
+    def cached(cls, book: Rulebook, *, today: date | None = None) -> Classifier:
+        """The classifier of ``book`` on ``today`` (default: today), read
+        whole from the on-disk cache when stored there (no entry built, no
+        text tokenized, no BM25 index read), else built and stored
+        (:func:`lanthanide.classify.store.load_classifier`)."""
+        t0 = time.perf_counter()
+        day = today or date.today()
+        got = store.load_classifier(cls, book, day)
+        if got is None:
+            got = cls(book, today=day)
+            store.save_classifier(got)
+        else:
+            got.build_seconds = time.perf_counter() - t0
+        return got
 
     # ------------------------------------------------------------ querying
     def _correct(self, norm: str) -> tuple[str, dict[str, str]]:

@@ -12,6 +12,18 @@ stale:
 - **fields** (NumPy ``.npz``, no pickle): the BM25 score matrix of each field
   (the arrays bm25s builds), keyed by a digest of the fields' token lists
   themselves (what bm25s builds from), ``b`` and the same versions.
+- **classifier** (pickle, :func:`lanthanide.cache.read_pickle`'s trust
+  rules): the whole built :class:`~lanthanide.classify.index.Classifier` but
+  its rulebook, keyed by the rulebook version, the technology catalogue in
+  force on the day it is built for (:func:`day_key`: entries are shown under
+  it), the same code digest and the Python and NumPy versions; the
+  :data:`KEEP` most recent entries are kept. The rulebook's objects are not in
+  it: each ``ItemRef``, item and instrument is stored as its place in the
+  rulebook and resolved against the rulebook given on reading (checked to
+  list the same items in the same order), so a classifier read back shares
+  the rulebook's objects, as one built in the process does. The
+  tokenizations of the items' control points (read when results are
+  explained) are stored with it.
 
 A missing, unreadable, corrupt or inconsistent entry is ignored and the index
 is built as before (then written, atomically); a build never depends on the
@@ -33,9 +45,13 @@ import numpy as np
 from lanthanide import cache as disk
 
 if TYPE_CHECKING:
-    from lanthanide.classify.entries import FieldIndex
+    from datetime import date
 
-INDEX_FORMAT = "1"
+    from lanthanide.classify.entries import FieldIndex
+    from lanthanide.classify.index import Classifier
+    from lanthanide.rules.book import Rulebook
+
+INDEX_FORMAT = "3"
 """Format version of the classifier's cache entries; bump on any change of
 what they hold."""
 
@@ -141,3 +157,119 @@ def save_fields(
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     disk.write("classify", _fields_name(corpora), buf.getvalue())
+
+
+# ------------------------------------------------------- whole classifier
+CLASSIFIER_KIND = "classifier"
+KEEP = 4
+"""Classifier entries kept (the most recent)."""
+
+
+def day_key(book: Rulebook, day: date) -> str:
+    """What of ``day`` a classifier built on it depends on: the technology
+    catalogue version in force then, under which each catalogue item is
+    shown (:func:`~lanthanide.classify.entries.rulebook_entries`); two days
+    with the same key build the same index (a test checks it over the
+    rulebook's history)."""
+    view = book.catalogue_in_force(day)
+    return "none" if view is None else view.instrument.id
+
+
+def _classifier_name(book: Rulebook, day: date) -> str:
+    import sys
+
+    return (
+        disk.key(
+            "classifier",
+            INDEX_FORMAT,
+            code_version(),
+            f"{sys.version}\0{np.__version__}",
+            book.version,
+            day_key(book, day),
+        )
+        + ".pickle"
+    )
+
+
+class _Places:
+    """The rulebook's objects by identity, and their places (persistent ids)."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.book = book
+        self.ids: dict[int, tuple[str, int | str]] = {}
+        for i, r in enumerate(book.item_refs):
+            self.ids[id(r)] = ("ref", i)
+            self.ids.setdefault(id(r.item), ("item", i))
+        for inst_id, inst in book.instruments.items():
+            self.ids[id(inst)] = ("inst", inst_id)
+        self.ids[id(book)] = ("book", "")
+
+    def persistent_id(self, obj: object) -> tuple[str, int | str] | None:
+        return self.ids.get(id(obj))
+
+    def persistent_load(self, pid: Any) -> Any:
+        kind, where = pid
+        if kind == "ref":
+            return self.book.item_refs[where]
+        if kind == "item":
+            return self.book.item_refs[where].item
+        if kind == "inst":
+            return self.book.instruments[where]
+        if kind == "book":
+            return self.book
+        raise LookupError(pid)
+
+
+def _layout(book: Rulebook) -> list[tuple[str, str]]:
+    """The rulebook's items in order (what the stored places point into)."""
+    return [r.key for r in book.item_refs]
+
+
+def save_classifier(clf: Classifier) -> None:
+    """Store a freshly built classifier (its query memos are empty)."""
+    from lanthanide.classify.entries import WORDS
+
+    points: TokenMemo = {}
+    for e in clf.entries[: clf.n_items]:
+        for r in e.refs:
+            for p in r.item.control_points:
+                for text in (p.zh, p.en):
+                    got = WORDS.get((True, text)) if text else None
+                    if text and got is not None:
+                        points[(True, text)] = got
+    state = dict(vars(clf))
+    state.pop("build_seconds", None)
+    places = _Places(clf.book)
+    name = _classifier_name(clf.book, clf.today)
+    state.pop("today", None)  # the day it is read for (same day_key)
+    if disk.write_pickle(
+        CLASSIFIER_KIND,
+        name,
+        (name, _layout(clf.book), state, points),
+        persistent_id=places.persistent_id,
+    ):
+        disk.prune(CLASSIFIER_KIND, ".pickle", KEEP)
+
+
+def load_classifier(cls: type[Classifier], book: Rulebook, day: date) -> Classifier | None:
+    """The stored classifier of ``book`` on ``day``, sharing ``book``'s
+    objects, or ``None`` (none stored, untrusted, corrupt, or stored for a
+    rulebook whose items are not these in this order)."""
+    from lanthanide.classify.entries import WORDS
+
+    name = _classifier_name(book, day)
+    places = _Places(book)
+    got = disk.read_pickle(CLASSIFIER_KIND, name, persistent_load=places.persistent_load)
+    if not (isinstance(got, tuple) and len(got) == 4 and got[0] == name):
+        return None
+    _, layout, state, points = got
+    if layout != _layout(book) or not isinstance(state, dict) or not isinstance(points, dict):
+        return None
+    if state.get("book") is not book:
+        return None
+    clf = cls.__new__(cls)
+    clf.__dict__.update(state)
+    clf.today = day
+    for k, v in points.items():
+        WORDS.setdefault(k, v)
+    return clf

@@ -12,82 +12,95 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from lanthanide import __version__
-from lanthanide.cli.changes import impact
-from lanthanide.cli.check import check
-from lanthanide.cli.classify import classify
-from lanthanide.cli.common import Group, client, err, out
-from lanthanide.cli.parties import parties_app
-from lanthanide.cli.registry import (
-    ENV_URL,
-    DbUrl,
-    admin_app,
-    audit_app,
-    check_database_url,
-    registry_app,
-)
-from lanthanide.cli.rules import rules_app
-from lanthanide.cli.screen import screen_app
-from lanthanide.cli.supply import scenario_app, supply_app
+from lanthanide.cli.common import LazyCommand, LazyGroup, print_error
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]
+
+_CLI = "lanthanide.cli"
+COMMANDS: dict[str, LazyCommand] = {
+    "check": LazyCommand(
+        f"{_CLI}.check",
+        "check",
+        "Decide whether an export is prohibited, needs a licence, a report or a "
+        "contract registration — citing the instrument, item and control point.",
+    ),
+    "classify": LazyCommand(
+        f"{_CLI}.classify",
+        "classify",
+        "Find the catalogue item, control code and tariff line a text describes, "
+        "with the matched terms, a confidence and the parameters found in the text.",
+    ),
+    "impact": LazyCommand(
+        f"{_CLI}.changes",
+        "impact",
+        "Which rows of a portfolio (products, open applications, licences) change "
+        "verdict between two dates or with an overlay, and why.",
+    ),
+    "rules": LazyCommand(
+        f"{_CLI}.rules",
+        "rules_app",
+        "Browse, compare and validate the rulebook.",
+        also=(f"{_CLI}.changes",),  # rules timeline, rules changes
+    ),
+    "parties": LazyCommand(
+        f"{_CLI}.parties",
+        "parties_app",
+        "Screen names against China's party lists (control, watch, unreliable entity, "
+        "countermeasure), list them, export them.",
+    ),
+    "screen": LazyCommand(
+        f"{_CLI}.screen",
+        "screen_app",
+        "Screen files of customs declarations (DuckDB or Spark). "
+        "`lanthanide screen INPUT --out OUTPUT` is short for `lanthanide screen run ...`.",
+    ),
+    "supply": LazyCommand(
+        f"{_CLI}.supply", "supply_app", "Supply chain: shares, exposure and replays."
+    ),
+    "scenario": LazyCommand(
+        f"{_CLI}.supply", "scenario_app", "Run export-control scenarios on the supply network."
+    ),
+    "registry": LazyCommand(
+        f"{_CLI}.registry",
+        "registry_app",
+        "Licence-registry operations for officers: re-evaluation, review clock pauses.",
+    ),
+    "admin": LazyCommand(
+        f"{_CLI}.registry", "admin_app", "Manage registry parties, users and tokens."
+    ),
+    "audit": LazyCommand(f"{_CLI}.registry", "audit_app", "Check the registry's audit trail."),
+    "serve": LazyCommand(
+        f"{_CLI}.serve",
+        "serve",
+        "Serve the HTTP API (OpenAPI at /docs) on the bundled rulebook.",
+    ),
+    "version": LazyCommand(f"{_CLI}.serve", "version", "Print the package and rulebook versions."),
+}
+"""Every command of ``lanthanide``: where it is defined and its summary (a
+test checks each summary against the command's help). A command's module is
+imported when the command runs."""
+
+
+class _Main(LazyGroup):
+    lazy = COMMANDS
+
 
 app = typer.Typer(
-    cls=Group,
+    cls=_Main,
     help="China's export controls on critical minerals and technologies, as cited rules.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-app.add_typer(rules_app, name="rules")
-app.add_typer(supply_app, name="supply")
-app.add_typer(scenario_app, name="scenario")
-app.command()(classify)
-app.add_typer(admin_app, name="admin")
-app.add_typer(audit_app, name="audit")
-app.add_typer(registry_app, name="registry")
-app.add_typer(screen_app, name="screen")
-app.add_typer(parties_app, name="parties")
-app.command()(check)
-app.command()(impact)
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to bind.")] = os.environ.get(
-        "LANTHANIDE_HOST", "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(help="Port (1-65535).", min=1, max=65535)] = int(
-        os.environ.get("LANTHANIDE_PORT", "8000")
-    ),
-    database_url: DbUrl = None,
-) -> None:
-    """Serve the HTTP API (OpenAPI at /docs) on the bundled rulebook.
-
-    Example: lanthanide serve --port 8000
-    """
-    import uvicorn
-
-    from lanthanide.api.app import create_app
-
-    check_database_url(database_url)
-    if database_url is not None:
-        os.environ[ENV_URL] = database_url  # the registry routes' default database
-    ln = client()
-    ln.rulebook  # noqa: B018  (fail fast on an invalid rulebook)
-    uvicorn.run(create_app(ln), host=host, port=port, log_level="info")
-
-
-@app.command()
-def version() -> None:
-    """Print the package and rulebook versions."""
-    b = client().rulebook
-    out.print(f"lanthanide {__version__}; rulebook {b.version} (data as of {b.data_as_of})")
+@app.callback()
+def _main() -> None:
+    """The top-level group (its commands are in :data:`COMMANDS`)."""
 
 
 def main() -> None:
@@ -124,6 +137,8 @@ def _rulebook_invalid(exc: Exception) -> None:
     rulebook_error = getattr(loader, "RulebookError", None)
     if not (isinstance(rulebook_error, type) and isinstance(exc, rulebook_error)):
         return
+    from lanthanide.cli.common import err
+
     err.print("[bold red]The rulebook is invalid:[/]", markup=True, highlight=False)
     for p in getattr(exc, "problems", ()):
         err.print(f"  ✗ {p}", highlight=False)
@@ -135,6 +150,5 @@ def _last_resort(message: str, code: int) -> None:
     failed); ``LANTHANIDE_DEBUG=1`` re-raises, for a traceback."""
     if os.environ.get("LANTHANIDE_DEBUG"):
         raise
-    line = " ".join(message.split())
-    err.print(f"[bold red]Error:[/] {escape(line)}", markup=True, highlight=False)
+    print_error(" ".join(message.split()))
     sys.exit(code)

@@ -1,28 +1,67 @@
 """What every CLI module shares: the one :class:`~lanthanide.Lanthanide` of the
 process, the two consoles, the output path (:func:`emit`) and the error path
 (:class:`Group` turns every bad-input error into exit code 2 naming the flag;
-:func:`fail` prints it)."""
+:func:`fail` prints it), and :class:`LazyGroup`, the top-level group that
+imports a command's module only when that command runs.
+
+Rich is imported on first use of a console (``out``, ``err``), not with this
+module, so that ``lanthanide --help`` imports nothing but Typer.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from typer.core import TyperArgument, TyperGroup
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from lanthanide._client import Lanthanide
 
-out = Console(soft_wrap=False, markup=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, markup=False, width=None if sys.stderr.isatty() else 160)
+    out: Console
+    err: Console
+
+_CONSOLES: dict[str, Console] = {}
+
+
+def console(which: Literal["out", "err"]) -> Console:
+    """The process's console for standard output or standard error (made on
+    first use: ``out`` and ``err`` of this module are these two)."""
+    got = _CONSOLES.get(which)
+    if got is None:
+        from rich.console import Console
+
+        if which == "out":
+            got = Console(soft_wrap=False, markup=False, width=None if sys.stdout.isatty() else 160)
+        else:
+            got = Console(stderr=True, markup=False, width=None if sys.stderr.isatty() else 160)
+        _CONSOLES[which] = got
+    return got
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("out", "err"):
+        return console(name)  # type: ignore[arg-type]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def print_error(line: str) -> None:
+    """``Error: line`` in bold red on standard error (``line`` is not markup)."""
+    from rich.markup import escape
+
+    console("err").print(f"[bold red]Error:[/] {escape(line)}", markup=True, highlight=False)
+
 
 T = TypeVar("T")
 
@@ -70,7 +109,7 @@ def emit(
 # ----------------------------------------------------------------- errors
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print an error naming the flag and what is allowed; exit (2: bad input)."""
-    err.print(f"[bold red]Error:[/] {escape(message)}", markup=True, highlight=False)
+    print_error(message)
     raise typer.Exit(code)
 
 
@@ -182,5 +221,104 @@ class Group(TyperGroup):
                 raise
             lines, code = found
             for line in lines:
-                err.print(f"[bold red]Error:[/] {escape(line)}", markup=True, highlight=False)
+                print_error(line)
             raise typer.Exit(code) from None
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands with their whole summary (the first paragraph of
+        their help), wrapped rather than cut at the terminal's width."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, summary(cmd.help or cmd.short_help or "")))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def summary(help_text: str) -> str:
+    """The first paragraph of a help text, on one line."""
+    return " ".join(help_text.strip().split("\n\n")[0].split())
+
+
+# ------------------------------------------------------------ lazy loading
+@dataclass(frozen=True, slots=True)
+class LazyCommand:
+    """A command of :class:`LazyGroup`: where it is defined (``module``,
+    ``attr``: a command function or a :class:`typer.Typer` sub-app; ``also``:
+    modules that add commands to it when imported) and the one-line
+    ``summary`` the group's help shows without importing it (a test checks
+    it equals the command's own)."""
+
+    module: str
+    attr: str
+    summary: str
+    also: tuple[str, ...] = ()
+
+    def load(self, name: str) -> Any:
+        """The command (a Typer command or group), built once per process."""
+        return _load(self, name)
+
+
+@cache
+def _load(spec: LazyCommand, name: str) -> Any:
+    obj = getattr(importlib.import_module(spec.module), spec.attr)
+    for extra in spec.also:
+        importlib.import_module(extra)
+    if isinstance(obj, typer.Typer):
+        obj.rich_markup_mode = None  # plain help, as the top level's
+        cmd: Any = typer.main.get_group(obj)
+    else:
+        one = typer.Typer(add_completion=False, rich_markup_mode=None)
+        one.command(name)(obj)
+        cmd = typer.main.get_command(one)
+    cmd.name = name
+    return cmd
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The commands of a :class:`LazyGroup`: every name is known at once, a
+    command is imported and built when it is looked up."""
+
+    def __init__(self, table: Mapping[str, LazyCommand], loaded: Mapping[str, Any]) -> None:
+        self._table = table
+        self._loaded = dict(loaded)
+
+    def __getitem__(self, name: str) -> Any:
+        got = self._loaded.get(name)
+        if got is None:
+            got = self._loaded[name] = self._table[name].load(name)
+        return got
+
+    def __setitem__(self, name: str, cmd: Any) -> None:
+        self._loaded[name] = cmd
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("the commands of the CLI are fixed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._table, *self._loaded]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*self._table, *self._loaded]))
+
+
+class LazyGroup(Group):
+    """A :class:`Group` whose commands are listed in :attr:`lazy` and imported
+    only when one runs (or its own help is asked for): the group's help
+    lists them from their summaries, importing none."""
+
+    lazy: ClassVar[Mapping[str, LazyCommand]] = {}
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands(self.lazy, self.commands)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, spec.summary) for name, spec in self.lazy.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)

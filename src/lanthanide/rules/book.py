@@ -383,11 +383,11 @@ def load_rulebook(
     directory: Path | None = None, overlays: Sequence[Path | str] | None = None
 ) -> Rulebook:
     """Load, validate and compile a rulebook (cached per directory and overlay
-    files). ``overlays``: user directories loaded on top (rules/overlay.py);
-    None reads ``LANTHANIDE_RULEBOOK_OVERLAYS``; ``[]`` means none."""
-    from lanthanide.rules import overlay
-    from lanthanide.rules.lists import load_lists_with_overlays
-    from lanthanide.rules.loader import default_dir, load_instruments
+    files, in the process and on disk: :mod:`lanthanide.rules.stored`).
+    ``overlays``: user directories loaded on top (rules/overlay.py); None
+    reads ``LANTHANIDE_RULEBOOK_OVERLAYS``; ``[]`` means none."""
+    from lanthanide.rules import overlay, stored
+    from lanthanide.rules.loader import default_dir
 
     root = directory or default_dir()
     dirs = [Path(p) for p in (overlay.from_env() if overlays is None else overlays)]
@@ -397,11 +397,26 @@ def load_rulebook(
     )
     book = _CACHE.get(key)
     if book is None:
-        base = _BASE.get(key[0])
-        if base is None:
-            base = _BASE[key[0]] = load_instruments(root)
-        instruments, loaded = overlay.merge(base, dirs)
-        book = Rulebook(instruments, load_lists_with_overlays(root, dirs))
-        book.overlays = loaded
+        entry = stored.name(root, dirs)
+        book = stored.load(entry) if entry is not None else None
+        if book is None:
+            book = _build(root, dirs, key[0])
+            if entry is not None:
+                stored.save(entry, book)
         _CACHE[key] = book
+    return book
+
+
+def _build(root: Path, dirs: list[Path], resolved: str) -> Rulebook:
+    """The rulebook in ``root`` with ``dirs`` on top, from its files."""
+    from lanthanide.rules import overlay
+    from lanthanide.rules.lists import load_lists_with_overlays
+    from lanthanide.rules.loader import load_instruments
+
+    base = _BASE.get(resolved)
+    if base is None:
+        base = _BASE[resolved] = load_instruments(root)
+    instruments, loaded = overlay.merge(base, dirs)
+    book = Rulebook(instruments, load_lists_with_overlays(root, dirs))
+    book.overlays = loaded
     return book

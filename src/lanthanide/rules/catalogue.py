@@ -317,7 +317,8 @@ def _register() -> None:
     from lanthanide.rules import model
 
     model.LicenceCatalogue = LicenceCatalogue  # type: ignore[attr-defined]
-    model.Instrument.model_rebuild(force=True, raise_errors=False)
+    if model.Instrument.__pydantic_complete__:  # else built on first use (defer_build)
+        model.Instrument.model_rebuild(force=True, raise_errors=False)
 
 
 _register()

@@ -7,11 +7,11 @@ allowed; nothing is loaded when anything is wrong.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from lanthanide.rules import catalogue, status
@@ -50,24 +50,38 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """SafeLoader (libyaml's C parser when installed: the same documents, about
-    10x faster) that keeps dates as dates and rejects duplicate keys."""
+@cache
+def yaml_loader() -> type[Any]:
+    """The rulebook's YAML loader class: SafeLoader (libyaml's C parser when
+    installed: the same documents, about 10x faster) that keeps dates as
+    dates and rejects duplicate keys. Built on first use, so that a process
+    reading the rulebook from the on-disk cache never imports PyYAML."""
+    import yaml
+
+    class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
+
+    _Loader.__qualname__ = "_Loader"  # part of the parsed-YAML cache key
+
+    def construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            seen.add(key)
+        return loader.construct_mapping(node, deep=deep)
+
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return _Loader
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def __getattr__(name: str) -> Any:
+    if name == "_Loader":  # the loader class, as it was named when built at import
+        return yaml_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_yaml(text: str) -> Any:
@@ -76,11 +90,13 @@ def read_yaml(text: str) -> Any:
     (:func:`lanthanide.cache.load_yaml`)."""
     from lanthanide import cache
 
-    return cache.load_yaml(text, _Loader)
+    return cache.load_yaml(text, yaml_loader())
 
 
 def parse_file(path: Path) -> tuple[Instrument | None, list[Problem]]:
     """Parse one instrument file; return it or the problems found."""
+    import yaml
+
     name = path.name
     try:
         raw = read_yaml(path.read_text(encoding="utf-8"))

@@ -81,7 +81,10 @@ HS_RE = re.compile(r"^[0-9]{4,10}$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built on first validation, not at
+    # import, so a process that reads the compiled rulebook from the on-disk
+    # cache (rules/stored.py) never builds them.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Source(_Strict):

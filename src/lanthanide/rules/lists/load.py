@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from lanthanide.rules.lists.model import ListAnnouncement
@@ -32,6 +31,8 @@ def is_list_file(path: Path) -> bool:
 
 def parse_list_file(path: Path) -> tuple[ListAnnouncement | None, list[ListProblem]]:
     """Parse one list announcement file; return it or the problems found."""
+    import yaml
+
     from lanthanide.rules.loader import _loc, error_message, read_yaml
 
     name = f"{LISTS_DIR}/{path.name}"

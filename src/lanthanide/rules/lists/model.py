@@ -108,7 +108,10 @@ unencoded countermeasure may forbid the export outright."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built on first validation, not at
+    # import, so a process that reads the compiled rulebook from the on-disk
+    # cache (rules/stored.py) never builds them.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ListSource(_Strict):
