@@ -107,10 +107,18 @@ def inline_columns(d: Determination) -> tuple[str, str, str, str]:
     return _dumps(findings), _dumps(questions), _dumps(warnings), _dumps(conflicts)
 
 
-def shape(d: Determination, book: Rulebook, *, inline: bool = False) -> Outcome:
+def shape(
+    d: Determination,
+    book: Rulebook,
+    *,
+    inline: bool = False,
+    text: str | None = None,
+) -> Outcome:
     """The output columns of one determination, its stored JSON and id;
-    ``inline``: with the per-line JSON columns too."""
-    text = _dets.dumps(_dets.stored(d, book))
+    ``inline``: with the per-line JSON columns too. ``text``: the stored
+    JSON when the caller has it (:class:`~lanthanide.screen.determinations.StoredText`)."""
+    if text is None:
+        text = _dets.dumps(_dets.stored(d, book))
     return Outcome(
         verdict=d.verdict,
         effects=";".join(f.effect for f in d.findings),
@@ -166,6 +174,8 @@ class Resolver:
         self._memo: dict[tuple[str, int], dict[Facts, dict[tuple[object, ...], Outcome]]] = {}
         self._params: dict[tuple[str, str], dict[str, float | str]] = {}
         self._stored: dict[str, Outcome] = {}
+        self._texts = _dets.StoredText(book)
+        self._by_text: dict[str, Outcome] = {}
         self.decided = 0
         self.workers_rss_kb: dict[int, int] = {}
         """Peak resident memory of each worker process used (pid -> KiB)."""
@@ -208,9 +218,13 @@ class Resolver:
                     return got
         # as `check` decides: the end user screened against the party lists
         determination = _check.check(self.engine, None, case)
-        out = shape(determination, self.book, inline=self.inline)
+        text = self._texts.text(determination)
         # the same stored determination once in memory, whichever key found it
-        out = self._stored.setdefault(out.determination_id, out)
+        known = self._by_text.get(text)
+        if known is None:
+            made = shape(determination, self.book, inline=self.inline, text=text)
+            known = self._by_text[text] = self._stored.setdefault(made.determination_id, made)
+        out = known
         if dated:
             # decided inside a multi-day bucket: reused across its window
             buckets = self._buckets(determination)
