@@ -65,6 +65,18 @@ class Outcome:
     inline: tuple[str, str, str, str] | None = None
     """findings, questions, warnings, conflicts JSON (``--detail inline``)."""
 
+    def columns(self) -> tuple[str, str, str, str, str, str, str]:
+        """The output columns (:data:`RESULT_COLUMNS` after the key)."""
+        return (
+            self.verdict,
+            self.effects,
+            self.instruments,
+            self.items,
+            self.question_codes,
+            self.warning_codes,
+            self.determination_id,
+        )
+
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -178,6 +190,8 @@ class Resolver:
         self._by_text: dict[str, Outcome] = {}
         self.decided = 0
         self.workers_rss_kb: dict[int, int] = {}
+        self.processes = 1
+        """Processes that decided (1: this one; else the workers started)."""
         """Peak resident memory of each worker process used (pid -> KiB)."""
 
     def case_for(self, key: Key) -> tuple[Case, bool]:
@@ -297,12 +311,32 @@ class Resolver:
             ):
                 self.decided += decided
                 self.workers_rss_kb[pid] = max(self.workers_rss_kb.get(pid, 0), rss)
-                kept = [self._stored.setdefault(o.determination_id, o) for o in distinct]
+                kept = [
+                    self._stored[o]
+                    if isinstance(o, str)
+                    else self._stored.setdefault(o.determination_id, o)
+                    for o in distinct
+                ]
                 for i, j in zip(tasks[n], index, strict=True):
                     out[i] = kept[j]
                 if tick is not None:
                     tick(len(index))
+            # every worker's peak, those that got no task too (honest peak memory)
+            for child in multiprocessing.active_children():
+                kb = _peak_kb(child.pid)
+                if child.pid is not None and kb:
+                    self.workers_rss_kb[child.pid] = max(self.workers_rss_kb.get(child.pid, 0), kb)
+        self.processes = workers
         return out  # type: ignore[return-value]
+
+    def decide_all(
+        self, keys: list[Key], tick: Callable[[int], None] | None = None, workers: int = 1
+    ) -> list[Outcome]:
+        """Each key's outcome, in the order of ``keys``; with ``workers`` > 1
+        and many keys, decided in that many processes."""
+        if workers > 1 and len(keys) >= PARALLEL_MIN_KEYS:
+            return self._parallel(keys, tick, workers)
+        return self.outcomes(keys, tick)
 
     def rows(
         self,
@@ -314,8 +348,7 @@ class Resolver:
         :data:`INLINE_COLUMNS` when the resolver is ``inline``). With
         ``workers`` > 1 and many keys, decided in that many processes."""
         keys = list(keys)
-        parallel = workers > 1 and len(keys) >= PARALLEL_MIN_KEYS
-        outcomes = self._parallel(keys, tick, workers) if parallel else self.outcomes(keys, tick)
+        outcomes = self.decide_all(keys, tick, workers)
         out: list[tuple[Any, ...]] = []
         for key, o in zip(keys, outcomes, strict=True):
             row = (
@@ -357,8 +390,23 @@ def _init_worker(payload: bytes) -> None:
     _WORKER = Resolver(book, space, inline=inline)
 
 
-_TaskResult = tuple[list[Outcome], list[int], int, int, int]
-"""distinct outcomes, index per key, decided, worker pid, its peak RSS (KiB)."""
+_TaskResult = tuple[list["Outcome | str"], list[int], int, int, int]
+"""distinct outcomes (an id for one this worker sent before), index per
+key, decided, worker pid, its peak RSS (KiB)."""
+_SENT: set[str] = set()
+"""Ids of the outcomes this worker has sent (each is sent once)."""
+
+
+def _peak_kb(pid: int | None) -> int:
+    """Peak resident memory (VmHWM, KiB) of a live process; 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _decide_task(task: tuple[int, list[Key]]) -> tuple[int, _TaskResult]:
@@ -370,13 +418,17 @@ def _decide_task(task: tuple[int, list[Key]]) -> tuple[int, _TaskResult]:
     resolver = _WORKER
     before = resolver.decided
     ids: dict[int, int] = {}
-    distinct: list[Outcome] = []
+    distinct: list[Outcome | str] = []
     index: list[int] = []
     for o in resolver.outcomes(keys):
         j = ids.get(id(o))
         if j is None:
             j = ids[id(o)] = len(distinct)
-            distinct.append(o)
+            if o.determination_id in _SENT:
+                distinct.append(o.determination_id)
+            else:
+                _SENT.add(o.determination_id)
+                distinct.append(o)
         index.append(j)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return n, (distinct, index, resolver.decided - before, os.getpid(), rss)
