@@ -222,14 +222,38 @@ class Resolver:
         hi = None if w.end is None else w.end - timedelta(days=1)
         return self.space.buckets_within(lo, hi)
 
+    def _known(self, key: Key) -> Outcome | None:
+        """The outcome a cell already holds for ``key`` (None: decide it),
+        read without building its case: the facts of a batch case are the
+        key's (an unexpected fact builds the case)."""
+        cells = self._memo.get(("0000000000" if key.hs == "*" else key.hs, key.bucket))
+        if not cells:
+            return None
+        view: dict[str, object] = {
+            "destination": self.space.representative_destination(key.destination),
+            "end_use": key.end_use or None,
+            "end_user": key.end_user or None,
+            "consignee": key.consignee or None,
+        }
+        params = self._decision_params(key.hs, key.params)
+        for facts, table in cells.items():
+            try:
+                values = tuple(
+                    params.get(f[7:]) if f.startswith("params.") else view[f] for f in facts
+                )
+            except KeyError:
+                case = self.case_for(key)[0]
+                values = tuple(fact_value(case, f) for f in facts)
+            got = table.get(values)
+            if got is not None:
+                return got
+        return None
+
     def resolve(self, key: Key) -> Outcome:
+        got = self._known(key)
+        if got is not None:
+            return got
         case, dated = self.case_for(key)
-        cells = self._memo.get((case.hs or "", key.bucket))
-        if cells:
-            for facts, table in cells.items():
-                got = table.get(tuple(fact_value(case, f) for f in facts))
-                if got is not None:
-                    return got
         # as `check` decides: the end user screened against the party lists
         determination = _check.check(self.engine, None, case)
         text = self._texts.text(determination)
