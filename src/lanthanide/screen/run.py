@@ -258,16 +258,19 @@ def screen(
 
     space = space or KeySpace(book)
     nums = {d.name: _Numbering() for d in sql.DIMS}
+    dim_rows: dict[str, list[tuple[Any, ...]]] = {}
     for i, dim in enumerate(sql.DIMS):
         tick("validate", i, len(sql.DIMS))
         raws = [r[0] for r in engine.query(sql.distinct_sql(dim.column))]
         rows = [(raw, *_dim_row(dim.name, space, nums[dim.name], raw)) for raw in raws]
         engine.register(dim.name, (("raw", "string"), *dim.fields), rows)
+        dim_rows[dim.name] = rows
     tick("validate", len(sql.DIMS), len(sql.DIMS))
+    const = sql.constants(dim_rows)
 
     tick("classify", 0, 1)
     engine.materialise("dup_ids", sql.DUP_IDS)
-    key_rows = engine.query(sql.keys_sql(strict_ids))
+    key_rows = engine.query(sql.keys_sql(strict_ids, const))
     tick("classify", 1, 1)
 
     from lanthanide.screen.compile import Key
@@ -315,10 +318,10 @@ def screen(
             engine.register("determinations", DETERMINATION_COLUMNS, det_rows)
             engine.write(sql.DETERMINATIONS, dets, out_fmt)
             written.append(dets)
-        engine.write(sql.output_sql(carry, inline, strict_ids), out, out_fmt)
+        engine.write(sql.output_sql(carry, inline, strict_ids, const), out, out_fmt)
         written.append(out)
         if rejected:
-            engine.write(sql.rejects_sql(strict_ids), rej, out_fmt)
+            engine.write(sql.rejects_sql(strict_ids, const), rej, out_fmt)
     except BaseException:
         for p in written:  # nothing half-written
             p.unlink(missing_ok=True)

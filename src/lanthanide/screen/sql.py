@@ -30,8 +30,10 @@ Relations:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lanthanide.screen import spec
 from lanthanide.screen.compile import ON_TOKEN
@@ -162,7 +164,46 @@ def _branches(strict_ids: bool) -> list[tuple[str, str, str]]:
     return out
 
 
-def classify(strict_ids: bool = False) -> str:
+Constants = Mapping[str, Mapping[str, "int | str"]]
+"""Dimensions whose every line has the same valid value, by alias (``dd``,
+``dh``, ``dt``, ``de``, ``dp``, ``du``, ``dc``): field -> value. The
+classification reads them as literals instead of joining (a column the file
+lacks, or never varies, costs nothing)."""
+
+_ALIASES: tuple[tuple[str, str, str], ...] = (
+    ("dd", "dim_date", "date"),
+    ("dh", "dim_hs", "tariff_line"),
+    ("dt", "dim_dest", "destination"),
+    ("de", "dim_eu", "end_use"),
+    ("dp", "dim_params", "params"),
+    ("du", "dim_user", "end_user"),
+    ("dc", "dim_consignee", "consignee"),
+)
+_SAFE = re.compile(r"[0-9A-Za-z_.:*-]*")
+
+
+def constants(dims: Mapping[str, Sequence[tuple[Any, ...]]]) -> dict[str, dict[str, int | str]]:
+    """The :data:`Constants` of registered dimension rows (table name ->
+    rows of ``raw`` and :data:`DIMS` fields): each dimension with one row,
+    valid, whose values are integers or plain words."""
+    fields = {d.name: [f for f, _ in d.fields] for d in DIMS}
+    out: dict[str, dict[str, int | str]] = {}
+    for alias, name, _ in _ALIASES:
+        rows = dims.get(name, ())
+        if len(rows) != 1:
+            continue
+        values = dict(zip(fields[name], rows[0][1:], strict=True))
+        if values.pop("err") is not None:
+            continue
+        if all(
+            v is None or isinstance(v, int) or (isinstance(v, str) and _SAFE.fullmatch(v))
+            for v in values.values()
+        ):
+            out[alias] = {k: v for k, v in values.items() if v is not None}
+    return out
+
+
+def classify(strict_ids: bool = False, const: Constants | None = None) -> str:
     """One row per record, in no order: a subquery, never materialised (the
     keys, the output and the rejects each read ``lines`` through it, so no
     per-line table is ever held): ``_row``, the input columns as given
@@ -170,15 +211,33 @@ def classify(strict_ids: bool = False) -> str:
     destination's number), ``on_iso``, ``dup`` (the number of records with
     its line id, NULL when unique) and, when rejected, ``code`` and
     ``reason`` (NULL: accepted). Needs ``dup_ids`` (:data:`DUP_IDS`)."""
-    branches = _branches(strict_ids)
+    const = const or {}
+
+    def ref(alias: str, name: str) -> str:
+        if alias not in const:
+            return f"{alias}.{name}"
+        v = const[alias][name]
+        return str(int(v)) if isinstance(v, int) else f"'{v}'"
+
+    branches = [
+        b for b in _branches(strict_ids) if not any(b[0] == f"{a}.err IS NOT NULL" for a in const)
+    ]
     code = "\n".join(f"         WHEN {w} THEN {k}" for w, k, _ in branches)
     reason = "\n".join(f"         WHEN {w} THEN {r}" for w, _, r in branches)
     raw = ", ".join(f"l.c_{c} AS c_{c}" for c in INPUT_COLUMNS)
+    joined = [a for a, _, _ in _ALIASES if a not in const]
+    joins = "\n".join(
+        f"JOIN {name} {a} ON {a}.raw = COALESCE(l.c_{col}, '')"
+        for a, name, col in _ALIASES
+        if a not in const
+    )
+    uk, ck, dn = ref("du", "uk"), ref("dc", "ck"), ref("dt", "dn")
     return f"""
-SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du, dc, d) */ l._row AS _row, {raw},
-       dd.iso AS on_iso, dd.bucket AS kb, dh.hk AS kh,
-       CASE WHEN du.uk <> 0 OR dc.ck <> 0 THEN dt.dn ELSE dt.dk END AS kd,
-       de.ek AS ke, dp.pk AS kp, du.uk AS ku, dc.ck AS kc, dt.dn AS kn, d.n AS dup,
+SELECT /*+ BROADCAST({", ".join([*joined, "d"])}) */ l._row AS _row, {raw},
+       {ref("dd", "iso")} AS on_iso, {ref("dd", "bucket")} AS kb, {ref("dh", "hk")} AS kh,
+       CASE WHEN {uk} <> 0 OR {ck} <> 0 THEN {dn} ELSE {ref("dt", "dk")} END AS kd,
+       {ref("de", "ek")} AS ke, {ref("dp", "pk")} AS kp, {uk} AS ku, {ck} AS kc,
+       {dn} AS kn, d.n AS dup,
        CASE
 {code}
        END AS code,
@@ -186,18 +245,12 @@ SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du, dc, d) */ l._row AS _row, {raw},
 {reason}
        END AS reason
 FROM lines l
-JOIN dim_date dd ON dd.raw = COALESCE(l.c_date, '')
-JOIN dim_hs dh ON dh.raw = COALESCE(l.c_tariff_line, '')
-JOIN dim_dest dt ON dt.raw = COALESCE(l.c_destination, '')
-JOIN dim_eu de ON de.raw = COALESCE(l.c_end_use, '')
-JOIN dim_params dp ON dp.raw = COALESCE(l.c_params, '')
-JOIN dim_user du ON du.raw = COALESCE(l.c_end_user, '')
-JOIN dim_consignee dc ON dc.raw = COALESCE(l.c_consignee, '')
+{joins}
 LEFT JOIN dup_ids d ON d.line_id = l.c_line_id
 """
 
 
-def keys_sql(strict_ids: bool = False) -> str:
+def keys_sql(strict_ids: bool = False, const: Constants | None = None) -> str:
     """Each distinct key of the accepted lines (:data:`KEY_COLUMNS`), its
     destination's number ``kn`` and its number of lines ``n``; all rejected
     lines in one row with NULL keys and ``kn`` -1 (so the counts need no
@@ -208,7 +261,7 @@ def keys_sql(strict_ids: bool = False) -> str:
 SELECT {keys}, kn, COUNT(*) AS n
 FROM (
 SELECT {accepted}, CASE WHEN reason IS NULL THEN kn ELSE -1 END AS kn
-FROM ({classify(strict_ids)}) c
+FROM ({classify(strict_ids, const)}) c
 ) k
 GROUP BY {keys}, kn
 """
@@ -217,7 +270,12 @@ GROUP BY {keys}, kn
 _KEY_JOIN = "\n AND ".join(f"c.{k} = r.{k}" for k in KEY_COLUMNS)
 
 
-def output_sql(columns: Sequence[str], inline: bool = False, strict_ids: bool = False) -> str:
+def output_sql(
+    columns: Sequence[str],
+    inline: bool = False,
+    strict_ids: bool = False,
+    const: Constants | None = None,
+) -> str:
     """One row per accepted line, in input order: the input ``columns`` as
     given, then :data:`LINE_COLUMNS`, :data:`OUTPUT_COLUMNS` (and :data:`INLINE_COLUMNS`, each
     line's date put into the texts that quote it, with ``inline``). Needs
@@ -229,7 +287,7 @@ def output_sql(columns: Sequence[str], inline: bool = False, strict_ids: bool = 
         cols += [f"replace(r.{c}, '{ON_TOKEN}', c.on_iso) AS {c}" for c in INLINE_COLUMNS]
     return f"""
 SELECT /*+ BROADCAST(r) */ {", ".join(cols)}
-FROM ({classify(strict_ids)}) c
+FROM ({classify(strict_ids, const)}) c
 JOIN results r
   ON {_KEY_JOIN}
 WHERE c.reason IS NULL
@@ -245,12 +303,12 @@ ORDER BY determination_id
 """The determinations file: each distinct determination of the output once."""
 
 
-def rejects_sql(strict_ids: bool = False) -> str:
+def rejects_sql(strict_ids: bool = False, const: Constants | None = None) -> str:
     """The rejected records, in input order, as given, with code and reason."""
     cols = ", ".join(f"c.c_{c} AS {c}" for c in INPUT_COLUMNS[1:])
     return f"""
 SELECT c._row AS row, c.c_line_id AS line_id, c.code AS code, c.reason AS reason, {cols}
-FROM ({classify(strict_ids)}) c
+FROM ({classify(strict_ids, const)}) c
 WHERE c.reason IS NOT NULL
 ORDER BY c._row
 """
