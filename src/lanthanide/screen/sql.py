@@ -304,11 +304,38 @@ ORDER BY determination_id
 
 
 def rejects_sql(strict_ids: bool = False, const: Constants | None = None) -> str:
-    """The rejected records, in input order, as given, with code and reason."""
-    cols = ", ".join(f"c.c_{c} AS {c}" for c in INPUT_COLUMNS[1:])
+    """The rejected records, in input order, as given, with code and reason.
+    Reads each dimension's invalid values only (a few rows), left-joined:
+    a value not among them is valid, as in :func:`classify`."""
+    const = const or {}
+    branches = [
+        b for b in _branches(strict_ids) if not any(b[0] == f"{a}.err IS NOT NULL" for a in const)
+    ]
+    code = "\n".join(f"         WHEN {w} THEN {k}" for w, k, _ in branches)
+    reason = "\n".join(f"         WHEN {w} THEN {r}" for w, _, r in branches)
+    joins = "\n".join(
+        f"LEFT JOIN (SELECT raw, err FROM {name} WHERE err IS NOT NULL) {a}"
+        f" ON {a}.raw = COALESCE(l.c_{col}, '')"
+        for a, name, col in _ALIASES
+        if a not in const
+    )
+    joined = [a for a, _, _ in _ALIASES if a not in const]
+    cols = ", ".join(f"l.c_{c} AS {c}" for c in INPUT_COLUMNS[1:])
     return f"""
-SELECT c._row AS row, c.c_line_id AS line_id, c.code AS code, c.reason AS reason, {cols}
-FROM ({classify(strict_ids, const)}) c
-WHERE c.reason IS NOT NULL
-ORDER BY c._row
+SELECT _row AS row, line_id, code, reason, {", ".join(INPUT_COLUMNS[1:])}
+FROM (
+SELECT /*+ BROADCAST({", ".join([*joined, "d"])}) */ l._row AS _row, l.c_line_id AS line_id,
+       CASE
+{code}
+       END AS code,
+       CASE
+{reason}
+       END AS reason,
+       {cols}
+FROM lines l
+{joins}
+LEFT JOIN dup_ids d ON d.line_id = l.c_line_id
+) c
+WHERE reason IS NOT NULL
+ORDER BY _row
 """
