@@ -24,8 +24,9 @@ reported (peak memory: the largest of the runs).
 Prints lines/s, peak resident memory (the screening process plus its
 worker processes and, for Spark, the JVM), the ratio to the per-line
 baseline and the share of the floor's speed (100 % = as fast as just
-reading and writing). Figures on a shared machine are noisy: say how loaded
-it was (the load average is printed).
+reading and writing), then the seconds of each stage of every screening
+row (read, validate, classify, decide, write). Figures on a shared machine
+are noisy: say how loaded it was (the load average is printed).
 """
 
 from __future__ import annotations
@@ -287,6 +288,14 @@ def main() -> None:
             f"{int(r.get('keys', 0)):>7} {int(r.get('decided', 0)):>8} "
             f"{rate / base_rate:>10.1f} {floor:>10}"
         )
+    staged = [(name, r) for name, r, _ in rows if r.get("stages")]
+    if staged:
+        names = ("read", "validate", "classify", "decide", "write")
+        print()
+        print(f"{'seconds per stage (median run)':34} " + " ".join(f"{n:>9}" for n in names))
+        for name, r in staged:
+            st: dict[str, float] = r["stages"]  # type: ignore[assignment]
+            print(f"{name:34} " + " ".join(f"{st.get(n, 0.0):>9.2f}" for n in names))
 
 
 if __name__ == "__main__":

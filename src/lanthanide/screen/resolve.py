@@ -65,6 +65,18 @@ class Outcome:
     inline: tuple[str, str, str, str] | None = None
     """findings, questions, warnings, conflicts JSON (``--detail inline``)."""
 
+    def columns(self) -> tuple[str, str, str, str, str, str, str]:
+        """The output columns (:data:`RESULT_COLUMNS` after the key)."""
+        return (
+            self.verdict,
+            self.effects,
+            self.instruments,
+            self.items,
+            self.question_codes,
+            self.warning_codes,
+            self.determination_id,
+        )
+
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -107,10 +119,18 @@ def inline_columns(d: Determination) -> tuple[str, str, str, str]:
     return _dumps(findings), _dumps(questions), _dumps(warnings), _dumps(conflicts)
 
 
-def shape(d: Determination, book: Rulebook, *, inline: bool = False) -> Outcome:
+def shape(
+    d: Determination,
+    book: Rulebook,
+    *,
+    inline: bool = False,
+    text: str | None = None,
+) -> Outcome:
     """The output columns of one determination, its stored JSON and id;
-    ``inline``: with the per-line JSON columns too."""
-    text = _dets.dumps(_dets.stored(d, book))
+    ``inline``: with the per-line JSON columns too. ``text``: the stored
+    JSON when the caller has it (:class:`~lanthanide.screen.determinations.StoredText`)."""
+    if text is None:
+        text = _dets.dumps(_dets.stored(d, book))
     return Outcome(
         verdict=d.verdict,
         effects=";".join(f.effect for f in d.findings),
@@ -166,8 +186,12 @@ class Resolver:
         self._memo: dict[tuple[str, int], dict[Facts, dict[tuple[object, ...], Outcome]]] = {}
         self._params: dict[tuple[str, str], dict[str, float | str]] = {}
         self._stored: dict[str, Outcome] = {}
+        self._texts = _dets.StoredText(book)
+        self._by_text: dict[str, Outcome] = {}
         self.decided = 0
         self.workers_rss_kb: dict[int, int] = {}
+        self.processes = 1
+        """Processes that decided (1: this one; else the workers started)."""
         """Peak resident memory of each worker process used (pid -> KiB)."""
 
     def case_for(self, key: Key) -> tuple[Case, bool]:
@@ -198,19 +222,47 @@ class Resolver:
         hi = None if w.end is None else w.end - timedelta(days=1)
         return self.space.buckets_within(lo, hi)
 
+    def _known(self, key: Key) -> Outcome | None:
+        """The outcome a cell already holds for ``key`` (None: decide it),
+        read without building its case: the facts of a batch case are the
+        key's (an unexpected fact builds the case)."""
+        cells = self._memo.get(("0000000000" if key.hs == "*" else key.hs, key.bucket))
+        if not cells:
+            return None
+        view: dict[str, object] = {
+            "destination": self.space.representative_destination(key.destination),
+            "end_use": key.end_use or None,
+            "end_user": key.end_user or None,
+            "consignee": key.consignee or None,
+        }
+        params = self._decision_params(key.hs, key.params)
+        for facts, table in cells.items():
+            try:
+                values = tuple(
+                    params.get(f[7:]) if f.startswith("params.") else view[f] for f in facts
+                )
+            except KeyError:
+                case = self.case_for(key)[0]
+                values = tuple(fact_value(case, f) for f in facts)
+            got = table.get(values)
+            if got is not None:
+                return got
+        return None
+
     def resolve(self, key: Key) -> Outcome:
+        got = self._known(key)
+        if got is not None:
+            return got
         case, dated = self.case_for(key)
-        cells = self._memo.get((case.hs or "", key.bucket))
-        if cells:
-            for facts, table in cells.items():
-                got = table.get(tuple(fact_value(case, f) for f in facts))
-                if got is not None:
-                    return got
         # as `check` decides: the end user screened against the party lists
         determination = _check.check(self.engine, None, case)
-        out = shape(determination, self.book, inline=self.inline)
+        text = self._texts.text(determination)
         # the same stored determination once in memory, whichever key found it
-        out = self._stored.setdefault(out.determination_id, out)
+        known = self._by_text.get(text)
+        if known is None:
+            made = shape(determination, self.book, inline=self.inline, text=text)
+            known = self._by_text[text] = self._stored.setdefault(made.determination_id, made)
+        out = known
         if dated:
             # decided inside a multi-day bucket: reused across its window
             buckets = self._buckets(determination)
@@ -283,12 +335,32 @@ class Resolver:
             ):
                 self.decided += decided
                 self.workers_rss_kb[pid] = max(self.workers_rss_kb.get(pid, 0), rss)
-                kept = [self._stored.setdefault(o.determination_id, o) for o in distinct]
+                kept = [
+                    self._stored[o]
+                    if isinstance(o, str)
+                    else self._stored.setdefault(o.determination_id, o)
+                    for o in distinct
+                ]
                 for i, j in zip(tasks[n], index, strict=True):
                     out[i] = kept[j]
                 if tick is not None:
                     tick(len(index))
+            # every worker's peak, those that got no task too (honest peak memory)
+            for child in multiprocessing.active_children():
+                kb = _peak_kb(child.pid)
+                if child.pid is not None and kb:
+                    self.workers_rss_kb[child.pid] = max(self.workers_rss_kb.get(child.pid, 0), kb)
+        self.processes = workers
         return out  # type: ignore[return-value]
+
+    def decide_all(
+        self, keys: list[Key], tick: Callable[[int], None] | None = None, workers: int = 1
+    ) -> list[Outcome]:
+        """Each key's outcome, in the order of ``keys``; with ``workers`` > 1
+        and many keys, decided in that many processes."""
+        if workers > 1 and len(keys) >= PARALLEL_MIN_KEYS:
+            return self._parallel(keys, tick, workers)
+        return self.outcomes(keys, tick)
 
     def rows(
         self,
@@ -300,8 +372,7 @@ class Resolver:
         :data:`INLINE_COLUMNS` when the resolver is ``inline``). With
         ``workers`` > 1 and many keys, decided in that many processes."""
         keys = list(keys)
-        parallel = workers > 1 and len(keys) >= PARALLEL_MIN_KEYS
-        outcomes = self._parallel(keys, tick, workers) if parallel else self.outcomes(keys, tick)
+        outcomes = self.decide_all(keys, tick, workers)
         out: list[tuple[Any, ...]] = []
         for key, o in zip(keys, outcomes, strict=True):
             row = (
@@ -343,8 +414,23 @@ def _init_worker(payload: bytes) -> None:
     _WORKER = Resolver(book, space, inline=inline)
 
 
-_TaskResult = tuple[list[Outcome], list[int], int, int, int]
-"""distinct outcomes, index per key, decided, worker pid, its peak RSS (KiB)."""
+_TaskResult = tuple[list["Outcome | str"], list[int], int, int, int]
+"""distinct outcomes (an id for one this worker sent before), index per
+key, decided, worker pid, its peak RSS (KiB)."""
+_SENT: set[str] = set()
+"""Ids of the outcomes this worker has sent (each is sent once)."""
+
+
+def _peak_kb(pid: int | None) -> int:
+    """Peak resident memory (VmHWM, KiB) of a live process; 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _decide_task(task: tuple[int, list[Key]]) -> tuple[int, _TaskResult]:
@@ -356,13 +442,17 @@ def _decide_task(task: tuple[int, list[Key]]) -> tuple[int, _TaskResult]:
     resolver = _WORKER
     before = resolver.decided
     ids: dict[int, int] = {}
-    distinct: list[Outcome] = []
+    distinct: list[Outcome | str] = []
     index: list[int] = []
     for o in resolver.outcomes(keys):
         j = ids.get(id(o))
         if j is None:
             j = ids[id(o)] = len(distinct)
-            distinct.append(o)
+            if o.determination_id in _SENT:
+                distinct.append(o.determination_id)
+            else:
+                _SENT.add(o.determination_id)
+                distinct.append(o)
         index.append(j)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return n, (distinct, index, resolver.decided - before, os.getpid(), rss)

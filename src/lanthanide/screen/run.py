@@ -45,7 +45,7 @@ class Summary:
     determinations_file: str | None = None
     rejects: str | None = None
     workers: int = 1
-    """Processes that decided (1: this one)."""
+    """Processes that decided (1: this one; else the worker processes started)."""
     peak_rss_mb: float = 0.0
     """Peak resident memory of this process plus its worker processes
     (and, on Linux, any other child still running, e.g. Spark's JVM)."""
@@ -151,6 +151,50 @@ def _live_children_mb() -> float:
     return total
 
 
+class _Numbering:
+    """Dense integer ids of a dimension's key values ('' is 0)."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = [""]
+        self._ids: dict[str, int] = {"": 0}
+
+    def __call__(self, value: str | None) -> int | None:
+        if value is None:
+            return None
+        got = self._ids.get(value)
+        if got is None:
+            got = self._ids[value] = len(self.values)
+            self.values.append(value)
+        return got
+
+
+def _dim_row(name: str, space: KeySpace, num: _Numbering, raw: str) -> tuple[Any, ...]:
+    """The fields of one dimension row (:data:`lanthanide.screen.sql.DIMS`)
+    for ``raw``: normalised value, integer key(s), reject reason."""
+    if name == "dim_date":
+        return space.date_value(raw)
+    if name == "dim_params":
+        pkey, err = space.params_value(raw)
+        return num(pkey), err
+    if name == "dim_dest":
+        dest, dkey, err = space.destination_value(raw)
+        return dest, num(dkey), None if err is not None else num(dest or ""), err
+    value, key, err = {
+        "dim_hs": space.hs_value,
+        "dim_eu": space.end_use_value,
+        "dim_user": space.end_user_value,
+        "dim_consignee": space.consignee_value,
+    }[name](raw)
+    return value, num(key), err
+
+
+_RESULTS: tuple[tuple[str, str], ...] = (
+    *((k, "int") for k in sql.KEY_COLUMNS),
+    *RESULT_COLUMNS[7:],
+)
+"""Columns of the ``results`` table: the integer key, then the outcome."""
+
+
 def screen(
     engine: SqlEngine,
     book: Rulebook,
@@ -213,63 +257,71 @@ def screen(
     tick("read", 1, 1)
 
     space = space or KeySpace(book)
-    handlers: dict[str, Callable[[str], tuple[Any, ...]]] = {
-        "dim_date": space.date_value,
-        "dim_hs": space.hs_value,
-        "dim_dest": space.destination_value,
-        "dim_eu": space.end_use_value,
-        "dim_params": space.params_value,
-        "dim_user": space.end_user_value,
-        "dim_consignee": space.consignee_value,
-    }
+    nums = {d.name: _Numbering() for d in sql.DIMS}
+    dim_rows: dict[str, list[tuple[Any, ...]]] = {}
     for i, dim in enumerate(sql.DIMS):
         tick("validate", i, len(sql.DIMS))
         raws = [r[0] for r in engine.query(sql.distinct_sql(dim.column))]
-        fn = handlers[dim.name]
-        rows = [(raw, *fn(raw)) for raw in raws]
+        rows = [(raw, *_dim_row(dim.name, space, nums[dim.name], raw)) for raw in raws]
         engine.register(dim.name, (("raw", "string"), *dim.fields), rows)
+        dim_rows[dim.name] = rows
     tick("validate", len(sql.DIMS), len(sql.DIMS))
+    const = sql.constants(dim_rows)
 
     tick("classify", 0, 1)
     engine.materialise("dup_ids", sql.DUP_IDS)
-    engine.materialise("classified", sql.classify(strict_ids))
-    key_rows = engine.query(sql.KEYS)
+    key_rows = engine.query(sql.keys_sql(strict_ids, const))
     tick("classify", 1, 1)
 
     from lanthanide.screen.compile import Key
 
-    keys: dict[Key, None] = {}
-    for hs_key, dest_key, bucket, eu_key, pkey, ukey, ckey, _dest, _n in key_rows:
-        keys.setdefault(Key(hs_key, dest_key, int(bucket), eu_key, pkey, ukey, ckey), None)
+    hs_n, dest_n = nums["dim_hs"].values, nums["dim_dest"].values
+    eu_n, par_n = nums["dim_eu"].values, nums["dim_params"].values
+    user_n, cons_n = nums["dim_user"].values, nums["dim_consignee"].values
+    keys: dict[tuple[int, ...], Key] = {}
+    n = rejected = 0
+    for kh, kd, kb, ke, kp, ku, kc, kn, cnt in key_rows:
+        n += int(cnt)
+        if kn == -1:
+            rejected += int(cnt)
+            continue
+        ik = (kh, kd, kb, ke, kp, ku, kc)
+        if ik not in keys:
+            keys[ik] = Key(
+                hs_n[kh], dest_n[kd], int(kb), eu_n[ke], par_n[kp], user_n[ku], cons_n[kc]
+            )
     resolver = Resolver(book, space, inline=inline)
     total = len(keys)
     done = 0
 
-    def decided(n: int) -> None:
+    def decided(count: int) -> None:
         nonlocal done
-        done += n
+        done += count
         tick("decide", min(done, total), total)
 
     n_workers = workers or os.cpu_count() or 1
     tick("decide", 0, total)
-    result_rows = resolver.rows(keys, decided, n_workers)
+    outcomes = resolver.decide_all(list(keys.values()), decided, n_workers)
     tick("decide", total, total)
-    engine.register("results", RESULT_COLUMNS + (INLINE_COLUMNS if inline else ()), result_rows)
+    by_key = dict(zip(keys, outcomes, strict=True))
+    result_rows = [
+        (*ik, *o.columns(), *(o.inline or ())) if inline else (*ik, *o.columns())
+        for ik, o in by_key.items()
+    ]
+    engine.register("results", _RESULTS + (INLINE_COLUMNS if inline else ()), result_rows)
 
     tick("write", 0, 1)
     written: list[Path] = []
     try:
-        n, rejected = engine.query(sql.COUNTS)[0]
-        rejected = int(rejected or 0)
         det_rows = resolver.determinations()
         if dets is not None:
             engine.register("determinations", DETERMINATION_COLUMNS, det_rows)
             engine.write(sql.DETERMINATIONS, dets, out_fmt)
             written.append(dets)
-        engine.write(sql.output_sql(carry, inline), out, out_fmt)
+        engine.write(sql.output_sql(carry, inline, strict_ids, const), out, out_fmt)
         written.append(out)
         if rejected:
-            engine.write(sql.REJECTS, rej, out_fmt)
+            engine.write(sql.rejects_sql(strict_ids, const), rej, out_fmt)
     except BaseException:
         for p in written:  # nothing half-written
             p.unlink(missing_ok=True)
@@ -277,8 +329,8 @@ def screen(
     tick("write", 1, 1)
 
     summary = Summary(
-        lines=int(n),
-        screened=int(n) - rejected,
+        lines=n,
+        screened=n - rejected,
         rejected=rejected,
         keys=total,
         decided=resolver.decided,
@@ -286,17 +338,18 @@ def screen(
         output=str(out),
         determinations_file=str(dets) if dets is not None else None,
         rejects=str(rej) if rejected else None,
-        workers=max(1, len(resolver.workers_rss_kb)),
+        workers=resolver.processes,
         stages=stages,
     )
-    by_key = {r[:7]: (r[7], r[9]) for r in result_rows}  # key -> (verdict, instruments)
-    for hs_key, dest_key, bucket, eu_key, pkey, ukey, ckey, dest, cnt in key_rows:
-        verdict, instruments = by_key[(hs_key, dest_key, int(bucket), eu_key, pkey, ukey, ckey)]
+    for kh, kd, kb, ke, kp, ku, kc, kn, cnt in key_rows:
+        if kn == -1:
+            continue
+        o = by_key[(kh, kd, kb, ke, kp, ku, kc)]
         cnt = int(cnt)
-        summary.by_verdict[verdict] += cnt
-        for inst in {i for i in instruments.split(";") if i}:
+        summary.by_verdict[o.verdict] += cnt
+        for inst in {i for i in o.instruments.split(";") if i}:
             summary.by_instrument[inst] += cnt
-        summary.by_destination.setdefault(dest or "(none)", Counter())[verdict] += cnt
+        summary.by_destination.setdefault(dest_n[kn] or "(none)", Counter())[o.verdict] += cnt
     summary.peak_rss_mb = peak_rss_mb(resolver.workers_rss_kb)
     summary.seconds = time.perf_counter() - t0
     return summary

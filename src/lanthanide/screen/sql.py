@@ -13,12 +13,16 @@ Relations:
   ``c_<column>`` for every column of :data:`INPUT_COLUMNS` as text, and
   ``_corrupt`` and ``_code`` (why a record could not be parsed and its reject
   code, else NULL; see :mod:`lanthanide.screen.spec`).
-* ``dim_date``, ``dim_hs``, ``dim_dest``, ``dim_eu``, ``dim_params`` — every
-  distinct raw value of a column, validated once, with its normalised value,
-  its key and the reject reason.
-* ``classified`` — each line's input columns as given, its normalised
-  values, its key and the reject reason (NULL: accepted).
-* ``results`` — one row per distinct key: verdict, effects, instruments,
+* ``dim_date``, ``dim_hs``, ``dim_dest``, ``dim_eu``, ``dim_params``,
+  ``dim_user``, ``dim_consignee`` — every distinct raw value of a column,
+  validated once, with its normalised value, its integer key and the reject
+  reason (:data:`DIMS`).
+* ``dup_ids`` — the line ids on more than one record.
+* :func:`classify` — a subquery, not a table: each line's input columns as
+  given, its integer key and its reject reason (NULL: accepted). The keys,
+  the output and the rejects each read ``lines`` through it; no per-line
+  table is materialised, so memory holds only the small tables.
+* ``results`` — one row per distinct key (:data:`KEY_COLUMNS`): verdict, effects, instruments,
   items, question and warning codes, ``determination_id`` (and, for
   ``--detail inline``, the JSON columns with the date as a placeholder);
   ``determinations`` — each distinct determination once, by id.
@@ -26,8 +30,10 @@ Relations:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lanthanide.screen import spec
 from lanthanide.screen.compile import ON_TOKEN
@@ -78,21 +84,30 @@ class Dim:
 
 DIMS: tuple[Dim, ...] = (
     Dim("dim_date", "date", (("iso", "string"), ("bucket", "int"), ("err", "string"))),
-    Dim("dim_hs", "tariff_line", (("hs", "string"), ("hkey", "string"), ("err", "string"))),
-    Dim("dim_dest", "destination", (("dest", "string"), ("dkey", "string"), ("err", "string"))),
-    Dim("dim_eu", "end_use", (("eu", "string"), ("ekey", "string"), ("err", "string"))),
-    Dim("dim_params", "params", (("pkey", "string"), ("err", "string"))),
-    Dim("dim_user", "end_user", (("name", "string"), ("ukey", "string"), ("err", "string"))),
-    Dim("dim_consignee", "consignee", (("name", "string"), ("ckey", "string"), ("err", "string"))),
+    Dim("dim_hs", "tariff_line", (("hs", "string"), ("hk", "int"), ("err", "string"))),
+    Dim(
+        "dim_dest",
+        "destination",
+        (("dest", "string"), ("dk", "int"), ("dn", "int"), ("err", "string")),
+    ),
+    Dim("dim_eu", "end_use", (("eu", "string"), ("ek", "int"), ("err", "string"))),
+    Dim("dim_params", "params", (("pk", "int"), ("err", "string"))),
+    Dim("dim_user", "end_user", (("name", "string"), ("uk", "int"), ("err", "string"))),
+    Dim("dim_consignee", "consignee", (("name", "string"), ("ck", "int"), ("err", "string"))),
 )
+"""Each dimension's key is a small integer (``hk``, ``dk``, ``ek``, ``pk``,
+``uk``, ``ck``; the date's is its ``bucket``) numbering its distinct key
+values, so lines group and join on integers; 0 is the empty key (no end
+use, no name, no destination). ``dn`` numbers the destination itself (0
+when none) in the numbering of ``dk``: the key of a line naming a party."""
+
+KEY_COLUMNS: tuple[str, ...] = ("kh", "kd", "kb", "ke", "kp", "ku", "kc")
+"""A line's integer key, in the order of :class:`lanthanide.screen.compile.Key`."""
 
 
 def distinct_sql(column: str) -> str:
     return f"SELECT DISTINCT COALESCE(c_{column}, '') AS raw FROM lines"
 
-
-_RAW = ", ".join(f"l.c_{c} AS c_{c}" for c in INPUT_COLUMNS)
-"""The input columns as given, carried for the output lines."""
 
 DUP_IDS = """
 SELECT c_line_id AS line_id, COUNT(*) AS n
@@ -149,23 +164,80 @@ def _branches(strict_ids: bool) -> list[tuple[str, str, str]]:
     return out
 
 
-def classify(strict_ids: bool = False) -> str:
-    """One row per record: its keys, or its reject ``code`` and ``reason``;
-    ``dup`` is the number of records with its line id (NULL when unique).
-    Needs ``dup_ids`` (:data:`DUP_IDS`)."""
-    branches = _branches(strict_ids)
+Constants = Mapping[str, Mapping[str, "int | str"]]
+"""Dimensions whose every line has the same valid value, by alias (``dd``,
+``dh``, ``dt``, ``de``, ``dp``, ``du``, ``dc``): field -> value. The
+classification reads them as literals instead of joining (a column the file
+lacks, or never varies, costs nothing)."""
+
+_ALIASES: tuple[tuple[str, str, str], ...] = (
+    ("dd", "dim_date", "date"),
+    ("dh", "dim_hs", "tariff_line"),
+    ("dt", "dim_dest", "destination"),
+    ("de", "dim_eu", "end_use"),
+    ("dp", "dim_params", "params"),
+    ("du", "dim_user", "end_user"),
+    ("dc", "dim_consignee", "consignee"),
+)
+_SAFE = re.compile(r"[0-9A-Za-z_.:*-]*")
+
+
+def constants(dims: Mapping[str, Sequence[tuple[Any, ...]]]) -> dict[str, dict[str, int | str]]:
+    """The :data:`Constants` of registered dimension rows (table name ->
+    rows of ``raw`` and :data:`DIMS` fields): each dimension with one row,
+    valid, whose values are integers or plain words."""
+    fields = {d.name: [f for f, _ in d.fields] for d in DIMS}
+    out: dict[str, dict[str, int | str]] = {}
+    for alias, name, _ in _ALIASES:
+        rows = dims.get(name, ())
+        if len(rows) != 1:
+            continue
+        values = dict(zip(fields[name], rows[0][1:], strict=True))
+        if values.pop("err") is not None:
+            continue
+        if all(
+            v is None or isinstance(v, int) or (isinstance(v, str) and _SAFE.fullmatch(v))
+            for v in values.values()
+        ):
+            out[alias] = {k: v for k, v in values.items() if v is not None}
+    return out
+
+
+def classify(strict_ids: bool = False, const: Constants | None = None) -> str:
+    """One row per record, in no order: a subquery, never materialised (the
+    keys, the output and the rejects each read ``lines`` through it, so no
+    per-line table is ever held): ``_row``, the input columns as given
+    (``c_<column>``), the integer key (:data:`KEY_COLUMNS`; ``kn``: the
+    destination's number), ``on_iso``, ``dup`` (the number of records with
+    its line id, NULL when unique) and, when rejected, ``code`` and
+    ``reason`` (NULL: accepted). Needs ``dup_ids`` (:data:`DUP_IDS`)."""
+    const = const or {}
+
+    def ref(alias: str, name: str) -> str:
+        if alias not in const:
+            return f"{alias}.{name}"
+        v = const[alias][name]
+        return str(int(v)) if isinstance(v, int) else f"'{v}'"
+
+    branches = [
+        b for b in _branches(strict_ids) if not any(b[0] == f"{a}.err IS NOT NULL" for a in const)
+    ]
     code = "\n".join(f"         WHEN {w} THEN {k}" for w, k, _ in branches)
     reason = "\n".join(f"         WHEN {w} THEN {r}" for w, _, r in branches)
+    raw = ", ".join(f"l.c_{c} AS c_{c}" for c in INPUT_COLUMNS)
+    joined = [a for a, _, _ in _ALIASES if a not in const]
+    joins = "\n".join(
+        f"JOIN {name} {a} ON {a}.raw = COALESCE(l.c_{col}, '')"
+        for a, name, col in _ALIASES
+        if a not in const
+    )
+    uk, ck, dn = ref("du", "uk"), ref("dc", "ck"), ref("dt", "dn")
     return f"""
-SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du, dc) */ l._row AS _row, {_RAW},
-       l.c_line_id AS line_id,
-       dd.iso AS on_iso, dd.bucket AS bucket,
-       dh.hs AS hs, dh.hkey AS hs_key,
-       dt.dest AS dest,
-       CASE WHEN du.ukey <> '' OR dc.ckey <> '' THEN COALESCE(dt.dest, '') ELSE dt.dkey END
-         AS dest_key,
-       de.eu AS end_use, de.ekey AS eu_key,
-       dp.pkey AS pkey, du.ukey AS user_key, dc.ckey AS consignee_key, d.n AS dup,
+SELECT /*+ BROADCAST({", ".join([*joined, "d"])}) */ l._row AS _row, {raw},
+       {ref("dd", "iso")} AS on_iso, {ref("dd", "bucket")} AS kb, {ref("dh", "hk")} AS kh,
+       CASE WHEN {uk} <> 0 OR {ck} <> 0 THEN {dn} ELSE {ref("dt", "dk")} END AS kd,
+       {ref("de", "ek")} AS ke, {ref("dp", "pk")} AS kp, {uk} AS ku, {ck} AS kc,
+       {dn} AS kn, d.n AS dup,
        CASE
 {code}
        END AS code,
@@ -173,38 +245,41 @@ SELECT /*+ BROADCAST(dd, dh, dt, de, dp, du, dc) */ l._row AS _row, {_RAW},
 {reason}
        END AS reason
 FROM lines l
-JOIN dim_date dd ON dd.raw = COALESCE(l.c_date, '')
-JOIN dim_hs dh ON dh.raw = COALESCE(l.c_tariff_line, '')
-JOIN dim_dest dt ON dt.raw = COALESCE(l.c_destination, '')
-JOIN dim_eu de ON de.raw = COALESCE(l.c_end_use, '')
-JOIN dim_params dp ON dp.raw = COALESCE(l.c_params, '')
-JOIN dim_user du ON du.raw = COALESCE(l.c_end_user, '')
-JOIN dim_consignee dc ON dc.raw = COALESCE(l.c_consignee, '')
+{joins}
 LEFT JOIN dup_ids d ON d.line_id = l.c_line_id
 """
 
 
-CLASSIFY = classify()
-"""Without ``--strict-ids``: a duplicated id is a warning on each line."""
-
-KEYS = """
-SELECT hs_key, dest_key, bucket, eu_key, pkey, user_key, consignee_key,
-       COALESCE(dest, '') AS dest, COUNT(*) AS n
-FROM classified
-WHERE reason IS NULL
-GROUP BY hs_key, dest_key, bucket, eu_key, pkey, user_key, consignee_key, COALESCE(dest, '')
+def keys_sql(strict_ids: bool = False, const: Constants | None = None) -> str:
+    """Each distinct key of the accepted lines (:data:`KEY_COLUMNS`), its
+    destination's number ``kn`` and its number of lines ``n``; all rejected
+    lines in one row with NULL keys and ``kn`` -1 (so the counts need no
+    other pass over the lines)."""
+    keys = ", ".join(KEY_COLUMNS)
+    accepted = ", ".join(f"CASE WHEN reason IS NULL THEN {k} END AS {k}" for k in KEY_COLUMNS)
+    return f"""
+SELECT {keys}, kn, COUNT(*) AS n
+FROM (
+SELECT {accepted}, CASE WHEN reason IS NULL THEN kn ELSE -1 END AS kn
+FROM ({classify(strict_ids, const)}) c
+) k
+GROUP BY {keys}, kn
 """
 
-_KEY_JOIN = """
-  ON c.hs_key = r.hs_key AND c.dest_key = r.dest_key AND c.bucket = r.bucket
- AND c.eu_key = r.eu_key AND c.pkey = r.pkey AND c.user_key = r.user_key
- AND c.consignee_key = r.consignee_key"""
+
+_KEY_JOIN = "\n AND ".join(f"c.{k} = r.{k}" for k in KEY_COLUMNS)
 
 
-def output_sql(columns: Sequence[str], inline: bool = False) -> str:
+def output_sql(
+    columns: Sequence[str],
+    inline: bool = False,
+    strict_ids: bool = False,
+    const: Constants | None = None,
+) -> str:
     """One row per accepted line, in input order: the input ``columns`` as
     given, then :data:`LINE_COLUMNS`, :data:`OUTPUT_COLUMNS` (and :data:`INLINE_COLUMNS`, each
-    line's date put into the texts that quote it, with ``inline``)."""
+    line's date put into the texts that quote it, with ``inline``). Needs
+    ``results`` keyed by :data:`KEY_COLUMNS`."""
     cols = [f"c.c_{c} AS {c}" for c in columns]
     cols.append("CASE WHEN c.dup IS NOT NULL THEN 'duplicate_line_id' END AS input_warnings")
     cols += [f"r.{c} AS {c}" for c in OUTPUT_COLUMNS]
@@ -212,8 +287,9 @@ def output_sql(columns: Sequence[str], inline: bool = False) -> str:
         cols += [f"replace(r.{c}, '{ON_TOKEN}', c.on_iso) AS {c}" for c in INLINE_COLUMNS]
     return f"""
 SELECT /*+ BROADCAST(r) */ {", ".join(cols)}
-FROM classified c
-JOIN results r {_KEY_JOIN}
+FROM ({classify(strict_ids, const)}) c
+JOIN results r
+  ON {_KEY_JOIN}
 WHERE c.reason IS NULL
 ORDER BY c._row
 """
@@ -226,20 +302,40 @@ ORDER BY determination_id
 """
 """The determinations file: each distinct determination of the output once."""
 
-REJECTS = """
-SELECT l._row AS row, l.c_line_id AS line_id, c.code AS code, c.reason AS reason,
-       l.c_date AS date, l.c_exporter AS exporter, l.c_tariff_line AS tariff_line,
-       l.c_description AS description, l.c_destination AS destination,
-       l.c_quantity AS quantity, l.c_unit AS unit, l.c_value AS value,
-       l.c_currency AS currency, l.c_end_use AS end_use, l.c_params AS params,
-       l.c_end_user AS end_user, l.c_consignee AS consignee
-FROM lines l
-JOIN classified c ON l._row = c._row
-WHERE c.reason IS NOT NULL
-ORDER BY l._row
-"""
 
-COUNTS = """
-SELECT COUNT(*) AS n, SUM(CASE WHEN reason IS NULL THEN 0 ELSE 1 END) AS rejected
-FROM classified
+def rejects_sql(strict_ids: bool = False, const: Constants | None = None) -> str:
+    """The rejected records, in input order, as given, with code and reason.
+    Reads each dimension's invalid values only (a few rows), left-joined:
+    a value not among them is valid, as in :func:`classify`."""
+    const = const or {}
+    branches = [
+        b for b in _branches(strict_ids) if not any(b[0] == f"{a}.err IS NOT NULL" for a in const)
+    ]
+    code = "\n".join(f"         WHEN {w} THEN {k}" for w, k, _ in branches)
+    reason = "\n".join(f"         WHEN {w} THEN {r}" for w, _, r in branches)
+    joins = "\n".join(
+        f"LEFT JOIN (SELECT raw, err FROM {name} WHERE err IS NOT NULL) {a}"
+        f" ON {a}.raw = COALESCE(l.c_{col}, '')"
+        for a, name, col in _ALIASES
+        if a not in const
+    )
+    joined = [a for a, _, _ in _ALIASES if a not in const]
+    cols = ", ".join(f"l.c_{c} AS {c}" for c in INPUT_COLUMNS[1:])
+    return f"""
+SELECT _row AS row, line_id, code, reason, {", ".join(INPUT_COLUMNS[1:])}
+FROM (
+SELECT /*+ BROADCAST({", ".join([*joined, "d"])}) */ l._row AS _row, l.c_line_id AS line_id,
+       CASE
+{code}
+       END AS code,
+       CASE
+{reason}
+       END AS reason,
+       {cols}
+FROM lines l
+{joins}
+LEFT JOIN dup_ids d ON d.line_id = l.c_line_id
+) c
+WHERE reason IS NOT NULL
+ORDER BY _row
 """
