@@ -71,6 +71,12 @@ def test_bad_rows_go_to_rejects_with_the_reason(tmp_path: Path) -> None:
     assert rej[""] == "line_id: missing; every line needs an id"
     assert rej["10"] == "quantity: 'lots' is not a number"
     assert rej["11"].startswith("date (--on): missing")
+    # a later run with no bad line leaves no earlier rejects beside its output
+    write_csv(src, [GOOD])
+    code, text = _run(str(src), "--out", str(out), "--summary", "json", "--no-progress")
+    assert code == 0, text
+    assert json.loads(text)["rejects"] is None
+    assert not (tmp_path / "out.rejects.csv").exists()
 
 
 def test_bad_arguments_exit_2_naming_the_flag(tmp_path: Path) -> None:

@@ -114,6 +114,16 @@ def _check_columns(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
+def _remove(path: Path) -> None:
+    """Remove an output: a file, or a directory of part files (Spark)."""
+    if path.is_dir():
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def peak_rss_mb(workers_kb: Mapping[int, int] | None = None) -> float:
     """Peak resident memory of this process, plus the peaks the finished
     workers reported, plus (Linux) every descendant still running."""
@@ -322,9 +332,11 @@ def screen(
         written.append(out)
         if rejected:
             engine.write(sql.rejects_sql(strict_ids, const), rej, out_fmt)
+        elif rej.exists():  # an earlier run's rejects: not this output's
+            _remove(rej)
     except BaseException:
         for p in written:  # nothing half-written
-            p.unlink(missing_ok=True)
+            _remove(p)
         raise
     tick("write", 1, 1)
 
