@@ -14,15 +14,18 @@ screens them, Parquet out, with:
 
 Each Spark session is started once and warmed up on a small file; the
 figure is the median of ``--repeat`` screenings of the full file (the JVM
-start is not in it). Prints seconds, lines/s and the ratio to DuckDB.
-Goal on the 2-core machine (issue 16): Spark local >= 200,000 lines/s.
-Figures on a shared machine are noisy: run it twice.
+start is not in it). Prints seconds, lines/s, the ratio to DuckDB and the
+seconds of each stage of the median run (read, validate, classify,
+decide, write: ``decide`` is the engine-independent Python part), with the
+load average before and after. Goal on the 2-core machine (issue 16):
+Spark local >= 200,000 lines/s. Figures on a shared machine are noisy: run
+it twice and quote the load average.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -35,30 +38,42 @@ from lanthanide.screen.generate import generate
 from lanthanide.screen.standalone import standalone_cluster
 
 
-def _time(make: Any, src: Path, out: Path, repeat: int, book: Any, space: Any) -> float:
+def _time(
+    make: Any, src: Path, out: Path, repeat: int, book: Any, space: Any
+) -> tuple[float, dict[str, float]]:
+    """The median seconds of ``repeat`` screenings, and that run's stages."""
     runs = []
     for _ in range(repeat):
         t = time.perf_counter()
         with make() as engine:
-            screen(engine, book, src, out, space=space)
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
+            summary = screen(engine, book, src, out, space=space)
+        runs.append((time.perf_counter() - t, summary.stages))
+    runs.sort(key=lambda r: r[0])
+    return runs[len(runs) // 2]
+
+
+Row = tuple[str, str, float, dict[str, float]]
 
 
 def _spark_rows(
     label: str, master: str, files: dict[str, Path], small: dict[str, Path], args: Any, ctx: Any
-) -> list[tuple[str, str, float]]:
+) -> list[Row]:
     book, space, root = ctx
-    conf = {} if master.startswith("local") else {"spark.executor.memory": "2g"}
+    conf = (
+        {}
+        if master.startswith("local")
+        else {"spark.executor.memory": "2g", "spark.sql.shuffle.partitions": "2"}
+    )
     session = spark_session(master, conf=conf)
-    session.conf.set("spark.sql.shuffle.partitions", "4")
     rows = []
     try:
         for kind, src in files.items():
             out = root / f"spark-{label}-{kind}.parquet"
             _time(lambda: SparkEngine(session=session), small[kind], out, 1, book, space)
-            sec = _time(lambda: SparkEngine(session=session), src, out, args.repeat, book, space)
-            rows.append((f"Spark {label}", kind, sec))
+            sec, stages = _time(
+                lambda: SparkEngine(session=session), src, out, args.repeat, book, space
+            )
+            rows.append((f"Spark {label}", kind, sec, stages))
             print(f"{label} {kind}: {sec:.1f} s", flush=True)
     finally:
         session.stop()
@@ -74,6 +89,7 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=None)
     args = ap.parse_args()
     kinds = [k for k in args.input.split(",") if k]
+    load0 = os.getloadavg()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         root = Path(tmp)
         book = load_rulebook()
@@ -84,24 +100,36 @@ def main() -> None:
             generate(files[kind], lines=args.lines, seed=7, reject_rate=0.001, book=book)
             small[kind] = root / f"small.{kind}"
             generate(small[kind], lines=1000, seed=8, reject_rate=0.001, book=book)
-        rows = []
+        rows: list[Row] = []
         for kind, src in files.items():
-            sec = _time(DuckDBEngine, src, root / f"duck-{kind}.parquet", args.repeat, book, space)
-            rows.append(("DuckDB", kind, sec))
+            duck = root / f"duck-{kind}.parquet"
+            sec, stages = _time(DuckDBEngine, src, duck, args.repeat, book, space)
+            rows.append(("DuckDB", kind, sec, stages))
             print(f"duckdb {kind}: {sec:.1f} s", flush=True)
         ctx = (book, space, root)
         rows += _spark_rows("local[2]", "local[2]", files, small, args, ctx)
         if not args.no_cluster:
             with standalone_cluster(cores=2, memory="3g") as master:
                 rows += _spark_rows("standalone", master, files, small, args, ctx)
-    duck = {kind: sec for name, kind, sec in rows if name == "DuckDB"}
+    load1 = os.getloadavg()
+    duck = {kind: sec for name, kind, sec, _ in rows if name == "DuckDB"}
     print()
-    print(f"{args.lines:,} lines, Parquet out, median of {args.repeat}")
-    print(f"| {'engine':<18} | input   | seconds | lines/s   | × DuckDB |")
-    print(f"|{'-' * 20}|---------|---------|-----------|----------|")
-    for name, kind, sec in rows:
+    print(
+        f"{args.lines:,} lines, Parquet out, median of {args.repeat}; load average "
+        f"{load0[0]:.1f} before, {load1[0]:.1f} after, on {os.cpu_count()} cores"
+    )
+    names = ("read", "validate", "classify", "decide", "write")
+    print(
+        f"| {'engine':<18} | input   | seconds | lines/s   | × DuckDB | " + " | ".join(names) + " |"
+    )
+    print(f"|{'-' * 20}|---------|---------|-----------|----------|" + "---|" * len(names))
+    for name, kind, sec, stages in rows:
         rate = args.lines / sec
-        print(f"| {name:<18} | {kind:<7} | {sec:7.1f} | {rate:9,.0f} | {duck[kind] / sec:8.2f} |")
+        cells = " | ".join(f"{stages.get(n, 0.0):.1f}" for n in names)
+        print(
+            f"| {name:<18} | {kind:<7} | {sec:7.1f} | {rate:9,.0f} | {duck[kind] / sec:8.2f} | "
+            f"{cells} |"
+        )
 
 
 if __name__ == "__main__":

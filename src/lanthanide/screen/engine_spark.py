@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -46,43 +47,46 @@ class SparkEngine:
         """The ``lines`` relation, read by the executors. CSV: the header is
         read here; the file is cut into byte ranges, a first job summarises
         each (lines, quoting state), a second parses each range by
-        :mod:`lanthanide.screen.spec` on its executor (Arrow batches), so the
-        records, row numbers and reject codes are DuckDB's. Parquet: read
-        natively, values trimmed (empty = NULL), row = 1-based row index."""
+        :mod:`lanthanide.screen.spec` on its executor, so the records, row
+        numbers and reject codes are DuckDB's; the parsed lines are cached
+        (parsing is the costly part).
+        Parquet: a view over the file, read natively by every query that
+        needs it (only the columns it needs), values trimmed (empty =
+        NULL), row = 1-based row index; its footer is read here."""
         from pyspark.errors import PySparkException
-        from pyspark.sql import functions as F
 
         # a file rewritten at the same path must not be served from a cache
         self.spark.catalog.refreshByPath(str(path))
         try:
             if fmt == "parquet":
-                df = self.spark.read.parquet(str(path))
-                cols = list(df.columns)
-                check_columns(cols)
-                sel = [
-                    (
-                        F.nullif(F.trim(F.col(f"`{c}`").cast("string")), F.lit(""))
-                        if c in cols
-                        else F.lit(None).cast("string")
-                    ).alias(f"c_{c}")
-                    for c in INPUT_COLUMNS
-                ]
-                none = F.lit(None).cast("string")
-                lines = df.select(
-                    (F.col("_metadata.row_index") + 1).alias("_row"),
-                    *sel,
-                    none.alias("_code"),
-                    none.alias("_corrupt"),
-                )
+                lines = self._read_parquet(path)
             else:
-                lines = self._read_csv(path)
-            lines = lines.cache()
-            self._cached.append(lines)
-            lines.count()
+                lines = self._cache(self._read_csv(path))
         except PySparkException as exc:
             raise InputError("INPUT", f"'{path}' cannot be read as {fmt}: {exc}") from None
-        lines.createOrReplaceTempView("lines")
-        self._views.append("lines")
+        self._view("lines", lines)
+
+    def _read_parquet(self, path: Path) -> Any:
+        from pyspark.sql import functions as F
+
+        df = self.spark.read.parquet(str(path))
+        cols = list(df.columns)
+        check_columns(cols)
+        sel = [
+            (
+                F.nullif(F.trim(F.col(f"`{c}`").cast("string")), F.lit(""))
+                if c in cols
+                else F.lit(None).cast("string")
+            ).alias(f"c_{c}")
+            for c in INPUT_COLUMNS
+        ]
+        none = F.lit(None).cast("string")
+        return df.select(
+            (F.col("_metadata.row_index") + 1).alias("_row"),
+            *sel,
+            none.alias("_code"),
+            none.alias("_corrupt"),
+        )
 
     def _read_csv(self, path: Path) -> Any:
         from pyspark.sql import types as T
@@ -106,10 +110,22 @@ class SparkEngine:
         records = sc.parallelize(plan, len(plan)).flatMap(_parse_task(name, header))
         return self.spark.createDataFrame(records, schema, verifySchema=False)
 
+    def _view(self, name: str, df: Any) -> None:
+        df.createOrReplaceTempView(name)
+        self._views.append(name)
+
+    def _cache(self, df: Any) -> Any:
+        """``df`` cached (memory, then disk) and computed now, once."""
+        df = df.cache()
+        self._cached.append(df)
+        df.count()
+        return df
+
     def register(
         self, name: str, fields: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]]
     ) -> None:
-        """A small table, sent as Arrow; the shared SQL broadcasts it."""
+        """A small table, sent as Arrow (a local relation: the shared SQL
+        broadcasts it without a job)."""
         import pyarrow as pa  # type: ignore[import-untyped]
 
         types = {"string": pa.string(), "int": pa.int64()}
@@ -119,19 +135,17 @@ class SparkEngine:
             [pa.array(list(c), type=schema.field(i).type) for i, c in enumerate(cols)],
             schema=schema,
         )
-        df = self.spark.createDataFrame(table)
-        df.createOrReplaceTempView(name)
-        self._views.append(name)
+        self._view(name, self.spark.createDataFrame(table))
 
     def materialise(self, name: str, sql: str) -> None:
-        df = self.spark.sql(sql).cache()
-        self._cached.append(df)
-        df.count()
-        df.createOrReplaceTempView(name)
-        self._views.append(name)
+        """Computed once, cached (uncompressed columns, see
+        :func:`spark_session`) for the queries and writes that read it."""
+        self._view(name, self._cache(self.spark.sql(sql)))
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in self.spark.sql(sql).collect()]
+        """The rows, fetched from the executors as Arrow."""
+        table = self.spark.sql(sql).toArrow()
+        return list(zip(*(c.to_pylist() for c in table.columns), strict=True))
 
     def write(self, sql: str, path: Path, fmt: Format) -> None:
         """Written by the executors: a directory at ``path`` of part files
@@ -201,22 +215,46 @@ def _parse_task(path: str, header: list[str]) -> Any:
     return run
 
 
+def local_cores(master: str) -> int | None:
+    """The cores of a ``local``/``local[N]``/``local[*]`` master (None: not local)."""
+    m = re.fullmatch(r"local(?:\[(\*|[0-9]+)(?:,[0-9]+)?\])?", master.strip())
+    if m is None:
+        return None
+    n = m.group(1)
+    return int(n) if n and n != "*" else (1 if n is None else os.cpu_count() or 1)
+
+
+SESSION_CONF: dict[str, str] = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    # adaptive execution: shuffles coalesced to what the data needs, joins
+    # turned into broadcasts when one side turns out small
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.adaptive.coalescePartitions.enabled": "true",
+    # the cached relations are read a few times and dropped: compressing
+    # their columns costs more (about 3x the time to build) than it saves
+    "spark.sql.inMemoryColumnarStorage.compressed": "false",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+"""Settings of :func:`spark_session` (``conf`` overrides any of them)."""
+
+
 def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) -> Any:
-    """A quiet Spark session: UI off, few shuffle partitions in local mode.
-    On a cluster master the executors' Python is this interpreter with this
-    package on ``PYTHONPATH`` unless ``PYSPARK_PYTHON`` says otherwise (a
-    cluster whose machines install lanthanide themselves sets it). ``conf``:
-    more Spark settings."""
+    """A quiet Spark session tuned for a batch (:data:`SESSION_CONF`): UI
+    off, adaptive execution, uncompressed caches; in local mode as many
+    shuffle partitions as cores (a cluster: adaptive execution coalesces
+    the default 200) and 2 GB for the driver. On a cluster master the
+    executors' Python is this interpreter with this package on
+    ``PYTHONPATH`` unless ``PYSPARK_PYTHON`` says otherwise (a cluster whose
+    machines install lanthanide themselves sets it). ``conf``: more Spark
+    settings."""
     from pyspark.sql import SparkSession
 
-    local = master.startswith("local")
-    builder = (
-        SparkSession.builder.master(master)
-        .appName("lanthanide-screen")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-    )
+    cores = local_cores(master)
+    builder = SparkSession.builder.master(master).appName("lanthanide-screen")
+    for key, value in SESSION_CONF.items():
+        builder = builder.config(key, value)
     from lanthanide.screen.standalone import python_env
 
     if os.environ.get("PYSPARK_PYTHON") in (None, sys.executable):
@@ -227,15 +265,14 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) 
         builder = builder.config("spark.pyspark.python", env["PYSPARK_PYTHON"]).config(
             "spark.executorEnv.PYTHONPATH", env["PYTHONPATH"]
         )
-    if local:
-        builder = builder.config("spark.sql.shuffle.partitions", "4").config(
+    if cores is not None:
+        builder = builder.config("spark.sql.shuffle.partitions", str(max(1, cores))).config(
             "spark.driver.memory", "2g"
         )
-    else:
-        if master.startswith("spark://127.0.0.1"):
-            builder = builder.config("spark.driver.host", "127.0.0.1").config(
-                "spark.driver.bindAddress", "127.0.0.1"
-            )
+    elif master.startswith("spark://127.0.0.1"):
+        builder = builder.config("spark.driver.host", "127.0.0.1").config(
+            "spark.driver.bindAddress", "127.0.0.1"
+        )
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
