@@ -15,12 +15,15 @@ window stops at every edition's start (and end).
 
 from __future__ import annotations
 
+from datetime import date
+
 from lanthanide.decide.matching import Match
 from lanthanide.decide.model import Case, TraceEntry
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.warnings import QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import Rulebook
 from lanthanide.rules.catalogue import CatalogueHit
+from lanthanide.rules.window import Span, Window
 
 CODELESS = "an item of the {edition} dual-use licence catalogue listed under this line"
 
@@ -51,16 +54,42 @@ def _earlier_edition(case: Case, hs: str, earlier: list[CatalogueHit], sheet: Sh
     )
 
 
+_Hits = tuple[list[CatalogueHit], list[CatalogueHit], Window]
+_BY_DAY: dict[int, tuple[Rulebook, dict[tuple[str, date], _Hits]]] = {}
+
+
+def _on_day(book: Rulebook, hs: str, sheet: Sheet) -> tuple[list[CatalogueHit], list[CatalogueHit]]:
+    """The catalogue lines listing ``hs`` in force on the day and, when none
+    is, those of later editions; the sheet's span narrowed as comparing each
+    would (the comparisons are made once per rulebook, line and day)."""
+    day = sheet.span.day
+    got = _BY_DAY.get(id(book))
+    if got is None or got[0] is not book:
+        if len(_BY_DAY) > 64:
+            _BY_DAY.clear()
+        got = _BY_DAY[id(book)] = (book, {})
+    days = got[1]
+    hit = days.get((hs, day))
+    if hit is None:
+        span = Span(day)
+        hits = book.catalogue_lines(hs)
+        live = [h for h in hits if span.within(h.valid)]
+        earlier = [] if live else [h for h in hits if span.before(h.valid.start)]
+        hit = (live, earlier, span.window())
+        if len(days) > 65536:
+            days.clear()
+        days[(hs, day)] = hit
+    sheet.span.narrow(hit[2])
+    return hit[0], hit[1]
+
+
 def catalogue_net(book: Rulebook, case: Case, matches: list[Match], sheet: Sheet) -> None:
     """Ask about the catalogue codes listing ``case.hs`` when no encoded
     dual-use item settles the case."""
     if case.hs is None:
         return
-    span = sheet.span
-    hits = book.catalogue_lines(case.hs)
-    live = [h for h in hits if span.within(h.valid)]
+    live, earlier = _on_day(book, case.hs, sheet)
     if not live:
-        earlier = [h for h in hits if span.before(h.valid.start)]
         if earlier and not _settled(matches):
             _earlier_edition(case, case.hs, earlier, sheet)
         return

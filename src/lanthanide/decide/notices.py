@@ -14,7 +14,7 @@ from lanthanide.decide.model import RANK, Case, Warning
 from lanthanide.decide.sheet import Sheet, make_warning
 from lanthanide.decide.warnings import Effect, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, Rulebook
-from lanthanide.rules.model import Duty, Instrument
+from lanthanide.rules.model import Coverage, Duty, Instrument
 from lanthanide.rules.window import Span, Window
 from lanthanide.vocab import VOCAB
 
@@ -58,6 +58,7 @@ class Notices:
         self._checked: dict[date, Warning] = {}
         self._partial: dict[frozenset[str], list[tuple[str, Warning]]] = {}
         self._by_instrument: dict[str, list[CompiledControl]] = {}
+        self._coverage: dict[str, list[tuple[Instrument, Coverage, str]]] = {}
         for cc in book.controls:
             self._by_instrument.setdefault(cc.instrument.id, []).append(cc)
 
@@ -220,6 +221,23 @@ class Notices:
             sheet.put(key, warning)
 
     # ------------------------------------------------------------ coverage gaps
+    def _coverage_of(self, hs: str) -> list[tuple[Instrument, Coverage, str]]:
+        """The partly encoded lists with a prefix on ``hs``'s line (or under
+        it), each with the first such prefix (once per tariff code)."""
+        got = self._coverage.get(hs)
+        if got is None:
+            got = []
+            for inst, cov in self.book.coverage:
+                prefix = next(
+                    (p for p in cov.hs_prefixes if hs.startswith(p) or p.startswith(hs)), None
+                )
+                if prefix is not None:
+                    got.append((inst, cov, prefix))
+            if len(self._coverage) > 65536:
+                self._coverage.clear()
+            self._coverage[hs] = got
+        return got
+
     def coverage_gaps(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
         """A tariff line under a partly encoded list that matched none of that
         list's encoded items may still be controlled by it: warn, and count
@@ -228,14 +246,8 @@ class Notices:
             return
         span = sheet.span
         matched = {m.ref.instrument.id for m in matches if m.certain}
-        for inst, cov in self.book.coverage:
+        for inst, cov, prefix in self._coverage_of(case.hs):
             if inst.id in matched:
-                continue
-            prefix = next(
-                (p for p in cov.hs_prefixes if case.hs.startswith(p) or p.startswith(case.hs)),
-                None,
-            )
-            if prefix is None:
                 continue
             live = []
             for cc in self._by_instrument.get(inst.id, ()):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from lanthanide.decide.matching import Match
@@ -12,6 +13,7 @@ from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.warnings import QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, ItemKey, Rulebook
 from lanthanide.rules.periods import ONE_DAY
+from lanthanide.rules.window import Span, Window
 
 TARIFF_LINE_REGIMES = frozenset({"goods_licence", "reporting"})
 """Regimes whose lists are defined by tariff line, not by description."""
@@ -33,6 +35,8 @@ class Selection:
         self.book = book
         self._static: dict[ItemKey, list[tuple[CompiledControl, int]]] = {}
         self._shapes: dict[tuple[str, str | None, str | None], list[CompiledControl]] = {}
+        self._by_day: dict[tuple[ItemKey, date], tuple[list[CompiledControl], Window]] = {}
+        """Per item and day: the controls selecting it, and their window."""
 
     def _static_controls(self, key: ItemKey) -> list[tuple[CompiledControl, int]]:
         """Controls that can select an item, with a flag for those that select
@@ -68,20 +72,18 @@ class Selection:
         self._static[key] = out
         return out
 
-    def _exists(self, key: ItemKey, sheet: Sheet) -> bool:
+    def _exists(self, key: ItemKey, span: Span) -> bool:
         """The item's instrument is in force on the day (its own controls'
         validity; suspensions do not matter: a suspended item still exists).
         An item with no own control is taken to exist."""
         own = self.book.own_controls.get(key, ())
         if not own:
             return True
-        span = sheet.span
         return any(span.within(cc.control.valid) for cc in own)
 
-    def _controlled(self, key: ItemKey, sheet: Sheet) -> bool:
+    def _controlled(self, key: ItemKey, span: Span) -> bool:
         """The item is controlled by its own instrument on the day (in force
         and not suspended)."""
-        span = sheet.span
         for cc in self.book.own_controls.get(key, ()):
             if span.within(cc.control.valid) and not any(
                 span.within(s.suspension.period) for s in cc.suspensions
@@ -98,14 +100,25 @@ class Selection:
         key = m.ref.key
         if m.how in BY_CODE:
             self._code_undefined_on_day(m, sheet)
-        out = []
-        for cc, how in self._static_controls(key):
-            if how == VIA_REGIME and not self._controlled(key, sheet):
-                continue
-            if how == ITEM_MUST_EXIST and not self._exists(key, sheet):
-                continue
-            out.append(cc)
-        return out
+        day = sheet.span.day
+        got = self._by_day.get((key, day))
+        if got is None:
+            # the same comparisons on a fresh span of the day: narrowing the
+            # sheet's span by its window is the same as comparing again
+            span = Span(day)
+            out = []
+            for cc, how in self._static_controls(key):
+                if how == VIA_REGIME and not self._controlled(key, span):
+                    continue
+                if how == ITEM_MUST_EXIST and not self._exists(key, span):
+                    continue
+                out.append(cc)
+            got = (out, span.window())
+            if len(self._by_day) > 65536:
+                self._by_day.clear()
+            self._by_day[(key, day)] = got
+        sheet.span.narrow(got[1])
+        return got[0]
 
     def _similar(self, key: ItemKey) -> list[CompiledControl]:
         """Controls of lists defined by tariff line (the goods export licence
@@ -145,7 +158,7 @@ class Selection:
         ref = m.ref
         code = ref.item.code
         same = self.book.by_code.get(code.lower(), ()) or (ref,)
-        if any(self._exists(r.key, sheet) for r in same):
+        if any(self._exists(r.key, sheet.span) for r in same):
             return
         span = sheet.span
         day = span.day
