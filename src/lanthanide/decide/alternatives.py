@@ -21,13 +21,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+from lanthanide.decide.daycache import DayCache
 from lanthanide.decide.matching import refs
 from lanthanide.decide.model import RANK, Alternative, Determination, Question
 from lanthanide.decide.sheet import make_warning
 from lanthanide.decide.warnings import Effect, QuestionCode, WarningCode, render
 from lanthanide.rules.book import Rulebook
 from lanthanide.rules.status import Reading, UncertainRef, UncertainStatus
-from lanthanide.rules.window import Span, Window
+from lanthanide.rules.window import Span
 
 DecideUnder = Callable[[str, str], Determination]
 """Decide the case under (status id, reading id), without alternatives."""
@@ -58,46 +59,42 @@ def last_day(reading: Reading) -> str:
     return date.fromordinal(end.toordinal() - 1).isoformat()
 
 
-_LIVE: dict[int, tuple[Rulebook, dict[date, tuple[tuple[UncertainRef, ...], Window]]]] = {}
+_Live = tuple[UncertainRef, ...]
+_LIVE: dict[int, tuple[Rulebook, DayCache[int, _Live]]] = {}
 
 
-def live_on(book: Rulebook, day: date) -> tuple[tuple[UncertainRef, ...], Window]:
-    """The uncertain statuses bearing on ``day``, and the window of days on
-    which every comparison made to find them comes out the same (cached per
-    rulebook and day: narrowing a span by it is the same as comparing again)."""
+def live_on(book: Rulebook, span: Span) -> _Live:
+    """The uncertain statuses bearing on ``span.day`` (``span`` narrowed as
+    comparing every period of each would; compared once per rulebook and
+    window)."""
     got = _LIVE.get(id(book))
     if got is None or got[0] is not book:
         if len(_LIVE) > 64:
             _LIVE.clear()
-        got = _LIVE[id(book)] = (book, {})
-    days = got[1]
-    hit = days.get(day)
-    if hit is None:
-        span = Span(day)
-        live = []
-        for ref in book.uncertain:
-            on = False
-            for p in ref.status.periods():  # every boundary, no short-circuit
-                on = span.within(p) or on
-            if on:
-                live.append(ref)
-        hit = (tuple(live), span.window())
-        if len(days) > 8192:
-            days.clear()
-        days[day] = hit
-    return hit
+
+        def live(_: int, span: Span) -> _Live:
+            out = []
+            for ref in book.uncertain:
+                on = False
+                for p in ref.status.periods():  # every boundary, no short-circuit
+                    on = span.within(p) or on
+                if on:
+                    out.append(ref)
+            return tuple(out)
+
+        got = _LIVE[id(book)] = (book, DayCache(live))
+    return got[1].get(0, span)
 
 
 def attach(book: Rulebook, d: Determination, decide_under: DecideUnder) -> Determination:
     """``d`` with the alternatives of every uncertain status bearing on its day."""
     if not book.uncertain:
         return d
-    live, on_day = live_on(book, d.case.on)
-    if not live and on_day == d.window:
-        return d
     span = Span(d.case.on)
     span.narrow(d.window)
-    span.narrow(on_day)
+    live = live_on(book, span)
+    if not live and span.window() == d.window:
+        return d
     facts = set(d.facts)
     found: list[Alternative] = []
     warnings = list(d.warnings)

@@ -15,15 +15,14 @@ window stops at every edition's start (and end).
 
 from __future__ import annotations
 
-from datetime import date
-
+from lanthanide.decide.daycache import DayCache
 from lanthanide.decide.matching import Match
 from lanthanide.decide.model import Case, TraceEntry
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.warnings import QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import Rulebook
 from lanthanide.rules.catalogue import CatalogueHit
-from lanthanide.rules.window import Span, Window
+from lanthanide.rules.window import Span
 
 CODELESS = "an item of the {edition} dual-use licence catalogue listed under this line"
 
@@ -54,33 +53,26 @@ def _earlier_edition(case: Case, hs: str, earlier: list[CatalogueHit], sheet: Sh
     )
 
 
-_Hits = tuple[list[CatalogueHit], list[CatalogueHit], Window]
-_BY_DAY: dict[int, tuple[Rulebook, dict[tuple[str, date], _Hits]]] = {}
+_Hits = tuple[list[CatalogueHit], list[CatalogueHit]]
+_BY_BOOK: dict[int, tuple[Rulebook, DayCache[str, _Hits]]] = {}
 
 
-def _on_day(book: Rulebook, hs: str, sheet: Sheet) -> tuple[list[CatalogueHit], list[CatalogueHit]]:
+def _on_day(book: Rulebook, hs: str, sheet: Sheet) -> _Hits:
     """The catalogue lines listing ``hs`` in force on the day and, when none
     is, those of later editions; the sheet's span narrowed as comparing each
-    would (the comparisons are made once per rulebook, line and day)."""
-    day = sheet.span.day
-    got = _BY_DAY.get(id(book))
+    would (compared once per rulebook, line and window)."""
+    got = _BY_BOOK.get(id(book))
     if got is None or got[0] is not book:
-        if len(_BY_DAY) > 64:
-            _BY_DAY.clear()
-        got = _BY_DAY[id(book)] = (book, {})
-    days = got[1]
-    hit = days.get((hs, day))
-    if hit is None:
-        span = Span(day)
-        hits = book.catalogue_lines(hs)
-        live = [h for h in hits if span.within(h.valid)]
-        earlier = [] if live else [h for h in hits if span.before(h.valid.start)]
-        hit = (live, earlier, span.window())
-        if len(days) > 65536:
-            days.clear()
-        days[(hs, day)] = hit
-    sheet.span.narrow(hit[2])
-    return hit[0], hit[1]
+        if len(_BY_BOOK) > 64:
+            _BY_BOOK.clear()
+
+        def hits(hs: str, span: Span) -> _Hits:
+            lines = book.catalogue_lines(hs)
+            live = [h for h in lines if span.within(h.valid)]
+            return live, [] if live else [h for h in lines if span.before(h.valid.start)]
+
+        got = _BY_BOOK[id(book)] = (book, DayCache(hits))
+    return got[1].get(hs, sheet.span)
 
 
 def catalogue_net(book: Rulebook, case: Case, matches: list[Match], sheet: Sheet) -> None:

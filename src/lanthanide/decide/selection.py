@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
+from lanthanide.decide.daycache import DayCache
 from lanthanide.decide.matching import Match
 from lanthanide.decide.model import Case, Finding
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.warnings import QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, ItemKey, Rulebook
 from lanthanide.rules.periods import ONE_DAY
-from lanthanide.rules.window import Span, Window
+from lanthanide.rules.window import Span
 
 TARIFF_LINE_REGIMES = frozenset({"goods_licence", "reporting"})
 """Regimes whose lists are defined by tariff line, not by description."""
@@ -35,8 +35,8 @@ class Selection:
         self.book = book
         self._static: dict[ItemKey, list[tuple[CompiledControl, int]]] = {}
         self._shapes: dict[tuple[str, str | None, str | None], list[CompiledControl]] = {}
-        self._by_day: dict[tuple[ItemKey, date], tuple[list[CompiledControl], Window]] = {}
-        """Per item and day: the controls selecting it, and their window."""
+        self._by_day: DayCache[ItemKey, list[CompiledControl]] = DayCache(self._on_day)
+        """Per item: the controls selecting it on the days of a window."""
 
     def _static_controls(self, key: ItemKey) -> list[tuple[CompiledControl, int]]:
         """Controls that can select an item, with a flag for those that select
@@ -100,25 +100,17 @@ class Selection:
         key = m.ref.key
         if m.how in BY_CODE:
             self._code_undefined_on_day(m, sheet)
-        day = sheet.span.day
-        got = self._by_day.get((key, day))
-        if got is None:
-            # the same comparisons on a fresh span of the day: narrowing the
-            # sheet's span by its window is the same as comparing again
-            span = Span(day)
-            out = []
-            for cc, how in self._static_controls(key):
-                if how == VIA_REGIME and not self._controlled(key, span):
-                    continue
-                if how == ITEM_MUST_EXIST and not self._exists(key, span):
-                    continue
-                out.append(cc)
-            got = (out, span.window())
-            if len(self._by_day) > 65536:
-                self._by_day.clear()
-            self._by_day[(key, day)] = got
-        sheet.span.narrow(got[1])
-        return got[0]
+        return self._by_day.get(key, sheet.span)
+
+    def _on_day(self, key: ItemKey, span: Span) -> list[CompiledControl]:
+        out = []
+        for cc, how in self._static_controls(key):
+            if how == VIA_REGIME and not self._controlled(key, span):
+                continue
+            if how == ITEM_MUST_EXIST and not self._exists(key, span):
+                continue
+            out.append(cc)
+        return out
 
     def _similar(self, key: ItemKey) -> list[CompiledControl]:
         """Controls of lists defined by tariff line (the goods export licence
