@@ -185,9 +185,10 @@ def evaluate(
     tariff line or anything), once per control and item."""
     # identities: compiled controls and item refs live as long as the rulebook
     key = (id(cc), id(m.ref) if m else 0)
-    if key in sheet.seen:
+    seen = sheet.seen
+    if key in seen:
         return
-    sheet.seen.add(key)
+    seen.add(key)
     ctl = cc.control
     span = sheet.span
     item_code = m.ref.item.code if m else None
@@ -198,7 +199,8 @@ def evaluate(
 
     if not span.within(ctl.valid):
         end = ctl.valid.end
-        if end is not None and span.since(end) and ctl.valid.end_uncertain:
+        # after a failed ``within``, ``since(end)`` narrows nothing more
+        if ctl.valid.end_uncertain and end is not None and span.since(end):
             sheet.warn(
                 WarningCode.ENDED_NO_RENEWAL,
                 inst_id,
