@@ -71,6 +71,9 @@ class Matcher:
     def __init__(self, book: Rulebook) -> None:
         self.book = book
         self._prefix_codes: dict[str, list[ItemRef]] = {}
+        self._item_lines: dict[
+            tuple[str, str | None, tuple[int, ...]], tuple[bool, list[tuple[ItemRef, str]]]
+        ] = {}
         self._hs: dict[
             tuple[str, str | None],
             tuple[list[Match], list[tuple[ItemRef, str]], tuple[str, ...] | None],
@@ -108,16 +111,33 @@ class Matcher:
     def item_lines(self, item: str, hs: str | None, matches: list[Match], sheet: Sheet) -> None:
         """The named item decides; its tariff lines only bring in items that
         a list defines by tariff line alone (the goods export licence
-        catalogue), for the same element. Appends to ``matches``."""
-        lines = {h.code for m in matches for h in m.ref.item.hs if len(h.code) == 10}
-        if hs and not any(
-            hs == line or line.startswith(hs) or hs.startswith(line)
-            for m in matches
-            for line in (h.code for h in m.ref.item.hs)
-        ):
+        catalogue), for the same element. Appends to ``matches`` (worked out
+        once per item, tariff code and matched refs)."""
+        key = (item, hs, tuple(id(m.ref) for m in matches))
+        got = self._item_lines.get(key)
+        if got is None:
+            if len(self._item_lines) > 65536:
+                self._item_lines.clear()
+            got = self._item_lines[key] = self._lines_of(item, hs, matches)
+        mismatch, extra = got
+        if mismatch:
             sheet.warn(WarningCode.HS_ITEM_MISMATCH, hs=hs, item=item)
+        matches.extend(Match(r, how, True) for r, how in extra)
+
+    def _lines_of(
+        self, item: str, hs: str | None, matches: list[Match]
+    ) -> tuple[bool, list[tuple[ItemRef, str]]]:
+        lines = {h.code for m in matches for h in m.ref.item.hs if len(h.code) == 10}
+        mismatch = False
+        if hs:
+            mismatch = not any(
+                hs == line or line.startswith(hs) or hs.startswith(line)
+                for m in matches
+                for line in (h.code for h in m.ref.item.hs)
+            )
         elements = {e for m in matches for e in m.ref.item.elements}
         keys = {m.ref.key for m in matches}
+        extra: list[tuple[ItemRef, str]] = []
         for line in sorted(lines):
             for r in self.book.hs_exact.get(line, ()):
                 if (
@@ -126,7 +146,8 @@ class Matcher:
                     and set(r.item.elements) & elements
                 ):
                     keys.add(r.key)
-                    matches.append(Match(r, f"tariff line {line} of {item}", True))
+                    extra.append((r, f"tariff line {line} of {item}"))
+        return mismatch, extra
 
     def hs(self, hs: str, kind: str | None, sheet: Sheet) -> list[Match]:
         """The matches of a tariff code: its exact line's items, the items of

@@ -37,6 +37,7 @@ class Selection:
         self._shapes: dict[tuple[str, str | None, str | None], list[CompiledControl]] = {}
         self._by_day: DayCache[ItemKey, list[CompiledControl]] = DayCache(self._on_day)
         """Per item: the controls selecting it on the days of a window."""
+        self._defined: DayCache[ItemKey, bool] = DayCache(self._defined_on)
 
     def _static_controls(self, key: ItemKey) -> list[tuple[CompiledControl, int]]:
         """Controls that can select an item, with a flag for those that select
@@ -138,6 +139,12 @@ class Selection:
             ]
         return got
 
+    def _defined_on(self, key: ItemKey, span: Span) -> bool:
+        """Some item of the code of ``key`` exists on the day."""
+        ref = self.book.by_key[key]
+        same = self.book.by_code.get(ref.item.code.lower(), ()) or (ref,)
+        return any(self._exists(r.key, span) for r in same)
+
     def _code_undefined_on_day(self, m: Match, sheet: Sheet) -> None:
         """An item named by a code that no instrument in force on the day
         defines (asked before its instrument took effect, or after it
@@ -149,8 +156,7 @@ class Selection:
         for the goods' tariff line or description."""
         ref = m.ref
         code = ref.item.code
-        same = self.book.by_code.get(code.lower(), ()) or (ref,)
-        if any(self._exists(r.key, sheet.span) for r in same):
+        if self._defined.get(ref.key, sheet.span):
             return
         span = sheet.span
         day = span.day
