@@ -21,12 +21,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+from lanthanide.decide.daycache import DayCache
 from lanthanide.decide.matching import refs
 from lanthanide.decide.model import RANK, Alternative, Determination, Question
 from lanthanide.decide.sheet import make_warning
 from lanthanide.decide.warnings import Effect, QuestionCode, WarningCode, render
 from lanthanide.rules.book import Rulebook
-from lanthanide.rules.status import Reading, UncertainStatus
+from lanthanide.rules.status import Reading, UncertainRef, UncertainStatus
 from lanthanide.rules.window import Span
 
 DecideUnder = Callable[[str, str], Determination]
@@ -58,25 +59,50 @@ def last_day(reading: Reading) -> str:
     return date.fromordinal(end.toordinal() - 1).isoformat()
 
 
+_Live = tuple[UncertainRef, ...]
+_LIVE: dict[int, tuple[Rulebook, DayCache[int, _Live]]] = {}
+
+
+def live_on(book: Rulebook, span: Span) -> _Live:
+    """The uncertain statuses bearing on ``span.day`` (``span`` narrowed as
+    comparing every period of each would; compared once per rulebook and
+    window)."""
+    got = _LIVE.get(id(book))
+    if got is None or got[0] is not book:
+        if len(_LIVE) > 64:
+            _LIVE.clear()
+
+        def live(_: int, span: Span) -> _Live:
+            out = []
+            for ref in book.uncertain:
+                on = False
+                for p in ref.status.periods():  # every boundary, no short-circuit
+                    on = span.within(p) or on
+                if on:
+                    out.append(ref)
+            return tuple(out)
+
+        got = _LIVE[id(book)] = (book, DayCache(live))
+    return got[1].get(0, span)
+
+
 def attach(book: Rulebook, d: Determination, decide_under: DecideUnder) -> Determination:
     """``d`` with the alternatives of every uncertain status bearing on its day."""
     if not book.uncertain:
         return d
     span = Span(d.case.on)
     span.narrow(d.window)
+    live = live_on(book, span)
+    if not live and span.window() == d.window:
+        return d
     facts = set(d.facts)
     found: list[Alternative] = []
     warnings = list(d.warnings)
     questions = list(d.questions)
     verdict = d.verdict
     default_cited = cited(d)
-    for ref in book.uncertain:
+    for ref in live:
         status = ref.status
-        live = False
-        for p in status.periods():  # every boundary, no short-circuit
-            live = span.within(p) or live
-        if not live:
-            continue
         question = status.question.best()
         for r in status.alternatives:
             alt = decide_under(status.id, r.id)

@@ -185,20 +185,22 @@ def evaluate(
     tariff line or anything), once per control and item."""
     # identities: compiled controls and item refs live as long as the rulebook
     key = (id(cc), id(m.ref) if m else 0)
-    if key in sheet.seen:
+    seen = sheet.seen
+    if key in seen:
         return
-    sheet.seen.add(key)
+    seen.add(key)
     ctl = cc.control
     span = sheet.span
     item_code = m.ref.item.code if m else None
     inst_id = cc.instrument.id
 
-    def trace(outcome: str) -> None:
-        sheet.trace.append(TraceEntry(inst_id, ctl.id, item_code, outcome))
+    trace = sheet.trace.append
+    ctl_id = ctl.id
 
     if not span.within(ctl.valid):
         end = ctl.valid.end
-        if end is not None and span.since(end) and ctl.valid.end_uncertain:
+        # after a failed ``within``, ``since(end)`` narrows nothing more
+        if ctl.valid.end_uncertain and end is not None and span.since(end):
             sheet.warn(
                 WarningCode.ENDED_NO_RENEWAL,
                 inst_id,
@@ -207,16 +209,20 @@ def evaluate(
                 control=ctl.id,
                 end=shown_end(ctl.valid),
             )
-        trace(f"not in force on {case.on} {_valid_text(ctl.valid)}")
+        trace(
+            TraceEntry(
+                inst_id, ctl_id, item_code, f"not in force on {case.on} {_valid_text(ctl.valid)}"
+            )
+        )
         return
     if cc.suspensions:
         suspension_warnings(cc, m, case, data_as_of, sheet)
         sus = next((s for s in cc.suspensions if span.within(s.suspension.period)), None)
         if sus is not None:
-            trace(
-                f"suspended by {sus.by.number or sus.by.id} "
-                f"({sus.suspension.period.start} to {shown_end(sus.suspension.period) or 'open'})"
-            )
+            period = sus.suspension.period
+            by = sus.by.number or sus.by.id
+            outcome = f"suspended by {by} ({period.start} to {shown_end(period) or 'open'})"
+            trace(TraceEntry(inst_id, ctl_id, item_code, outcome))
             return
     name = cc.instrument.number or inst_id
     scope = ctl.destinations
@@ -233,12 +239,17 @@ def evaluate(
                 mode=scope.mode,
                 countries=Seq(scope.countries),
             )
-            trace("destination not stated")
+            trace(TraceEntry(inst_id, ctl_id, item_code, "destination not stated"))
             return
         if not scope.covers(case.destination):
             trace(
-                f"destination {case.destination} outside scope ({scope.mode} "
-                f"{', '.join(scope.countries)})"
+                TraceEntry(
+                    inst_id,
+                    ctl_id,
+                    item_code,
+                    f"destination {case.destination} outside scope ({scope.mode} "
+                    f"{', '.join(scope.countries)})",
+                )
             )
             return
     if ctl.end_uses is not None:
@@ -263,10 +274,17 @@ def evaluate(
                 effect=Effect(ctl.effect),
                 reason=ctl.reason.best(),
             )
-            trace("end use not stated")
+            trace(TraceEntry(inst_id, ctl_id, item_code, "end use not stated"))
             return
         if case.end_use not in ctl.end_uses:
-            trace(f"end use {case.end_use} not in {', '.join(ctl.end_uses)}")
+            trace(
+                TraceEntry(
+                    inst_id,
+                    ctl_id,
+                    item_code,
+                    f"end use {case.end_use} not in {', '.join(ctl.end_uses)}",
+                )
+            )
             return
     item = m.ref.item if m else None
     if item is not None and item.condition is not None:
@@ -292,10 +310,14 @@ def evaluate(
                 condition=describe(item.condition),
                 units=units,
             )
-            trace(f"condition needs {', '.join(missing)}")
+            trace(TraceEntry(inst_id, ctl_id, item_code, f"condition needs {', '.join(missing)}"))
             return
         if not ok:
-            trace(f"condition not met ({describe(item.condition)})")
+            trace(
+                TraceEntry(
+                    inst_id, ctl_id, item_code, f"condition not met ({describe(item.condition)})"
+                )
+            )
             return
     identified = (
         m is not None
@@ -306,7 +328,9 @@ def evaluate(
     if m is not None and not m.certain and not identified:
         if ctl.effect != "exempt":
             sheet.uncertain.append(ctl.effect)
-        trace("would apply if this is the item / tariff line")
+        trace(
+            TraceEntry(inst_id, ctl_id, item_code, "would apply if this is the item / tariff line")
+        )
         return
-    trace("applies")
+    trace(TraceEntry(inst_id, ctl_id, item_code, "applies"))
     sheet.findings.append(finding(cc, m))

@@ -71,6 +71,13 @@ class Matcher:
     def __init__(self, book: Rulebook) -> None:
         self.book = book
         self._prefix_codes: dict[str, list[ItemRef]] = {}
+        self._item_lines: dict[
+            tuple[str, str | None, tuple[int, ...]], tuple[bool, list[tuple[ItemRef, str]]]
+        ] = {}
+        self._hs: dict[
+            tuple[str, str | None],
+            tuple[list[Match], list[tuple[ItemRef, str]], tuple[str, ...] | None],
+        ] = {}
 
     def relevant(self, ref: ItemRef, sheet: Sheet) -> bool:
         """Whether a control of the item's own instrument is valid on the day."""
@@ -104,16 +111,33 @@ class Matcher:
     def item_lines(self, item: str, hs: str | None, matches: list[Match], sheet: Sheet) -> None:
         """The named item decides; its tariff lines only bring in items that
         a list defines by tariff line alone (the goods export licence
-        catalogue), for the same element. Appends to ``matches``."""
-        lines = {h.code for m in matches for h in m.ref.item.hs if len(h.code) == 10}
-        if hs and not any(
-            hs == line or line.startswith(hs) or hs.startswith(line)
-            for m in matches
-            for line in (h.code for h in m.ref.item.hs)
-        ):
+        catalogue), for the same element. Appends to ``matches`` (worked out
+        once per item, tariff code and matched refs)."""
+        key = (item, hs, tuple(id(m.ref) for m in matches))
+        got = self._item_lines.get(key)
+        if got is None:
+            if len(self._item_lines) > 65536:
+                self._item_lines.clear()
+            got = self._item_lines[key] = self._lines_of(item, hs, matches)
+        mismatch, extra = got
+        if mismatch:
             sheet.warn(WarningCode.HS_ITEM_MISMATCH, hs=hs, item=item)
+        matches.extend(Match(r, how, True) for r, how in extra)
+
+    def _lines_of(
+        self, item: str, hs: str | None, matches: list[Match]
+    ) -> tuple[bool, list[tuple[ItemRef, str]]]:
+        lines = {h.code for m in matches for h in m.ref.item.hs if len(h.code) == 10}
+        mismatch = False
+        if hs:
+            mismatch = not any(
+                hs == line or line.startswith(hs) or hs.startswith(line)
+                for m in matches
+                for line in (h.code for h in m.ref.item.hs)
+            )
         elements = {e for m in matches for e in m.ref.item.elements}
         keys = {m.ref.key for m in matches}
+        extra: list[tuple[ItemRef, str]] = []
         for line in sorted(lines):
             for r in self.book.hs_exact.get(line, ()):
                 if (
@@ -122,11 +146,46 @@ class Matcher:
                     and set(r.item.elements) & elements
                 ):
                     keys.add(r.key)
-                    matches.append(Match(r, f"tariff line {line} of {item}", True))
+                    extra.append((r, f"tariff line {line} of {item}"))
+        return mismatch, extra
 
     def hs(self, hs: str, kind: str | None, sheet: Sheet) -> list[Match]:
+        """The matches of a tariff code: its exact line's items, the items of
+        its headings and of the lines under it (worked out once per code and
+        kind; the questions are asked again on each sheet, in order)."""
+        plan = self._hs.get((hs, kind))
+        if plan is None:
+            if len(self._hs) > 65536:
+                self._hs.clear()
+            plan = self._hs[(hs, kind)] = self._hs_plan(hs, kind)
+        out, headings, lines = plan
+        for r, heading in headings:
+            if not self.relevant(r, sheet):
+                continue
+            sheet.ask(
+                QuestionCode.HS_HEADING,
+                "item",
+                options=(r.item.code,),
+                instrument=r.instrument.id,
+                item=r.item.code,
+                title=r.item.title.best(),
+                heading=heading,
+                hs=hs,
+            )
+        if lines is not None:
+            sheet.ask(QuestionCode.HS_LINES, "hs", options=lines, hs=hs, lines=Seq(lines))
+        return list(out)
+
+    def _hs_plan(
+        self, hs: str, kind: str | None
+    ) -> tuple[list[Match], list[tuple[ItemRef, str]], tuple[str, ...] | None]:
+        """The matches of ``hs``, the uncertain heading matches that ask a
+        question when their item is in force, and the lines under ``hs``
+        to ask about (None: no question)."""
         book = self.book
         out: list[Match] = []
+        headings: list[tuple[ItemRef, str]] = []
+        asked: tuple[str, ...] | None = None
         seen: set[tuple[str, str]] = set()
         for r in book.hs_exact.get(hs, ()):
             if kind is None or r.item.kind == kind:
@@ -156,18 +215,7 @@ class Matcher:
                     out.append(Match(r, f"hs-heading {hs[:k]} (same element and stage)", True))
                     continue
                 out.append(Match(r, f"hs-heading {hs[:k]}", False))
-                if not self.relevant(r, sheet):
-                    continue
-                sheet.ask(
-                    QuestionCode.HS_HEADING,
-                    "item",
-                    options=(r.item.code,),
-                    instrument=r.instrument.id,
-                    item=r.item.code,
-                    title=r.item.title.best(),
-                    heading=hs[:k],
-                    hs=hs,
-                )
+                headings.append((r, hs[:k]))
         if len(hs) < 10:
             narrower = [
                 r
@@ -175,17 +223,14 @@ class Matcher:
                 if r.key not in seen and (kind is None or r.item.kind == kind)
             ]
             if narrower:
-                lines = sorted(
-                    {h.code for r in narrower for h in r.item.hs if h.code.startswith(hs)}
-                )
-                sheet.ask(
-                    QuestionCode.HS_LINES, "hs", options=tuple(lines), hs=hs, lines=Seq(lines)
+                asked = tuple(
+                    sorted({h.code for r in narrower for h in r.item.hs if h.code.startswith(hs)})
                 )
                 for r in narrower:
                     if r.key not in seen:
                         seen.add(r.key)
                         out.append(Match(r, "hs-broader", False))
-        return out
+        return out, headings, asked
 
     def reading(self, text: str, reading: Reading, sheet: Sheet) -> list[Match]:
         """The matches a text reading gives: the item when the reading is

@@ -9,14 +9,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from lanthanide.decide.daycache import DayCache
 from lanthanide.decide.matching import Match
 from lanthanide.decide.model import RANK, Case, Warning
 from lanthanide.decide.sheet import Sheet, make_warning
 from lanthanide.decide.warnings import Effect, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, Rulebook
-from lanthanide.rules.model import Duty, Instrument
+from lanthanide.rules.model import Coverage, Duty, Instrument
 from lanthanide.rules.window import Span, Window
 from lanthanide.vocab import VOCAB
+
+_Live = tuple[Instrument, Duty, str, Warning]
+"""A duty in force, its instrument, warning key and warning."""
 
 RARE_EARTHS = frozenset(VOCAB.rare_earths)
 
@@ -51,43 +55,38 @@ class Notices:
     def __init__(self, book: Rulebook) -> None:
         self.book = book
         self.rare_earth_prefixes = rare_earth_prefixes(book)
-        self._in_force: dict[date, InForce] = {}
-        self._duties: dict[date, tuple[list[tuple[Instrument, Duty, str, Warning]], Window]] = {}
+        self._in_force: DayCache[int, InForce] = DayCache(self._in_force_on)
+        self._duties: DayCache[str, list[_Live]] = DayCache(self._duties_on)
         self._made: dict[str, Warning] = {}
         """Warnings that quote nothing of the case, made once (by key)."""
         self._checked: dict[date, Warning] = {}
         self._partial: dict[frozenset[str], list[tuple[str, Warning]]] = {}
         self._by_instrument: dict[str, list[CompiledControl]] = {}
+        self._coverage: dict[str, list[tuple[Instrument, Coverage, str]]] = {}
         for cc in book.controls:
             self._by_instrument.setdefault(cc.instrument.id, []).append(cc)
 
     # ------------------------------------------------------------ in force
     def in_force(self, sheet: Sheet) -> InForce:
-        day = sheet.span.day
-        got = self._in_force.get(day)
-        if got is None:
-            span = Span(day)
-            live: list[Instrument] = []
-            for inst in self.book.instruments.values():
-                periods = [c.valid for c in inst.controls] + [d.valid for d in inst.duties]
-                if inst.catalogue is not None:
-                    periods.append(inst.catalogue.valid)
-                if any(span.within(p) for p in periods):
-                    live.append(inst)
-            got = InForce(
-                frozenset(i.id for i in live),
-                tuple(
-                    i.number or i.title.zh or i.id
-                    for i in live
-                    if i.regime not in ("suspension", "statement")
-                ),
-                span.window(),
-            )
-            if len(self._in_force) > 4096:
-                self._in_force.clear()
-            self._in_force[day] = got
-        sheet.span.narrow(got.window)
-        return got
+        return self._in_force.get(0, sheet.span)
+
+    def _in_force_on(self, _: int, span: Span) -> InForce:
+        live: list[Instrument] = []
+        for inst in self.book.instruments.values():
+            periods = [c.valid for c in inst.controls] + [d.valid for d in inst.duties]
+            if inst.catalogue is not None:
+                periods.append(inst.catalogue.valid)
+            if any(span.within(p) for p in periods):
+                live.append(inst)
+        return InForce(
+            frozenset(i.id for i in live),
+            tuple(
+                i.number or i.title.zh or i.id
+                for i in live
+                if i.regime not in ("suspension", "statement")
+            ),
+            span.window(),
+        )
 
     def _once(self, key: str, code: WarningCode, instrument: str | None, **params: Any) -> Warning:
         got = self._made.get(key)
@@ -158,23 +157,17 @@ class Notices:
                     )
 
     # ------------------------------------------------------------ duties
-    def _live_duties(self, sheet: Sheet) -> list[tuple[Instrument, Duty, str, Warning]]:
-        """The duties in force on the day, each with its warning and key."""
-        day = sheet.span.day
-        got = self._duties.get(day)
-        if got is None:
-            span = Span(day)
-            live = [
-                (i, d, *self._duty_warning(i, d))
-                for i, d in self.book.duties
-                if span.within(d.valid)
-            ]
-            got = (live, span.window())
-            if len(self._duties) > 8192:
-                self._duties.clear()
-            self._duties[day] = got
-        sheet.span.narrow(got[1])
-        return got[0]
+    def _live_duties(self, sheet: Sheet, kind: str) -> list[_Live]:
+        """The duties of ``kind`` in force on the day, each with its warning
+        and key (every duty's period compared, whatever its kinds)."""
+        return self._duties.get(kind, sheet.span)
+
+    def _duties_on(self, kind: str, span: Span) -> list[_Live]:
+        return [
+            (i, d, *self._duty_warning(i, d))
+            for i, d in self.book.duties
+            if span.within(d.valid) and kind in d.kinds
+        ]
 
     def _duty_warning(self, inst: Instrument, duty: Duty) -> tuple[str, Warning]:
         key = f"duty|{inst.id}|{duty.id}"
@@ -195,20 +188,19 @@ class Notices:
     def duties(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
         kind = case.kind or (matches[0].ref.item.kind if matches else "goods")
         finding_insts = {f.instrument.id for f in sheet.findings}
+        instruments = self.book.instruments
         finding_regimes = {  # party-list findings cite a list notice, not an instrument
-            self.book.instruments[i].regime for i in finding_insts if i in self.book.instruments
+            instruments[i].regime for i in finding_insts if i in instruments
         }
         rare = None
-        for inst, duty, key, warning in self._live_duties(sheet):
-            if kind not in duty.kinds:
-                continue
+        for inst, duty, key, warning in self._live_duties(sheet, kind):
             if duty.destinations.mode != "all":
                 sheet.read("destination")
                 if case.destination is not None and not duty.destinations.covers(case.destination):
                     continue
             if duty.when == "controlled":
                 if duty.regimes:
-                    if not finding_regimes & set(duty.regimes):
+                    if finding_regimes.isdisjoint(duty.regimes):
                         continue
                 elif inst.id not in finding_insts:
                     continue
@@ -220,6 +212,23 @@ class Notices:
             sheet.put(key, warning)
 
     # ------------------------------------------------------------ coverage gaps
+    def _coverage_of(self, hs: str) -> list[tuple[Instrument, Coverage, str]]:
+        """The partly encoded lists with a prefix on ``hs``'s line (or under
+        it), each with the first such prefix (once per tariff code)."""
+        got = self._coverage.get(hs)
+        if got is None:
+            got = []
+            for inst, cov in self.book.coverage:
+                prefix = next(
+                    (p for p in cov.hs_prefixes if hs.startswith(p) or p.startswith(hs)), None
+                )
+                if prefix is not None:
+                    got.append((inst, cov, prefix))
+            if len(self._coverage) > 65536:
+                self._coverage.clear()
+            self._coverage[hs] = got
+        return got
+
     def coverage_gaps(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
         """A tariff line under a partly encoded list that matched none of that
         list's encoded items may still be controlled by it: warn, and count
@@ -228,14 +237,8 @@ class Notices:
             return
         span = sheet.span
         matched = {m.ref.instrument.id for m in matches if m.certain}
-        for inst, cov in self.book.coverage:
+        for inst, cov, prefix in self._coverage_of(case.hs):
             if inst.id in matched:
-                continue
-            prefix = next(
-                (p for p in cov.hs_prefixes if case.hs.startswith(p) or p.startswith(case.hs)),
-                None,
-            )
-            if prefix is None:
                 continue
             live = []
             for cc in self._by_instrument.get(inst.id, ()):

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from lanthanide.decide.daycache import DayCache
 from lanthanide.decide.matching import Match
 from lanthanide.decide.model import Case, Finding
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.warnings import QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, ItemKey, Rulebook
 from lanthanide.rules.periods import ONE_DAY
+from lanthanide.rules.window import Span
 
 TARIFF_LINE_REGIMES = frozenset({"goods_licence", "reporting"})
 """Regimes whose lists are defined by tariff line, not by description."""
@@ -33,6 +35,9 @@ class Selection:
         self.book = book
         self._static: dict[ItemKey, list[tuple[CompiledControl, int]]] = {}
         self._shapes: dict[tuple[str, str | None, str | None], list[CompiledControl]] = {}
+        self._by_day: DayCache[ItemKey, list[CompiledControl]] = DayCache(self._on_day)
+        """Per item: the controls selecting it on the days of a window."""
+        self._defined: DayCache[ItemKey, bool] = DayCache(self._defined_on)
 
     def _static_controls(self, key: ItemKey) -> list[tuple[CompiledControl, int]]:
         """Controls that can select an item, with a flag for those that select
@@ -68,20 +73,18 @@ class Selection:
         self._static[key] = out
         return out
 
-    def _exists(self, key: ItemKey, sheet: Sheet) -> bool:
+    def _exists(self, key: ItemKey, span: Span) -> bool:
         """The item's instrument is in force on the day (its own controls'
         validity; suspensions do not matter: a suspended item still exists).
         An item with no own control is taken to exist."""
         own = self.book.own_controls.get(key, ())
         if not own:
             return True
-        span = sheet.span
         return any(span.within(cc.control.valid) for cc in own)
 
-    def _controlled(self, key: ItemKey, sheet: Sheet) -> bool:
+    def _controlled(self, key: ItemKey, span: Span) -> bool:
         """The item is controlled by its own instrument on the day (in force
         and not suspended)."""
-        span = sheet.span
         for cc in self.book.own_controls.get(key, ()):
             if span.within(cc.control.valid) and not any(
                 span.within(s.suspension.period) for s in cc.suspensions
@@ -98,11 +101,14 @@ class Selection:
         key = m.ref.key
         if m.how in BY_CODE:
             self._code_undefined_on_day(m, sheet)
+        return self._by_day.get(key, sheet.span)
+
+    def _on_day(self, key: ItemKey, span: Span) -> list[CompiledControl]:
         out = []
         for cc, how in self._static_controls(key):
-            if how == VIA_REGIME and not self._controlled(key, sheet):
+            if how == VIA_REGIME and not self._controlled(key, span):
                 continue
-            if how == ITEM_MUST_EXIST and not self._exists(key, sheet):
+            if how == ITEM_MUST_EXIST and not self._exists(key, span):
                 continue
             out.append(cc)
         return out
@@ -133,6 +139,12 @@ class Selection:
             ]
         return got
 
+    def _defined_on(self, key: ItemKey, span: Span) -> bool:
+        """Some item of the code of ``key`` exists on the day."""
+        ref = self.book.by_key[key]
+        same = self.book.by_code.get(ref.item.code.lower(), ()) or (ref,)
+        return any(self._exists(r.key, span) for r in same)
+
     def _code_undefined_on_day(self, m: Match, sheet: Sheet) -> None:
         """An item named by a code that no instrument in force on the day
         defines (asked before its instrument took effect, or after it
@@ -144,8 +156,7 @@ class Selection:
         for the goods' tariff line or description."""
         ref = m.ref
         code = ref.item.code
-        same = self.book.by_code.get(code.lower(), ()) or (ref,)
-        if any(self._exists(r.key, sheet) for r in same):
+        if self._defined.get(ref.key, sheet.span):
             return
         span = sheet.span
         day = span.day

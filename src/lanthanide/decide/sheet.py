@@ -82,6 +82,8 @@ class Sheet:
         **params: Any,
     ) -> None:
         """Add a warning (once per ``key``; default: code, instrument and text)."""
+        if key is not None and key in self._warned:
+            return  # the first one stays: nothing to render
         w = make_warning(code, instrument, params)
         k = key or f"{w.code}|{instrument}|{w.text}"
         if k not in self._warned:
