@@ -24,7 +24,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from lanthanide.changes import Boundaries, PortfolioRow, impact, timeline
-from lanthanide.changes.timeline import Interval, _coarse, _keys, _pending, _same
+from lanthanide.changes.keys import _keys, _pending
+from lanthanide.changes.results import Interval
+from lanthanide.changes.timeline import _coarse, _same
 from lanthanide.decide import Case, Engine, make_case
 from lanthanide.rules.book import load_rulebook
 

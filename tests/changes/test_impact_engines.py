@@ -23,7 +23,7 @@ from lanthanide.changes import (
 )
 from lanthanide.changes.batch import eligible
 from lanthanide.changes.impact import BATCH_MIN_ROWS, choose_engine
-from lanthanide.changes.timeline import _keys
+from lanthanide.changes.keys import _keys
 from lanthanide.changes.window import Boundaries
 from lanthanide.rules import Rulebook, load_rulebook
 

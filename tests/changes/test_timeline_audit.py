@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from lanthanide import Lanthanide
 from lanthanide.changes import Timeline, timeline
-from lanthanide.changes.timeline import _keys
+from lanthanide.changes.keys import _keys
 from lanthanide.cli import app
 from lanthanide.rules import load_rulebook
 

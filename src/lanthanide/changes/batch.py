@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from lanthanide.changes.keys import FindingKey, finding_keys, key_of
 from lanthanide.changes.portfolio import PortfolioError, PortfolioRow
-from lanthanide.changes.timeline import FindingKey, finding_keys, key_of
 from lanthanide.rules.book import Rulebook
 
 COLUMN_OF: dict[str, str] = {"tariff_line": "hs", "date": "between"}
@@ -51,7 +51,7 @@ def eligible(r: PortfolioRow) -> bool:
 
 def answer_of(determination: str, book: Rulebook | None = None) -> Answer:
     """The verdict and findings of a stored determination (its JSON text),
-    keyed as :func:`~lanthanide.changes.timeline._keys` keys a
+    keyed as :func:`~lanthanide.changes.keys._keys` keys a
     determination (with ``book``: catalogue adjustments)."""
     data = json.loads(determination)
     keys = finding_keys(

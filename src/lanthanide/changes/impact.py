@@ -18,8 +18,8 @@ from typing import Any
 from lanthanide.changes.batch import Answer, eligible
 from lanthanide.changes.compare import diff
 from lanthanide.changes.events import changes
+from lanthanide.changes.keys import DecideFn, FindingKey, _keys
 from lanthanide.changes.portfolio import PortfolioRow
-from lanthanide.changes.timeline import DecideFn, FindingKey, _keys
 from lanthanide.changes.window import ONE_DAY, Boundaries, Span, window_of
 from lanthanide.decide.model import Case
 from lanthanide.errors import FieldError

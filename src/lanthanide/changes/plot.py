@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from lanthanide.changes.timeline import Interval, Timeline
+from lanthanide.changes.results import Interval, Timeline
 
 COLOURS = {
     "prohibited": "#7f0000",
