@@ -197,6 +197,8 @@ def main() -> None:
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
     load = os.getloadavg()
+    if args.dir:
+        Path(args.dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         root = Path(tmp)
         files: dict[int, Path] = {}

@@ -90,6 +90,8 @@ def main() -> None:
     args = ap.parse_args()
     kinds = [k for k in args.input.split(",") if k]
     load0 = os.getloadavg()
+    if args.dir:
+        Path(args.dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         root = Path(tmp)
         book = load_rulebook()
