@@ -226,10 +226,6 @@ def test_boundaries_hold_every_dated_fact(book: Rulebook) -> None:
     assert span.start <= D(2025, 1, 1) < span.end  # type: ignore[operator]
 
 
-@pytest.mark.skipif(
-    "window" not in getattr(Determination, "__dataclass_fields__", {}),
-    reason="Determination has no window yet (the decide/ refactor, h-decide, adds it)",
-)
 def test_the_engine_window_gives_the_same_timeline_with_fewer_calls(book: Rulebook) -> None:
     engine = Engine(book)
     with_windows = timeline(engine.decide, GAAS_US, D(2023, 1, 1), D(2028, 1, 1))
