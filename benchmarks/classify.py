@@ -8,7 +8,9 @@ written before its changes), ``classify_heldout2.yaml`` (issue 17, written
 before its changes) and ``classify_heldout3.yaml`` (issue 17, written after
 its first round of changes, before any result on it was seen) and
 ``classify_heldout4.yaml`` (60 phrasings across the whole regime, written
-before any run, at the issue-17 latency stop). ``--on DATE``
+before any run, at the issue-17 latency stop) and ``classify_heldout5.yaml``
+(50 trade phrasings of salts, concentrates, refined metals, light rare
+earths and magnet materials, written before any run). ``--on DATE``
 ranks with the status of each item on that date (``Classifier.classify(on=)``).
 For each set it prints top-1, top-3 and MRR (over the top
 10), precision of each confidence band of the top result and query latency
@@ -38,6 +40,7 @@ SETS = (
     HERE / "classify_heldout2.yaml",
     HERE / "classify_heldout3.yaml",
     HERE / "classify_heldout4.yaml",
+    HERE / "classify_heldout5.yaml",
 )
 
 

@@ -159,6 +159,15 @@ def test_build_without_hs_nomenclature() -> None:
         ("NCM precursor production technology", {"Li-18"}),
         ("tungsten carbide production technology", {"W-2"}),
         ("HS 2825.80.00.10", {"Sb-3"}),
+        # a light rare earth named with a form: the HS heading, not an item
+        # about other elements that mentions it (Dy-NdFeB, Nd-glass lasers)
+        ("金属钕", {"2805", "280530"}),
+        ("neodymium metal 99.5%", {"2805", "280530"}),
+        ("neodymium oxide 3N", {"2846", "284690"}),
+        ("Pr-Nd alloy ingots", {"2805", "280530"}),
+        # oxide names in -ia name the element and the oxide
+        ("dysprosia powder 4N", {"1C905.b", "P1-Dy-oxide", "RE-2846901500"}),
+        ("terbia 99.99%", {"1C904.b", "P1-Tb-oxide", "RE-2846901600"}),
     ],
 )
 def test_trade_staples(clf: Classifier, q: str, expect: set[str]) -> None:
@@ -218,3 +227,14 @@ def test_status_key_separates_suspension_periods(clf: Classifier) -> None:
 
     assert clf.status_key(date(2026, 3, 1)) == clf.status_key(date(2026, 4, 1))
     assert clf.status_key(date(2026, 3, 1)) != clf.status_key(date(2025, 10, 20))
+
+
+def test_a_technology_naming_a_substance_does_not_outrank_the_goods(clf: Classifier) -> None:
+    # 053101J (Nd-glass laser technology) mentions neodymium; a query for the
+    # oxide or metal is about goods
+    for q in ("neodymium oxide 3N", "金属钕", "氧化钕 99.9%"):
+        top = clf.classify(q, top=3).top
+        assert top is not None and top.entry.kind == "goods", (q, top and top.code)
+    # with a technology word the technology still comes first
+    top = clf.classify("Nd-doped laser glass preparation technology", top=3).top
+    assert top is not None and top.code == "053101J"

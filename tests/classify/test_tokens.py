@@ -69,3 +69,12 @@ def test_dotted_tariff_codes_are_joined() -> None:
     # a purity or a price with one dot group is not joined into a code
     assert "125000" not in tokenize("99.95% 1250.00 usd").codes
     assert "9995" not in tokenize("99.95% 1250.00 usd").codes
+
+
+def test_words_that_deny_metal_do_not_name_metal() -> None:
+    denials = ("非晶态无机非金属材料", "amorphous inorganic non-metallic materials", "nonmetallic")
+    for text in denials:
+        tok = tokenize(text)
+        assert "metal" not in tok.concepts and "金属" not in tok.words, (text, tok)
+        assert "nonmetal" in tok.words
+    assert "metal" in tokenize("金属钕").concepts

@@ -52,6 +52,7 @@ from lanthanide.classify.weights import (
     CROWD,
     EXTRA_ELEMENT,
     FIELD_WEIGHTS,
+    FOREIGN_ELEMENTS,
     FORM_MISMATCH,
     FORMS,
     HS_CONTAINS,
@@ -63,8 +64,10 @@ from lanthanide.classify.weights import (
     NO_INTENT_TECH,
     NOT_IN_FORCE_CAP,
     OTHER_ELEMENT,
+    PROCESSES,
     PURPOSE_WEIGHT,
     RARE_EARTHS_IDS,
+    SUBSTANCE_TECH,
     UNSTATED_QUALIFIER,
     form_conflict,
     forms_of,
@@ -304,6 +307,10 @@ class Classifier:
         # kind prior from cue words (soft; --kind is the filter)
         cues = kind_cues(src, normalise(src))
         tech_f, goods_f = kind_prior(cues)
+        if cues.tech == 0 and forms_of(head_cons) and not PROCESSES & found.keys():
+            # a substance in a form (an oxide, a metal, a salt, an ore) and no
+            # technology word: goods, not a technology that mentions it
+            tech_f *= SUBSTANCE_TECH
         total = np.where(self._is_tech, total * tech_f, total * goods_f)
         states: list[str] | None = None
         if on is None:
@@ -327,8 +334,27 @@ class Classifier:
         # rulebook goods item of a compatible form names the query's
         # elements (NdPr oxide, mischmetal: none does; 镝, 硝酸钆: one does)
         q_el = [c for c in found if c in ELEMENT_IDS and c not in GENERIC and c in head_cons]
+        # a goods item made of none of the elements the query names is about
+        # other elements, whatever its text mentions ("金属钕" is not
+        # dysprosium metal, though 1C905.a's title says NdFeB)
+        foreign = np.zeros(len(self.entries), dtype=bool)
+        if q_el:
+            q_set = frozenset(q_el)
+            foreign[:n] = [
+                e.kind == "goods"
+                and bool(e.elements)
+                and not q_set & {x.lower() for x in e.elements}
+                for e in self.entries[:n]
+            ]
+        q_elements = {c for c in found if c in ELEMENT_IDS}
+        extra = np.zeros(len(self.entries), dtype=bool)
+        for c, tmask in self._title_elements.items():
+            if q_elements and c not in q_elements:
+                extra |= tmask
         if hs_covers.any():
-            named = self._is_goods & ~conflict[:n]
+            # (nor one made of more elements than the query names: Dy-NdFeB
+            # does not name "金属钕")
+            named = self._is_goods & ~conflict[:n] & ~foreign[:n] & ~extra[:n]
             for c in q_el:
                 emask = self._concept_masks.get(f"§{c}")
                 named = named & (emask[:n] if emask is not None else False)
@@ -356,6 +382,8 @@ class Classifier:
                 # an entry about other elements is not about this one
                 other = self._has_element & ~mask
                 scores = np.where(other, scores * OTHER_ELEMENT, scores)
+                foreign &= ~other  # once is enough
+        scores = np.where(foreign, scores * FOREIGN_ELEMENTS, scores)
         # an item defined for a special case the query does not name
         # (re-export of Chinese-origin goods from abroad) ranks lower
         for c in QUALIFIERS - found.keys():
@@ -364,12 +392,7 @@ class Classifier:
                 scores = np.where(qmask, scores * UNSTATED_QUALIFIER, scores)
         # an item whose title names an element the query does not is a
         # different substance ("gallium arsenide" is not indium gallium arsenide)
-        q_elements = {c for c in found if c in ELEMENT_IDS}
         if q_elements:
-            extra = np.zeros(len(self.entries), dtype=bool)
-            for c, tmask in self._title_elements.items():
-                if c not in q_elements:
-                    extra |= tmask
             scores = np.where(extra, scores * EXTRA_ELEMENT, scores)
         # a bare element name (镝, 锑, "germanium") means the element itself
         elements = [c for c in specific if c in ELEMENT_IDS]

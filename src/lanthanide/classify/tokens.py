@@ -452,8 +452,15 @@ def _cjk_tokens(run: str, out: list[str]) -> None:
             out.extend(part[i : i + 2] for i in range(len(part) - 1))
 
 
+_NOT_METAL = re.compile(r"非金属|\bnon-?metall?(?:ic|s)?\b")
+"""Words that deny metal ("amorphous inorganic non-metallic materials",
+非金属材料): one token of their own, never the metal concept or 金属."""
+
+
 def tokenize(text: str, *, with_concepts: bool = True, symbols: bool = True) -> Tokens:
     n = normalise(text)
+    if "非金属" in n or "non" in n:
+        n = _NOT_METAL.sub(" nonmetal ", n)
     words: list[str] = []
     codes: list[str] = []
     pos = 0

@@ -51,6 +51,23 @@ matches much better still ranks first."""
 NO_INTENT_TECH = 0.8
 """Technology items when the query has no cue either way: most queries
 without a technology word are about goods."""
+SUBSTANCE_TECH = 0.5
+"""Further factor for technology items when the query names a substance in
+a form (oxide, metal, salt, ore) and no technology word ("neodymium oxide 3N"
+is not the Nd-glass laser technology 053101J)."""
+PROCESSES = frozenset(
+    [
+        *("sx", "leach", "smelt", "electrolysis", "recycle", "mining", "strip-cast", "hd"),
+        *("gbd", "jet-mill", "magnet-making", "graphitization", "granulation", "coating"),
+        "li-extract",
+    ]
+)
+"""Glossary concepts that name a process: a query naming one may be about
+technology even without a technology word ("heap leaching of ionic clay")."""
+FOREIGN_ELEMENTS = 0.3
+"""Factor for a goods item made of none of the elements the query names,
+though its text mentions one of them (1C905.a, dysprosium metal and
+Dy-containing NdFeB, for "neodymium metal")."""
 OTHER_ELEMENT = 0.5
 """Further factor when the entry lacking an element the query names is
 about other elements (samarium oxide for "praseodymium oxide")."""
