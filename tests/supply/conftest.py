@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from hypothesis import strategies as st
 
 from lanthanide.supply.controls import FlowControl
 from lanthanide.supply.network import Network, allocate
@@ -15,6 +16,25 @@ from lanthanide.supply.solve import Plan
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples" / "scenarios"
+
+ISO = ["CN", "JP", "US", "DE", "KR", "VN"]
+"""Country codes of the small random networks of the build-out properties."""
+
+BUILDOUT_CASES: dict[str, Any] = {
+    "n": st.integers(3, 6),
+    "seed": st.integers(0, 10_000),
+    "frac": st.floats(0.3, 1.0),
+    "builds": st.lists(
+        st.tuples(
+            st.integers(0, 5), st.sampled_from(["mining", "separation"]), st.floats(0.5, 30.0)
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+}
+"""Arguments of the "build-out never raises any country's shortfall"
+properties: a network of ``n`` countries from ``seed``, China's exports to
+two of them cut by ``frac``, and up to three capacity additions."""
 
 
 def make_net(

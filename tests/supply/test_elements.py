@@ -18,6 +18,8 @@ from lanthanide.supply.controls import resolve
 from lanthanide.supply.network import Network, allocate, build
 from lanthanide.supply.scenario import parse
 
+from .conftest import BUILDOUT_CASES, ISO
+
 NO18: dict[str, Any] = {"rulebook": "cn-mofcom-gac-2025-18", "on": "2025-04-04"}
 
 
@@ -203,8 +205,6 @@ def test_uniform_mix_gives_the_pooled_answer() -> None:
 
 # --- invariants on the sum of the layers --------------------------------------------
 
-ISO = ["CN", "JP", "US", "DE", "KR", "VN"]
-
 
 def _iso_net(seed: int, n: int) -> Network:
     rng = np.random.default_rng(seed)
@@ -231,18 +231,7 @@ def _iso_net(seed: int, n: int) -> Network:
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    n=st.integers(3, 6),
-    seed=st.integers(0, 10_000),
-    frac=st.floats(0.3, 1.0),
-    builds=st.lists(
-        st.tuples(
-            st.integers(0, 5), st.sampled_from(["mining", "separation"]), st.floats(0.5, 30.0)
-        ),
-        min_size=1,
-        max_size=3,
-    ),
-)
+@given(**BUILDOUT_CASES)
 def test_element_resolved_buildout_never_raises_any_countrys_shortfall(
     n: int, seed: int, frac: float, builds: list[tuple[int, str, float]]
 ) -> None:

@@ -21,7 +21,7 @@ from lanthanide.supply.replay import replay_magnets_2025
 from lanthanide.supply.scenario import parse
 from lanthanide.supply.solve import solve_year
 
-from .conftest import ban, make_net, plan_for
+from .conftest import BUILDOUT_CASES, ISO, ban, make_net, plan_for
 
 NO18: dict[str, Any] = {"rulebook": "cn-mofcom-gac-2025-18", "on": "2025-04-04"}
 
@@ -188,8 +188,6 @@ def test_per_country_answers_do_not_depend_on_country_order(
 
 # --- build-out never raises a country's shortfall -------------------------------------
 
-ISO = ["CN", "JP", "US", "DE", "KR", "VN"]
-
 
 def _iso_net(seed: int, n: int) -> Network:
     names, out, dem = _random(seed, n, 2)
@@ -210,18 +208,7 @@ def _iso_net(seed: int, n: int) -> Network:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    n=st.integers(3, 6),
-    seed=st.integers(0, 10_000),
-    frac=st.floats(0.3, 1.0),
-    builds=st.lists(
-        st.tuples(
-            st.integers(0, 5), st.sampled_from(["mining", "separation"]), st.floats(0.5, 30.0)
-        ),
-        min_size=1,
-        max_size=3,
-    ),
-)
+@given(**BUILDOUT_CASES)
 def test_buildout_never_raises_any_countrys_shortfall(
     n: int, seed: int, frac: float, builds: list[tuple[int, str, float]]
 ) -> None:
