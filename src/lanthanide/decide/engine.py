@@ -29,7 +29,7 @@ from lanthanide.decide import parties as _parties
 from lanthanide.decide.candidates import several
 from lanthanide.decide.catalogue import Catalogue, Settled
 from lanthanide.decide.dual_use_net import catalogue_net
-from lanthanide.decide.evaluate import evaluate
+from lanthanide.decide.evaluate import evaluate, not_in_force
 from lanthanide.decide.matching import Match, Matcher, item_info
 from lanthanide.decide.model import Case, Determination, Reading
 from lanthanide.decide.notices import Notices
@@ -154,8 +154,11 @@ class Engine:
 
         as_of = book.data_as_of
         for m in matches:
-            for cc in self.selection.for_match(m, sheet):
-                evaluate(cc, m, case, as_of, sheet)
+            for cc, dead in self.selection.for_match(m, sheet):
+                if dead is None:
+                    evaluate(cc, m, case, as_of, sheet, in_force=True)
+                else:
+                    not_in_force(cc, dead, m, sheet)
             self.notices.draft_number(m, sheet)
         if case.hs:
             for cc in self.selection.for_tariff_line(case, sheet.findings):

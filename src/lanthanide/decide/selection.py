@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lanthanide.decide.daycache import DayCache
+from lanthanide.decide.evaluate import Dead, dead_on
 from lanthanide.decide.matching import Match
 from lanthanide.decide.model import Case, Finding
 from lanthanide.decide.sheet import Sheet
@@ -35,8 +36,11 @@ class Selection:
         self.book = book
         self._static: dict[ItemKey, list[tuple[CompiledControl, int]]] = {}
         self._shapes: dict[tuple[str, str | None, str | None], list[CompiledControl]] = {}
-        self._by_day: DayCache[ItemKey, list[CompiledControl]] = DayCache(self._on_day)
-        """Per item: the controls selecting it on the days of a window."""
+        self._by_day: DayCache[ItemKey, list[tuple[CompiledControl, Dead | None]]] = DayCache(
+            self._on_day
+        )
+        """Per item: the controls selecting it on the days of a window, each
+        with its validity on those days (:class:`Dead` when not in force)."""
         self._defined: DayCache[ItemKey, bool] = DayCache(self._defined_on)
 
     def _static_controls(self, key: ItemKey) -> list[tuple[CompiledControl, int]]:
@@ -92,8 +96,11 @@ class Selection:
                 return True
         return False
 
-    def for_match(self, m: Match, sheet: Sheet) -> list[CompiledControl]:
-        """Controls that apply to the matched item on the day. One selecting
+    def for_match(self, m: Match, sheet: Sheet) -> list[tuple[CompiledControl, Dead | None]]:
+        """Controls that apply to the matched item on the day, each with
+        :class:`Dead` when it is not in force on the day (else None: it is,
+        and the sheet's span is narrowed as comparing its validity would
+        narrow it). One selecting
         the item only through a regime needs it controlled on the day; one of
         another instrument selecting it through its tariff line needs the item
         to exist on the day (a reporting finding of 2024 does not cite an item
@@ -103,14 +110,14 @@ class Selection:
             self._code_undefined_on_day(m, sheet)
         return self._by_day.get(key, sheet.span)
 
-    def _on_day(self, key: ItemKey, span: Span) -> list[CompiledControl]:
-        out = []
+    def _on_day(self, key: ItemKey, span: Span) -> list[tuple[CompiledControl, Dead | None]]:
+        out: list[tuple[CompiledControl, Dead | None]] = []
         for cc, how in self._static_controls(key):
             if how == VIA_REGIME and not self._controlled(key, span):
                 continue
             if how == ITEM_MUST_EXIST and not self._exists(key, span):
                 continue
-            out.append(cc)
+            out.append((cc, dead_on(cc, span)))
         return out
 
     def _similar(self, key: ItemKey) -> list[CompiledControl]:

@@ -37,6 +37,7 @@ class Sheet:
     __slots__ = (
         "_asked",
         "_warned",
+        "day_text",
         "facts",
         "findings",
         "pending",
@@ -49,6 +50,8 @@ class Sheet:
 
     def __init__(self, day: date) -> None:
         self.span = Span(day)
+        self.day_text = day.isoformat()
+        """The case's date as trace entries write it."""
         self.facts: set[str] = {"item", "hs", "text", "kind"}
         """Facts read (every determination reads how the case names the
         thing and its kind)."""
