@@ -14,7 +14,7 @@ from dataclasses import field as _field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from lanthanide.decide.trace import TraceEntry
+from lanthanide.decide.trace import TraceEntry as TraceEntry
 from lanthanide.errors import FieldError
 from lanthanide.rules import params as _params
 from lanthanide.rules.book import ItemRef
