@@ -93,7 +93,7 @@ def attach(book: Rulebook, d: Determination, decide_under: DecideUnder) -> Deter
     span = Span(d.case.on)
     span.narrow(d.window)
     live = live_on(book, span)
-    if not live and span.window() == d.window:
+    if not live and span.start == d.window.start and span.end == d.window.end:
         return d
     facts = set(d.facts)
     found: list[Alternative] = []

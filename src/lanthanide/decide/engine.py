@@ -171,8 +171,9 @@ class Engine:
         self.notices.uncertain_values(case, matches, sheet)
         catalogue_net(book, case, matches, sheet)
         _catchall.apply(book, case, sheet)
-        for party in as_readings(parties):
-            _parties.apply(book, party, case.end_use, sheet)
+        if parties is not None:
+            for party in as_readings(parties):
+                _parties.apply(book, party, case.end_use, sheet)
         found_conflicts = conflicts(sheet.findings)
         questions = sheet.questions()  # after the last question, before the verdict
         self.notices.coverage_gaps(case, matches, sheet)
@@ -196,15 +197,15 @@ class Engine:
             questions=tuple(questions),
             warnings=tuple(warnings),
             conflicts=tuple(found_conflicts),
-            matched=tuple(item_info(m.ref) for m in matches if m.certain),
+            matched=tuple([item_info(m.ref) for m in matches if m.certain]),
             checked=checked,
             trace=tuple(sheet.trace),
             rulebook_version=book.version,
             data_as_of=book.data_as_of,
             window=sheet.span.window(),
             facts=frozenset(sheet.facts),
-            parties=by_role(parties, "end_user"),
-            consignee=by_role(parties, "consignee"),
+            parties=None if parties is None else by_role(parties, "end_user"),
+            consignee=None if parties is None else by_role(parties, "consignee"),
         )
 
 

@@ -168,6 +168,10 @@ def shown_end(p: Period) -> date | None:
 _VALID_TEXT: dict[int, tuple[Period, str]] = {}
 
 
+_SCOPE_TEXT: dict[int, tuple[object, str]] = {}
+"""`` outside scope (MODE COUNTRIES)`` of a destination scope, by identity."""
+
+
 def _valid_text(p: Period) -> str:
     """``(valid START to END)`` of a control's period, formatted once per period."""
     got = _VALID_TEXT.get(id(p))
@@ -290,15 +294,15 @@ def evaluate(
             trace(TraceEntry(inst_id, ctl_id, item_code, "destination not stated"))
             return
         if not scope.covers(case.destination):
-            trace(
-                TraceEntry(
-                    inst_id,
-                    ctl_id,
-                    item_code,
-                    f"destination {case.destination} outside scope ({scope.mode} "
-                    f"{', '.join(scope.countries)})",
+            got = _SCOPE_TEXT.get(id(scope))
+            if got is None or got[0] is not scope:
+                if len(_SCOPE_TEXT) > 65536:
+                    _SCOPE_TEXT.clear()
+                got = _SCOPE_TEXT[id(scope)] = (
+                    scope,
+                    f" outside scope ({scope.mode} {', '.join(scope.countries)})",
                 )
-            )
+            trace(TraceEntry(inst_id, ctl_id, item_code, f"destination {case.destination}{got[1]}"))
             return
     if ctl.end_uses is not None:
         sheet.facts.add("end_use")

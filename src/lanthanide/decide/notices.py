@@ -57,6 +57,7 @@ class Notices:
         self.rare_earth_prefixes = rare_earth_prefixes(book)
         self._in_force: DayCache[int, InForce] = DayCache(self._in_force_on)
         self._duties: DayCache[str, list[_Live]] = DayCache(self._duties_on)
+        self._live_controls: DayCache[str, list[CompiledControl]] = DayCache(self._live_on)
         self._made: dict[str, Warning] = {}
         """Warnings that quote nothing of the case, made once (by key)."""
         self._checked: dict[date, Warning] = {}
@@ -187,24 +188,29 @@ class Notices:
 
     def duties(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
         kind = case.kind or (matches[0].ref.item.kind if matches else "goods")
-        finding_insts = {f.instrument.id for f in sheet.findings}
-        instruments = self.book.instruments
-        finding_regimes = {  # party-list findings cite a list notice, not an instrument
-            instruments[i].regime for i in finding_insts if i in instruments
-        }
+        finding_insts: set[str] | None = None
+        finding_regimes: set[str] = set()
         rare = None
         for inst, duty, key, warning in self._live_duties(sheet, kind):
-            if duty.destinations.mode != "all":
-                sheet.read("destination")
-                if case.destination is not None and not duty.destinations.covers(case.destination):
+            scope = duty.destinations
+            if scope.mode != "all":
+                sheet.facts.add("destination")
+                if case.destination is not None and not scope.covers(case.destination):
                     continue
-            if duty.when == "controlled":
+            when = duty.when
+            if when == "controlled":
+                if finding_insts is None:
+                    finding_insts = {f.instrument.id for f in sheet.findings}
+                    instruments = self.book.instruments
+                    finding_regimes = {  # party-list findings cite a list notice
+                        instruments[i].regime for i in finding_insts if i in instruments
+                    }
                 if duty.regimes:
                     if finding_regimes.isdisjoint(duty.regimes):
                         continue
                 elif inst.id not in finding_insts:
                     continue
-            elif duty.when == "rare_earth":
+            elif when == "rare_earth":
                 if rare is None:
                     rare = self._is_rare_earth(case, matches)
                 if not rare:
@@ -229,6 +235,17 @@ class Notices:
             self._coverage[hs] = got
         return got
 
+    def _live_on(self, inst_id: str, span: Span) -> list[CompiledControl]:
+        """The instrument's controls with an effect in force and not
+        suspended on the day."""
+        return [
+            cc
+            for cc in self._by_instrument.get(inst_id, ())
+            if cc.control.effect != "exempt"
+            and span.within(cc.control.valid)
+            and not any(span.within(s.suspension.period) for s in cc.suspensions)
+        ]
+
     def coverage_gaps(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
         """A tariff line under a partly encoded list that matched none of that
         list's encoded items may still be controlled by it: warn, and count
@@ -241,15 +258,8 @@ class Notices:
             if inst.id in matched:
                 continue
             live = []
-            for cc in self._by_instrument.get(inst.id, ()):
-                if cc.control.effect == "exempt":
-                    continue
-                if not (
-                    span.within(cc.control.valid)
-                    and not any(span.within(s.suspension.period) for s in cc.suspensions)
-                ):
-                    continue
-                sheet.read("destination")
+            for cc in self._live_controls.get(inst.id, span):
+                sheet.facts.add("destination")
                 if case.destination is None or cc.control.destinations.covers(case.destination):
                     live.append(cc.control.effect)
             if not live:
