@@ -82,6 +82,8 @@ class Engine:
         d = self._decide_default(case, reading, parties)
         if not with_alternatives:
             return d
+        if parties is None and alternatives.unaffected(self.book, d):
+            return d
 
         def decide_under(status_id: str, reading_id: str) -> Determination:
             key = (status_id, reading_id)
@@ -159,7 +161,8 @@ class Engine:
                     evaluate(cc, m, case, as_of, sheet, in_force=True)
                 else:
                     not_in_force(cc, dead, m, sheet)
-            self.notices.draft_number(m, sheet)
+            if m.certain and m.ref.item.code_status == "draft":
+                self.notices.draft_number(m, sheet)
         if case.hs:
             for cc in self.selection.for_tariff_line(case, sheet.findings):
                 evaluate(cc, None, case, as_of, sheet)

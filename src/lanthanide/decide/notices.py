@@ -59,6 +59,8 @@ class Notices:
         self._duties: DayCache[str, list[_Live]] = DayCache(self._duties_on)
         self._live_controls: DayCache[str, list[CompiledControl]] = DayCache(self._live_on)
         self._made: dict[str, Warning] = {}
+        self._rare: dict[tuple[str, str], bool] = {}
+        """Per item: whether it is of a rare earth."""
         """Warnings that quote nothing of the case, made once (by key)."""
         self._checked: dict[date, Warning] = {}
         self._partial: dict[frozenset[str], list[tuple[str, Warning]]] = {}
@@ -182,8 +184,14 @@ class Notices:
         )
 
     def _is_rare_earth(self, case: Case, matches: list[Match]) -> bool:
-        if any(RARE_EARTHS & set(m.ref.item.elements) for m in matches):
-            return True
+        rare = self._rare
+        for m in matches:
+            key = m.ref.key
+            got = rare.get(key)
+            if got is None:
+                got = rare[key] = bool(RARE_EARTHS & set(m.ref.item.elements))
+            if got:
+                return True
         return case.hs is not None and case.hs.startswith(self.rare_earth_prefixes)
 
     def duties(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
@@ -192,12 +200,15 @@ class Notices:
         finding_regimes: set[str] = set()
         rare = None
         for inst, duty, key, warning in self._live_duties(sheet, kind):
+            when = duty.when
             scope = duty.destinations
             if scope.mode != "all":
                 sheet.facts.add("destination")
                 if case.destination is not None and not scope.covers(case.destination):
                     continue
-            when = duty.when
+            elif when == "always":
+                sheet.put(key, warning)
+                continue
             if when == "controlled":
                 if finding_insts is None:
                     finding_insts = {f.instrument.id for f in sheet.findings}
