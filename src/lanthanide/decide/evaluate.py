@@ -190,6 +190,8 @@ class Dead:
     leaves on a sheet (a trace entry, and the warning of an end not known
     to be renewed)."""
 
+    instrument: str
+    control: str
     outcome: str
     """The trace outcome after the case's date."""
     warning_key: str | None
@@ -215,7 +217,7 @@ def dead_on(cc: CompiledControl, span: Span) -> Dead | None:
             "end": shown_end(valid),
         }
         warning = make_warning(WarningCode.ENDED_NO_RENEWAL, inst_id, params)
-    return Dead(" " + _valid_text(valid), key, warning)
+    return Dead(cc.instrument.id, cc.control.id, " " + _valid_text(valid), key, warning)
 
 
 def not_in_force(cc: CompiledControl, dead: Dead, m: Match | None, sheet: Sheet) -> None:
@@ -226,12 +228,12 @@ def not_in_force(cc: CompiledControl, dead: Dead, m: Match | None, sheet: Sheet)
     if key in seen:
         return
     seen.add(key)
-    if dead.warning_key is not None and dead.warning is not None:
+    if dead.warning is not None and dead.warning_key is not None:
         sheet.put(dead.warning_key, dead.warning)
     sheet.trace.append(
         TraceEntry(
-            cc.instrument.id,
-            cc.control.id,
+            dead.instrument,
+            dead.control,
             m.ref.item.code if m else None,
             "not in force on " + sheet.day_text + dead.outcome,
         )
