@@ -163,11 +163,20 @@ class Engine:
                     not_in_force(cc, dead, m, sheet)
             if m.certain and m.ref.item.code_status == "draft":
                 self.notices.draft_number(m, sheet)
+        dead_on = self.selection.dead.get
         if case.hs:
             for cc in self.selection.for_tariff_line(case, sheet.findings):
-                evaluate(cc, None, case, as_of, sheet)
+                dead = dead_on(cc, sheet.span)
+                if dead is None:
+                    evaluate(cc, None, case, as_of, sheet, in_force=True)
+                else:
+                    not_in_force(cc, dead, None, sheet)
         for cc in self.selection.for_anything(case, matches):
-            evaluate(cc, None, case, as_of, sheet)
+            dead = dead_on(cc, sheet.span)
+            if dead is None:
+                evaluate(cc, None, case, as_of, sheet, in_force=True)
+            else:
+                not_in_force(cc, dead, None, sheet)
         if self.catalogue.settle(case, matches, sheet) is Settled.NOT_LISTED:
             for cc in self.selection.residual():
                 evaluate(cc, None, case, as_of, sheet)

@@ -15,12 +15,13 @@ from lanthanide.decide.model import RANK, Case, Warning
 from lanthanide.decide.sheet import Sheet, make_warning
 from lanthanide.decide.warnings import Effect, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, Rulebook
-from lanthanide.rules.model import Coverage, Duty, Instrument
+from lanthanide.rules.model import Coverage, DestinationScope, Duty, Instrument
 from lanthanide.rules.window import Span, Window
 from lanthanide.vocab import VOCAB
 
-_Live = tuple[Instrument, Duty, str, Warning]
-"""A duty in force, its instrument, warning key and warning."""
+_Live = tuple[DestinationScope | None, str, tuple[str, ...], str, str, Warning]
+"""A duty in force: its destination scope (None: all), when it applies, its
+regimes, its instrument's id, warning key and warning."""
 
 RARE_EARTHS = frozenset(VOCAB.rare_earths)
 
@@ -166,11 +167,12 @@ class Notices:
         return self._duties.get(kind, sheet.span)
 
     def _duties_on(self, kind: str, span: Span) -> list[_Live]:
-        return [
-            (i, d, *self._duty_warning(i, d))
-            for i, d in self.book.duties
-            if span.within(d.valid) and kind in d.kinds
-        ]
+        out: list[_Live] = []
+        for i, d in self.book.duties:
+            if span.within(d.valid) and kind in d.kinds:
+                scope = None if d.destinations.mode == "all" else d.destinations
+                out.append((scope, d.when, tuple(d.regimes), i.id, *self._duty_warning(i, d)))
+        return out
 
     def _duty_warning(self, inst: Instrument, duty: Duty) -> tuple[str, Warning]:
         key = f"duty|{inst.id}|{duty.id}"
@@ -199,10 +201,8 @@ class Notices:
         finding_insts: set[str] | None = None
         finding_regimes: set[str] = set()
         rare = None
-        for inst, duty, key, warning in self._live_duties(sheet, kind):
-            when = duty.when
-            scope = duty.destinations
-            if scope.mode != "all":
+        for scope, when, regimes, inst_id, key, warning in self._live_duties(sheet, kind):
+            if scope is not None:
                 sheet.facts.add("destination")
                 if case.destination is not None and not scope.covers(case.destination):
                     continue
@@ -216,10 +216,10 @@ class Notices:
                     finding_regimes = {  # party-list findings cite a list notice
                         instruments[i].regime for i in finding_insts if i in instruments
                     }
-                if duty.regimes:
-                    if finding_regimes.isdisjoint(duty.regimes):
+                if regimes:
+                    if finding_regimes.isdisjoint(regimes):
                         continue
-                elif inst.id not in finding_insts:
+                elif inst_id not in finding_insts:
                     continue
             elif when == "rare_earth":
                 if rare is None:

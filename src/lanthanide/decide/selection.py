@@ -45,6 +45,8 @@ class Selection:
         self._undefined: DayCache[ItemKey, tuple[dict[str, Any], Seq] | None] = DayCache(
             self._undefined_on
         )
+        self.dead: DayCache[CompiledControl, Dead | None] = DayCache(dead_on)
+        """Per control: :class:`Dead` on the days it is not in force, else None."""
         self._anything: dict[str, list[CompiledControl]] = {}
         """Catch-all controls (not residual) by the kind of the case."""
 
