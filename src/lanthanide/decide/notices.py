@@ -15,7 +15,7 @@ from lanthanide.decide.model import RANK, Case, Warning
 from lanthanide.decide.sheet import Sheet, make_warning
 from lanthanide.decide.warnings import Effect, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, Rulebook
-from lanthanide.rules.model import Coverage, DestinationScope, Duty, Instrument
+from lanthanide.rules.model import Coverage, DestinationScope, Duty, HSRef, Instrument
 from lanthanide.rules.window import Span, Window
 from lanthanide.vocab import VOCAB
 
@@ -61,6 +61,8 @@ class Notices:
         self._live_controls: DayCache[str, list[CompiledControl]] = DayCache(self._live_on)
         self._made: dict[str, Warning] = {}
         self._rare: dict[tuple[str, str], bool] = {}
+        self._uncertain_lines: dict[tuple[str, str], tuple[HSRef, ...]] = {}
+        """Per item: its tariff lines tagged U."""
         """Per item: whether it is of a rare earth."""
         """Warnings that quote nothing of the case, made once (by key)."""
         self._checked: dict[date, Warning] = {}
@@ -144,13 +146,18 @@ class Notices:
         if m.ref.item.code_status == "draft" and m.certain:
             sheet.warn(WarningCode.DRAFT_NUMBER, m.ref.instrument.id, item=m.ref.item.code)
 
-    @staticmethod
-    def uncertain_values(case: Case, matches: list[Match], sheet: Sheet) -> None:
+    def uncertain_values(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
+        if not case.hs:
+            return
+        uncertain = self._uncertain_lines
         for m in matches:
             if not m.certain:
                 continue
-            for h in m.ref.item.hs:
-                if h.tag == "U" and case.hs and case.hs == h.code:
+            lines = uncertain.get(m.ref.key)
+            if lines is None:
+                lines = uncertain[m.ref.key] = tuple(h for h in m.ref.item.hs if h.tag == "U")
+            for h in lines:
+                if case.hs == h.code:
                     sheet.warn(
                         WarningCode.UNCERTAIN_VALUE,
                         m.ref.instrument.id,
