@@ -9,9 +9,11 @@ this process). In-process figures are one core (the engine is
 single-threaded Python), per wall second and per CPU second of this process
 (``time.process_time``; a loaded machine disturbs it less). ``decide()``
 alone is timed on the cases that name an item or a tariff line (a text needs
-the classifier's reading first). ``--base DIR``: the same in-process rows on
-an earlier checkout (``DIR/src``), in a child process started after this
-one's runs, with the load average of each.
+the classifier's reading first), on the engine warmed by the earlier rows
+and on a new engine each run (its caches filled during the run; memos kept
+by object identity outside the engine stay warm). ``--base DIR``: the same
+in-process rows on an earlier checkout (``DIR/src``), in a child process
+started after this one's runs, with the load average of each.
 """
 
 from __future__ import annotations
@@ -103,11 +105,17 @@ def in_process(n: int, runs: int) -> tuple[str, list[tuple[str, float, float]]]:
         for c in plain:
             engine.decide(c)
 
+    def decide_fresh() -> None:
+        fresh = Engine(book)  # its per-item and per-window caches empty
+        for c in plain:
+            fresh.decide(c)
+
     rows = []
     for name, fn, k in (
         ("check() in-process (baseline)", bare, len(cases)),
         ("check() + to_dict()", with_json, len(cases)),
         (f"Engine.decide(), {len(plain)} cases without text", decide_only, len(plain)),
+        ("Engine.decide(), a new Engine each run", decide_fresh, len(plain)),
     ):
         walls, cpus = timed(fn, runs)
         rows.append(

@@ -86,15 +86,24 @@ def live_on(book: Rulebook, span: Span) -> _Live:
     return got[1].get(0, span)
 
 
+def unaffected(book: Rulebook, d: Determination) -> bool:
+    """No uncertain status bears on ``d``'s day or narrows its window:
+    :func:`attach` would return ``d`` itself."""
+    if not book.uncertain:
+        return True
+    span = Span(d.case.on)
+    span.narrow(d.window)
+    window = d.window
+    return not live_on(book, span) and span.start == window.start and span.end == window.end
+
+
 def attach(book: Rulebook, d: Determination, decide_under: DecideUnder) -> Determination:
     """``d`` with the alternatives of every uncertain status bearing on its day."""
-    if not book.uncertain:
+    if unaffected(book, d):
         return d
     span = Span(d.case.on)
     span.narrow(d.window)
     live = live_on(book, span)
-    if not live and span.window() == d.window:
-        return d
     facts = set(d.facts)
     found: list[Alternative] = []
     warnings = list(d.warnings)

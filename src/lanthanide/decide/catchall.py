@@ -28,6 +28,7 @@ from lanthanide.decide.model import Case, Finding, Validity
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.warnings import WarningCode
 from lanthanide.rules.book import Rulebook
+from lanthanide.rules.model import Duty, Instrument
 
 LAW = "cn-npc-export-control-law"
 DUTY = "catch-all"
@@ -37,17 +38,32 @@ WARN_ONLY = ("military",)
 """Declared end uses for which the catch-all may apply, depending on facts."""
 
 
+_DUTY: dict[int, tuple[Rulebook, tuple[Instrument, Duty] | None]] = {}
+
+
+def _duty(book: Rulebook) -> tuple[Instrument, Duty] | None:
+    """The law and its catch-all duty in ``book`` (looked up once per rulebook)."""
+    got = _DUTY.get(id(book))
+    if got is None or got[0] is not book:
+        if len(_DUTY) > 64:
+            _DUTY.clear()
+        inst = book.instruments.get(LAW)
+        duty = None if inst is None else next((d for d in inst.duties if d.id == DUTY), None)
+        got = _DUTY[id(book)] = (book, None if inst is None or duty is None else (inst, duty))
+    return got[1]
+
+
 def apply(book: Rulebook, case: Case, sheet: Sheet) -> None:
     """A ``licence_required`` finding for a declared catch-all end use (on the
     days the duty is in force); a warning for a military end use."""
-    sheet.read("end_use")
+    sheet.facts.add("end_use")
     if case.end_use not in GROUNDS and case.end_use not in WARN_ONLY:
         return
-    inst = book.instruments.get(LAW)
-    if inst is None:
+    found = _duty(book)
+    if found is None:
         return
-    duty = next((d for d in inst.duties if d.id == DUTY), None)
-    if duty is None or not sheet.span.within(duty.valid):
+    inst, duty = found
+    if not sheet.span.within(duty.valid):
         return
     if case.end_use in WARN_ONLY:
         sheet.warn(

@@ -29,7 +29,7 @@ from lanthanide.decide import parties as _parties
 from lanthanide.decide.candidates import several
 from lanthanide.decide.catalogue import Catalogue, Settled
 from lanthanide.decide.dual_use_net import catalogue_net
-from lanthanide.decide.evaluate import evaluate
+from lanthanide.decide.evaluate import evaluate, not_in_force
 from lanthanide.decide.matching import Match, Matcher, item_info
 from lanthanide.decide.model import Case, Determination, Reading
 from lanthanide.decide.notices import Notices
@@ -81,6 +81,8 @@ class Engine:
         ``with_alternatives`` is false."""
         d = self._decide_default(case, reading, parties)
         if not with_alternatives:
+            return d
+        if parties is None and alternatives.unaffected(self.book, d):
             return d
 
         def decide_under(status_id: str, reading_id: str) -> Determination:
@@ -154,22 +156,36 @@ class Engine:
 
         as_of = book.data_as_of
         for m in matches:
-            for cc in self.selection.for_match(m, sheet):
-                evaluate(cc, m, case, as_of, sheet)
-            self.notices.draft_number(m, sheet)
+            for cc, dead in self.selection.for_match(m, sheet):
+                if dead is None:
+                    evaluate(cc, m, case, as_of, sheet, in_force=True)
+                else:
+                    not_in_force(cc, dead, m, sheet)
+            if m.certain and m.ref.item.code_status == "draft":
+                self.notices.draft_number(m, sheet)
+        dead_on = self.selection.dead.get
         if case.hs:
             for cc in self.selection.for_tariff_line(case, sheet.findings):
-                evaluate(cc, None, case, as_of, sheet)
+                dead = dead_on(cc, sheet.span)
+                if dead is None:
+                    evaluate(cc, None, case, as_of, sheet, in_force=True)
+                else:
+                    not_in_force(cc, dead, None, sheet)
         for cc in self.selection.for_anything(case, matches):
-            evaluate(cc, None, case, as_of, sheet)
+            dead = dead_on(cc, sheet.span)
+            if dead is None:
+                evaluate(cc, None, case, as_of, sheet, in_force=True)
+            else:
+                not_in_force(cc, dead, None, sheet)
         if self.catalogue.settle(case, matches, sheet) is Settled.NOT_LISTED:
             for cc in self.selection.residual():
                 evaluate(cc, None, case, as_of, sheet)
         self.notices.uncertain_values(case, matches, sheet)
         catalogue_net(book, case, matches, sheet)
         _catchall.apply(book, case, sheet)
-        for party in as_readings(parties):
-            _parties.apply(book, party, case.end_use, sheet)
+        if parties is not None:
+            for party in as_readings(parties):
+                _parties.apply(book, party, case.end_use, sheet)
         found_conflicts = conflicts(sheet.findings)
         questions = sheet.questions()  # after the last question, before the verdict
         self.notices.coverage_gaps(case, matches, sheet)
@@ -193,15 +209,15 @@ class Engine:
             questions=tuple(questions),
             warnings=tuple(warnings),
             conflicts=tuple(found_conflicts),
-            matched=tuple(item_info(m.ref) for m in matches if m.certain),
+            matched=tuple([item_info(m.ref) for m in matches if m.certain]),
             checked=checked,
             trace=tuple(sheet.trace),
             rulebook_version=book.version,
             data_as_of=book.data_as_of,
             window=sheet.span.window(),
             facts=frozenset(sheet.facts),
-            parties=by_role(parties, "end_user"),
-            consignee=by_role(parties, "consignee"),
+            parties=None if parties is None else by_role(parties, "end_user"),
+            consignee=None if parties is None else by_role(parties, "consignee"),
         )
 
 

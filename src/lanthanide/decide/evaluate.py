@@ -6,15 +6,17 @@ becomes a finding; every step leaves a trace entry."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from lanthanide.decide.matching import Match, inst_ref, item_info, refs
-from lanthanide.decide.model import Case, Finding, TraceEntry, Validity
-from lanthanide.decide.sheet import Sheet
+from lanthanide.decide.model import Case, Finding, TraceEntry, Validity, Warning
+from lanthanide.decide.sheet import Sheet, make_warning
 from lanthanide.decide.warnings import Effect, QuestionCode, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl
 from lanthanide.rules.model import Condition, Period
 from lanthanide.rules.params import PARAMS
+from lanthanide.rules.window import Span
 
 
 def eval_condition(cond: Condition, params: Mapping[str, float | str]) -> bool | None:
@@ -166,6 +168,10 @@ def shown_end(p: Period) -> date | None:
 _VALID_TEXT: dict[int, tuple[Period, str]] = {}
 
 
+_SCOPE_TEXT: dict[int, tuple[object, str]] = {}
+"""`` outside scope (MODE COUNTRIES)`` of a destination scope, by identity."""
+
+
 def _valid_text(p: Period) -> str:
     """``(valid START to END)`` of a control's period, formatted once per period."""
     got = _VALID_TEXT.get(id(p))
@@ -178,11 +184,78 @@ def _valid_text(p: Period) -> str:
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class Dead:
+    """A control not in force on the days of a window: what evaluating it
+    leaves on a sheet (a trace entry, and the warning of an end not known
+    to be renewed)."""
+
+    instrument: str
+    control: str
+    outcome: str
+    """The trace outcome after the case's date."""
+    warning_key: str | None
+    warning: Warning | None
+
+
+def dead_on(cc: CompiledControl, span: Span) -> Dead | None:
+    """None when ``cc`` is in force on ``span.day``, else what evaluating it
+    leaves; ``span`` narrowed as :func:`evaluate` narrows it."""
+    valid = cc.control.valid
+    if span.within(valid):
+        return None
+    end = valid.end
+    key: str | None = None
+    warning: Warning | None = None
+    # after a failed ``within``, ``since(end)`` narrows nothing more
+    if valid.end_uncertain and end is not None and span.since(end):
+        inst_id = cc.instrument.id
+        key = f"end|{inst_id}|{cc.control.id}"
+        params = {
+            "name": cc.instrument.number or inst_id,
+            "control": cc.control.id,
+            "end": shown_end(valid),
+        }
+        warning = make_warning(WarningCode.ENDED_NO_RENEWAL, inst_id, params)
+    return Dead(cc.instrument.id, cc.control.id, " " + _valid_text(valid), key, warning)
+
+
+def not_in_force(cc: CompiledControl, dead: Dead, m: Match | None, sheet: Sheet) -> None:
+    """What :func:`evaluate` does with a control not in force on the day
+    (``dead``, from :func:`dead_on` on a span of the same window)."""
+    key = (id(cc), id(m.ref) if m else 0)
+    seen = sheet.seen
+    if key in seen:
+        return
+    seen.add(key)
+    if dead.warning is not None and dead.warning_key is not None:
+        sheet.put(dead.warning_key, dead.warning)
+    sheet.trace.append(
+        TraceEntry(
+            dead.instrument,
+            dead.control,
+            m.ref.item.code if m else None,
+            "not in force on " + sheet.day_text + dead.outcome,
+        )
+    )
+
+
 def evaluate(
-    cc: CompiledControl, m: Match | None, case: Case, data_as_of: date, sheet: Sheet
+    cc: CompiledControl,
+    m: Match | None,
+    case: Case,
+    data_as_of: date,
+    sheet: Sheet,
+    in_force: bool = False,
 ) -> None:
     """Evaluate ``cc`` for the match ``m`` (None: a control selecting by
-    tariff line or anything), once per control and item."""
+    tariff line or anything), once per control and item. ``in_force``: its
+    validity on the day was compared already (:func:`dead_on`)."""
+    if not in_force:
+        dead = dead_on(cc, sheet.span)
+        if dead is not None:
+            not_in_force(cc, dead, m, sheet)
+            return
     # identities: compiled controls and item refs live as long as the rulebook
     key = (id(cc), id(m.ref) if m else 0)
     seen = sheet.seen
@@ -196,25 +269,6 @@ def evaluate(
 
     trace = sheet.trace.append
     ctl_id = ctl.id
-
-    if not span.within(ctl.valid):
-        end = ctl.valid.end
-        # after a failed ``within``, ``since(end)`` narrows nothing more
-        if ctl.valid.end_uncertain and end is not None and span.since(end):
-            sheet.warn(
-                WarningCode.ENDED_NO_RENEWAL,
-                inst_id,
-                key=f"end|{inst_id}|{ctl.id}",
-                name=cc.instrument.number or inst_id,
-                control=ctl.id,
-                end=shown_end(ctl.valid),
-            )
-        trace(
-            TraceEntry(
-                inst_id, ctl_id, item_code, f"not in force on {case.on} {_valid_text(ctl.valid)}"
-            )
-        )
-        return
     if cc.suspensions:
         suspension_warnings(cc, m, case, data_as_of, sheet)
         sus = next((s for s in cc.suspensions if span.within(s.suspension.period)), None)
@@ -242,15 +296,15 @@ def evaluate(
             trace(TraceEntry(inst_id, ctl_id, item_code, "destination not stated"))
             return
         if not scope.covers(case.destination):
-            trace(
-                TraceEntry(
-                    inst_id,
-                    ctl_id,
-                    item_code,
-                    f"destination {case.destination} outside scope ({scope.mode} "
-                    f"{', '.join(scope.countries)})",
+            got = _SCOPE_TEXT.get(id(scope))
+            if got is None or got[0] is not scope:
+                if len(_SCOPE_TEXT) > 65536:
+                    _SCOPE_TEXT.clear()
+                got = _SCOPE_TEXT[id(scope)] = (
+                    scope,
+                    f" outside scope ({scope.mode} {', '.join(scope.countries)})",
                 )
-            )
+            trace(TraceEntry(inst_id, ctl_id, item_code, f"destination {case.destination}{got[1]}"))
             return
     if ctl.end_uses is not None:
         sheet.facts.add("end_use")

@@ -14,6 +14,7 @@ from dataclasses import field as _field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from lanthanide.decide.trace import TraceEntry as TraceEntry
 from lanthanide.errors import FieldError
 from lanthanide.rules import params as _params
 from lanthanide.rules.book import ItemRef
@@ -301,14 +302,6 @@ class Warning:
 class Conflict:
     text: str
     findings: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TraceEntry:
-    instrument: str
-    control: str
-    item: str | None
-    outcome: str
 
 
 @dataclass(frozen=True, slots=True)

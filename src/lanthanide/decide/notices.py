@@ -15,12 +15,13 @@ from lanthanide.decide.model import RANK, Case, Warning
 from lanthanide.decide.sheet import Sheet, make_warning
 from lanthanide.decide.warnings import Effect, Seq, WarningCode
 from lanthanide.rules.book import CompiledControl, Rulebook
-from lanthanide.rules.model import Coverage, Duty, Instrument
+from lanthanide.rules.model import Coverage, DestinationScope, Duty, HSRef, Instrument
 from lanthanide.rules.window import Span, Window
 from lanthanide.vocab import VOCAB
 
-_Live = tuple[Instrument, Duty, str, Warning]
-"""A duty in force, its instrument, warning key and warning."""
+_Live = tuple[DestinationScope | None, str, tuple[str, ...], str, str, Warning]
+"""A duty in force: its destination scope (None: all), when it applies, its
+regimes, its instrument's id, warning key and warning."""
 
 RARE_EARTHS = frozenset(VOCAB.rare_earths)
 
@@ -57,7 +58,12 @@ class Notices:
         self.rare_earth_prefixes = rare_earth_prefixes(book)
         self._in_force: DayCache[int, InForce] = DayCache(self._in_force_on)
         self._duties: DayCache[str, list[_Live]] = DayCache(self._duties_on)
+        self._live_controls: DayCache[str, list[CompiledControl]] = DayCache(self._live_on)
         self._made: dict[str, Warning] = {}
+        self._rare: dict[tuple[str, str], bool] = {}
+        self._uncertain_lines: dict[tuple[str, str], tuple[HSRef, ...]] = {}
+        """Per item: its tariff lines tagged U."""
+        """Per item: whether it is of a rare earth."""
         """Warnings that quote nothing of the case, made once (by key)."""
         self._checked: dict[date, Warning] = {}
         self._partial: dict[frozenset[str], list[tuple[str, Warning]]] = {}
@@ -140,13 +146,18 @@ class Notices:
         if m.ref.item.code_status == "draft" and m.certain:
             sheet.warn(WarningCode.DRAFT_NUMBER, m.ref.instrument.id, item=m.ref.item.code)
 
-    @staticmethod
-    def uncertain_values(case: Case, matches: list[Match], sheet: Sheet) -> None:
+    def uncertain_values(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
+        if not case.hs:
+            return
+        uncertain = self._uncertain_lines
         for m in matches:
             if not m.certain:
                 continue
-            for h in m.ref.item.hs:
-                if h.tag == "U" and case.hs and case.hs == h.code:
+            lines = uncertain.get(m.ref.key)
+            if lines is None:
+                lines = uncertain[m.ref.key] = tuple(h for h in m.ref.item.hs if h.tag == "U")
+            for h in lines:
+                if case.hs == h.code:
                     sheet.warn(
                         WarningCode.UNCERTAIN_VALUE,
                         m.ref.instrument.id,
@@ -163,11 +174,12 @@ class Notices:
         return self._duties.get(kind, sheet.span)
 
     def _duties_on(self, kind: str, span: Span) -> list[_Live]:
-        return [
-            (i, d, *self._duty_warning(i, d))
-            for i, d in self.book.duties
-            if span.within(d.valid) and kind in d.kinds
-        ]
+        out: list[_Live] = []
+        for i, d in self.book.duties:
+            if span.within(d.valid) and kind in d.kinds:
+                scope = None if d.destinations.mode == "all" else d.destinations
+                out.append((scope, d.when, tuple(d.regimes), i.id, *self._duty_warning(i, d)))
+        return out
 
     def _duty_warning(self, inst: Instrument, duty: Duty) -> tuple[str, Warning]:
         key = f"duty|{inst.id}|{duty.id}"
@@ -181,30 +193,42 @@ class Notices:
         )
 
     def _is_rare_earth(self, case: Case, matches: list[Match]) -> bool:
-        if any(RARE_EARTHS & set(m.ref.item.elements) for m in matches):
-            return True
+        rare = self._rare
+        for m in matches:
+            key = m.ref.key
+            got = rare.get(key)
+            if got is None:
+                got = rare[key] = bool(RARE_EARTHS & set(m.ref.item.elements))
+            if got:
+                return True
         return case.hs is not None and case.hs.startswith(self.rare_earth_prefixes)
 
     def duties(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
         kind = case.kind or (matches[0].ref.item.kind if matches else "goods")
-        finding_insts = {f.instrument.id for f in sheet.findings}
-        instruments = self.book.instruments
-        finding_regimes = {  # party-list findings cite a list notice, not an instrument
-            instruments[i].regime for i in finding_insts if i in instruments
-        }
+        finding_insts: set[str] | None = None
+        finding_regimes: set[str] = set()
         rare = None
-        for inst, duty, key, warning in self._live_duties(sheet, kind):
-            if duty.destinations.mode != "all":
-                sheet.read("destination")
-                if case.destination is not None and not duty.destinations.covers(case.destination):
+        for scope, when, regimes, inst_id, key, warning in self._live_duties(sheet, kind):
+            if scope is not None:
+                sheet.facts.add("destination")
+                if case.destination is not None and not scope.covers(case.destination):
                     continue
-            if duty.when == "controlled":
-                if duty.regimes:
-                    if finding_regimes.isdisjoint(duty.regimes):
+            elif when == "always":
+                sheet.put(key, warning)
+                continue
+            if when == "controlled":
+                if finding_insts is None:
+                    finding_insts = {f.instrument.id for f in sheet.findings}
+                    instruments = self.book.instruments
+                    finding_regimes = {  # party-list findings cite a list notice
+                        instruments[i].regime for i in finding_insts if i in instruments
+                    }
+                if regimes:
+                    if finding_regimes.isdisjoint(regimes):
                         continue
-                elif inst.id not in finding_insts:
+                elif inst_id not in finding_insts:
                     continue
-            elif duty.when == "rare_earth":
+            elif when == "rare_earth":
                 if rare is None:
                     rare = self._is_rare_earth(case, matches)
                 if not rare:
@@ -229,6 +253,17 @@ class Notices:
             self._coverage[hs] = got
         return got
 
+    def _live_on(self, inst_id: str, span: Span) -> list[CompiledControl]:
+        """The instrument's controls with an effect in force and not
+        suspended on the day."""
+        return [
+            cc
+            for cc in self._by_instrument.get(inst_id, ())
+            if cc.control.effect != "exempt"
+            and span.within(cc.control.valid)
+            and not any(span.within(s.suspension.period) for s in cc.suspensions)
+        ]
+
     def coverage_gaps(self, case: Case, matches: list[Match], sheet: Sheet) -> None:
         """A tariff line under a partly encoded list that matched none of that
         list's encoded items may still be controlled by it: warn, and count
@@ -241,15 +276,8 @@ class Notices:
             if inst.id in matched:
                 continue
             live = []
-            for cc in self._by_instrument.get(inst.id, ()):
-                if cc.control.effect == "exempt":
-                    continue
-                if not (
-                    span.within(cc.control.valid)
-                    and not any(span.within(s.suspension.period) for s in cc.suspensions)
-                ):
-                    continue
-                sheet.read("destination")
+            for cc in self._live_controls.get(inst.id, span):
+                sheet.facts.add("destination")
                 if case.destination is None or cc.control.destinations.covers(case.destination):
                     live.append(cc.control.effect)
             if not live:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lanthanide.decide.daycache import DayCache
+from lanthanide.decide.evaluate import Dead, dead_on
 from lanthanide.decide.matching import Match
 from lanthanide.decide.model import Case, Finding
 from lanthanide.decide.sheet import Sheet
@@ -35,9 +36,19 @@ class Selection:
         self.book = book
         self._static: dict[ItemKey, list[tuple[CompiledControl, int]]] = {}
         self._shapes: dict[tuple[str, str | None, str | None], list[CompiledControl]] = {}
-        self._by_day: DayCache[ItemKey, list[CompiledControl]] = DayCache(self._on_day)
-        """Per item: the controls selecting it on the days of a window."""
+        self._by_day: DayCache[ItemKey, list[tuple[CompiledControl, Dead | None]]] = DayCache(
+            self._on_day
+        )
+        """Per item: the controls selecting it on the days of a window, each
+        with its validity on those days (:class:`Dead` when not in force)."""
         self._defined: DayCache[ItemKey, bool] = DayCache(self._defined_on)
+        self._undefined: DayCache[ItemKey, tuple[dict[str, Any], Seq] | None] = DayCache(
+            self._undefined_on
+        )
+        self.dead: DayCache[CompiledControl, Dead | None] = DayCache(dead_on)
+        """Per control: :class:`Dead` on the days it is not in force, else None."""
+        self._anything: dict[str, list[CompiledControl]] = {}
+        """Catch-all controls (not residual) by the kind of the case."""
 
     def _static_controls(self, key: ItemKey) -> list[tuple[CompiledControl, int]]:
         """Controls that can select an item, with a flag for those that select
@@ -92,8 +103,11 @@ class Selection:
                 return True
         return False
 
-    def for_match(self, m: Match, sheet: Sheet) -> list[CompiledControl]:
-        """Controls that apply to the matched item on the day. One selecting
+    def for_match(self, m: Match, sheet: Sheet) -> list[tuple[CompiledControl, Dead | None]]:
+        """Controls that apply to the matched item on the day, each with
+        :class:`Dead` when it is not in force on the day (else None: it is,
+        and the sheet's span is narrowed as comparing its validity would
+        narrow it). One selecting
         the item only through a regime needs it controlled on the day; one of
         another instrument selecting it through its tariff line needs the item
         to exist on the day (a reporting finding of 2024 does not cite an item
@@ -103,14 +117,14 @@ class Selection:
             self._code_undefined_on_day(m, sheet)
         return self._by_day.get(key, sheet.span)
 
-    def _on_day(self, key: ItemKey, span: Span) -> list[CompiledControl]:
-        out = []
+    def _on_day(self, key: ItemKey, span: Span) -> list[tuple[CompiledControl, Dead | None]]:
+        out: list[tuple[CompiledControl, Dead | None]] = []
         for cc, how in self._static_controls(key):
             if how == VIA_REGIME and not self._controlled(key, span):
                 continue
             if how == ITEM_MUST_EXIST and not self._exists(key, span):
                 continue
-            out.append(cc)
+            out.append((cc, dead_on(cc, span)))
         return out
 
     def _similar(self, key: ItemKey) -> list[CompiledControl]:
@@ -155,28 +169,42 @@ class Selection:
         were outside them: the answer is undetermined and a question asks
         for the goods' tariff line or description."""
         ref = m.ref
-        code = ref.item.code
-        if self._defined.get(ref.key, sheet.span):
+        undefined = self._undefined.get(ref.key, sheet.span)
+        if undefined is None:
             return
-        span = sheet.span
-        day = span.day
-        candidates = [cc for cc, how in self._static_controls(ref.key) if how == ITEM_MUST_EXIST]
-        candidates += self._similar(ref.key)
-        others = sorted(
-            {
-                cc.instrument.number or cc.instrument.short or cc.instrument.id
-                for cc in candidates
-                if cc.instrument.id != ref.instrument.id and span.within(cc.control.valid)
-            }
+        code = ref.item.code
+        params, others = undefined
+        sheet.warn(
+            WarningCode.ITEM_NOT_DEFINED_ON_DAY,
+            ref.instrument.id,
+            **{"code": code, "name": params["name"], "on": sheet.span.day, **params},
         )
-        own = self.book.own_controls.get(ref.key, ())
+        if others:
+            sheet.ask(QuestionCode.DESCRIBE_GOODS, "hs", code=code, others=others)
+            sheet.unknown_coverage = True
+
+    def _undefined_on(self, key: ItemKey, span: Span) -> tuple[dict[str, Any], Seq] | None:
+        """None when some item of the code of ``key`` exists on the day, else
+        the parameters of the warning (but the code and the day) and the
+        other instruments in force whose controls would select such goods."""
+        if self._defined.get(key, span):
+            return None
+        ref = self.book.by_key[key]
+        candidates = [cc for cc, how in self._static_controls(key) if how == ITEM_MUST_EXIST]
+        candidates += self._similar(key)
+        others = Seq(
+            sorted(
+                {
+                    cc.instrument.number or cc.instrument.short or cc.instrument.id
+                    for cc in candidates
+                    if cc.instrument.id != ref.instrument.id and span.within(cc.control.valid)
+                }
+            )
+        )
+        own = self.book.own_controls.get(key, ())
         later = [cc.control.valid.start for cc in own if span.before(cc.control.valid.start)]
-        params: dict[str, Any] = {
-            "code": code,
-            "name": ref.instrument.number or ref.instrument.id,
-            "on": day,
-            "others": Seq(others),
-        }
+        params: dict[str, Any] = {"name": ref.instrument.number or ref.instrument.id}
+        params["others"] = others
         if later:
             form = "later"
             params["start"] = min(later)
@@ -186,10 +214,7 @@ class Selection:
             form = "ended"
             params["last"] = max(ends) - ONE_DAY if ends else None
         params["form"] = form + "-others" if others else form
-        sheet.warn(WarningCode.ITEM_NOT_DEFINED_ON_DAY, ref.instrument.id, **params)
-        if others:
-            sheet.ask(QuestionCode.DESCRIBE_GOODS, "hs", code=code, others=Seq(others))
-            sheet.unknown_coverage = True
+        return params, others
 
     def for_tariff_line(self, case: Case, findings: list[Finding]) -> Iterator[CompiledControl]:
         """Controls selecting the case's tariff line by prefix, except those
@@ -210,18 +235,16 @@ class Selection:
     def for_anything(self, case: Case, matches: list[Match]) -> list[CompiledControl]:
         """Catch-all controls (not the residual ones, which only the
         catalogue settlement applies)."""
-        out = []
-        for cc in self.book.anything_controls:
-            if cc.control.applies_to.residual:
-                continue
-            kinds = cc.control.applies_to.kinds
-            if (
-                kinds
-                and (case.kind or (matches[0].ref.item.kind if matches else "goods")) not in kinds
-            ):
-                continue
-            out.append(cc)
-        return out
+        kind = case.kind or (matches[0].ref.item.kind if matches else "goods")
+        got = self._anything.get(kind)
+        if got is None:
+            got = self._anything[kind] = [
+                cc
+                for cc in self.book.anything_controls
+                if not cc.control.applies_to.residual
+                and not (cc.control.applies_to.kinds and kind not in cc.control.applies_to.kinds)
+            ]
+        return got
 
     def residual(self) -> list[CompiledControl]:
         return [cc for cc in self.book.anything_controls if cc.control.applies_to.residual]

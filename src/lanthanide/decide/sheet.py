@@ -27,7 +27,26 @@ def _iso(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+_MADE: dict[tuple[object, ...], Warning] = {}
+"""Memo of :func:`make_warning` (a pure function of its arguments; each
+value's type is part of the key: ``3`` and ``3.0`` render differently)."""
+
+
 def make_warning(code: WarningCode, instrument: str | None, params: dict[str, Any]) -> Warning:
+    values = tuple(params.values())
+    key = (code, instrument, tuple(params), values, tuple(map(type, values)))
+    try:
+        got = _MADE.get(key)
+    except TypeError:  # an unhashable parameter: not memoised
+        return _make_warning(code, instrument, params)
+    if got is None:
+        if len(_MADE) > 65536:
+            _MADE.clear()
+        got = _MADE[key] = _make_warning(code, instrument, params)
+    return got
+
+
+def _make_warning(code: WarningCode, instrument: str | None, params: dict[str, Any]) -> Warning:
     params = _iso(params)
     public = f"duty:{params['duty']}" if code is WarningCode.DUTY else code.value
     return Warning(public, render(code.spec, params), instrument, params)
@@ -37,6 +56,7 @@ class Sheet:
     __slots__ = (
         "_asked",
         "_warned",
+        "day_text",
         "facts",
         "findings",
         "pending",
@@ -49,6 +69,8 @@ class Sheet:
 
     def __init__(self, day: date) -> None:
         self.span = Span(day)
+        self.day_text = day.isoformat()
+        """The case's date as trace entries write it."""
         self.facts: set[str] = {"item", "hs", "text", "kind"}
         """Facts read (every determination reads how the case names the
         thing and its kind)."""
