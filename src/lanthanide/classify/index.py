@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -100,7 +101,9 @@ class Classifier:
     """Index over a rulebook and the HS 2022 nomenclature."""
 
     # what the index holds (built by :func:`lanthanide.classify.build.fill`)
-    entries: list[Entry]
+    entries: Sequence[Entry]
+    """A list when built here; read from the cache, a
+    :class:`~lanthanide.classify.store.StoredEntries`."""
     n_items: int
     """The first ``n_items`` entries are rulebook items, the rest HS headings."""
     _by_code: dict[str, list[int]]
