@@ -1,5 +1,6 @@
 """Command line: ``lanthanide check``, ``classify``, ``rules ...``, ``screen``,
-``supply``/``scenario``, ``admin``/``audit``, ``serve`` and ``version``.
+``supply``/``scenario``, ``admin``/``audit``, ``serve``, ``version`` and
+``cache warm``.
 
 Thin: each command parses its flags, calls one method of the process's
 :class:`~lanthanide.Lanthanide` (:func:`lanthanide.cli.common.client`) and
@@ -78,6 +79,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Serve the HTTP API (OpenAPI at /docs) on the bundled rulebook.",
     ),
     "version": LazyCommand(f"{_CLI}.serve", "version", "Print the package and rulebook versions."),
+    "cache": LazyCommand(
+        f"{_CLI}.cache",
+        "cache_app",
+        "The on-disk cache of the compiled rulebook and the classifier's index.",
+    ),
 }
 """Every command of ``lanthanide``: where it is defined and its summary (a
 test checks each summary against the command's help). A command's module is
