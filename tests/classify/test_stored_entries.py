@@ -22,7 +22,7 @@ def test_reads_as_the_built_list(book: Rulebook) -> None:
     n = len(items)
     assert lazy[n + 3] == built[n + 3] and lazy[n + 3] is lazy[n + 3]  # read once, kept
     assert lazy[-1] == built[-1] and lazy[0] is built[0]  # items are the objects themselves
-    assert lazy[: n] == built[:n] and lazy[n - 2 : n + 2] == built[n - 2 : n + 2]
+    assert lazy[:n] == built[:n] and lazy[n - 2 : n + 2] == built[n - 2 : n + 2]
     with pytest.raises(IndexError):
         lazy[len(built)]
     with pytest.raises(IndexError):

@@ -114,9 +114,9 @@ def test_values_kept_as_they_are(annotation: object, value: object, kept: bool) 
 
 
 def test_defaults_built_without_validation_equal_validated_ones() -> None:
-    assert ALL_DESTINATIONS == DestinationScope()
+    assert DestinationScope() == ALL_DESTINATIONS
     assert ALL_DESTINATIONS.model_fields_set == DestinationScope().model_fields_set
-    assert NOTHING_DECLARED == CatalogueDeclared()
+    assert CatalogueDeclared() == NOTHING_DECLARED
     assert NOTHING_DECLARED.model_fields_set == CatalogueDeclared().model_fields_set
     for title in LIST_TITLES.values():
         again = Text(zh=title.zh, en=title.en)
