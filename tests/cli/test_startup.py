@@ -141,6 +141,7 @@ def test_cache_warm_fills_what_check_and_classify_read(tmp_path: Path) -> None:
 
     report = json.loads(cli("cache", "warm", "--json"))
     assert report["cache"] == str(tmp_path)
+    assert report["rulebook_stored"] and report["classifier_stored"]
     stored = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pickle")}
     assert {p.parent.name for p in stored} == {"rulebook", "classifier"}
     again = json.loads(cli("cache", "warm", "--json"))
@@ -154,3 +155,17 @@ def test_cache_warm_with_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANTHANIDE_CACHE_DIR", "off")
     got = runner.invoke(app, ["cache", "warm"])
     assert got.exit_code == 0 and "The cache is off" in got.output
+
+
+def test_cache_warm_that_cannot_write_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache "directory" that is a file: nothing can be stored; exit 1
+    saying so (``make install`` goes on), never "ready"."""
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv("LANTHANIDE_CACHE_DIR", str(blocked))
+    got = runner.invoke(app, ["cache", "warm"])
+    assert got.exit_code == 1, got.output
+    assert "NOT stored" in got.output and "ready" not in got.output
+    assert "could not be written" in got.output

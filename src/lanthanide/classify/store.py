@@ -196,6 +196,13 @@ def _classifier_name(book: Rulebook, day: date) -> str:
     )
 
 
+def stored_path(book: Rulebook, day: date) -> Path | None:
+    """The file holding the classifier of ``book`` on ``day``, if it is
+    stored (``None``: not stored, or the cache is off)."""
+    where = disk.path(CLASSIFIER_KIND, _classifier_name(book, day))
+    return where if where is not None and where.is_file() else None
+
+
 class _Places:
     """The rulebook's objects by identity, and their places (persistent ids)."""
 

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from lanthanide.cli.common import RULEBOOK_HELP, Group, client, print_json
+from lanthanide.cli.common import RULEBOOK_HELP, Group, client, fail, print_json
 
 cache_app = typer.Typer(
     cls=Group,
@@ -46,24 +46,38 @@ def warm(
     t1 = time.perf_counter()
     ln._classifier  # noqa: B018  # Classifier.cached: read, or built and stored
     t2 = time.perf_counter()
+    from lanthanide.classify import store
+    from lanthanide.rules import overlay, stored
+    from lanthanide.rules.loader import default_dir
+
+    dirs = [Path(d) for d in (rulebook or overlay.from_env())]
+    day = date.today()
     report = {
         "cache": str(where) if where is not None else None,
         "rulebook_version": book.version,
-        "classifier_day": date.today().isoformat(),
+        "rulebook_stored": stored.stored_path(default_dir(), dirs) is not None,
+        "classifier_day": day.isoformat(),
+        "classifier_stored": store.stored_path(book, day) is not None,
         "rulebook_seconds": round(t1 - t0, 2),
         "classifier_seconds": round(t2 - t1, 2),
     }
+    complete = bool(report["rulebook_stored"] and report["classifier_stored"])
     if json_out:
         print_json(report)
-        return
-    if where is None:
+    elif where is None:
+        value = os.environ.get(cache.ENV_DIR)
+        typer.echo(f"The cache is off ({cache.ENV_DIR}={value}): nothing stored.")
+    else:
+        typer.echo(f"Cache: {where}")
         typer.echo(
-            f"The cache is off ({cache.ENV_DIR}={os.environ.get(cache.ENV_DIR)}): nothing stored."
+            f"  rulebook {book.version}: "
+            f"{'ready' if report['rulebook_stored'] else 'NOT stored'} "
+            f"({report['rulebook_seconds']} s)"
         )
-        return
-    typer.echo(f"Cache: {where}")
-    typer.echo(f"  rulebook {book.version}: ready ({report['rulebook_seconds']} s)")
-    typer.echo(
-        f"  classifier index for {report['classifier_day']}: "
-        f"ready ({report['classifier_seconds']} s)"
-    )
+        typer.echo(
+            f"  classifier index for {report['classifier_day']}: "
+            f"{'ready' if report['classifier_stored'] else 'NOT stored'} "
+            f"({report['classifier_seconds']} s)"
+        )
+    if where is not None and not complete:
+        fail(f"the cache directory {where} could not be written; commands build what they need", 1)
