@@ -18,7 +18,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from lanthanide.classify import build, store
 from lanthanide.classify.build import _TOKENS_READ as _TOKENS_READ  # the tests' handle
@@ -156,6 +155,9 @@ class Classifier:
                 continue
             if stem(w) in self._latin_vocab_set:
                 continue
+            # imported by the first word to correct (most queries have none)
+            from rapidfuzz import fuzz, process
+
             got = process.extractOne(w, self._latin_vocab, scorer=fuzz.ratio, score_cutoff=82.0)
             if got is not None:
                 fixes[w] = str(got[0])
