@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-fast install install-dev lint typecheck pytest pytest-fast bench clean pg chromium
+.PHONY: run test test-fast install install-dev warm lint typecheck pytest pytest-fast bench clean pg chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +14,21 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(MAKE) --no-print-directory warm
 	touch $@
 	@echo "lanthanide installed in $(VENV): run 'source $(VENV)/bin/activate' to put the CLI on PATH (or use $(BIN)/lanthanide)"
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	$(MAKE) --no-print-directory warm
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
+
+## warm: fill the cache (compiled rulebook, classifier index) so that the first
+## check/classify starts as fast as later ones; never fails the install
+warm:
+	@$(BIN)/lanthanide cache warm || echo "warm: the cache was not filled; the first command will fill it"
 
 install-dev: $(VENV)/.installed-dev
 

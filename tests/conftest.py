@@ -321,6 +321,12 @@ SLOW: dict[str, str] = {
     "screen/test_equivalence.py::test_duckdb_batch_equals_decide": (
         "5 s: hypothesis batches through DuckDB; the CLI screening test stays fast"
     ),
+    "cli/test_startup.py::test_check_with_defaults_builds_no_option_coercion": (
+        "3-6 s: two `check` processes, the first building the rulebook"
+    ),
+    "cli/test_startup.py::test_cache_warm_fills_what_check_and_classify_read": (
+        "5-20 s: `cache warm` builds the classifier in a new process, then two more"
+    ),
     "test_cli.py::test_installed_entry_point_exit_code": (
         "2-4 s: imports the package in a new interpreter"
     ),

@@ -30,6 +30,7 @@ Contracts:
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -37,7 +38,7 @@ import os
 import pickle
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -147,9 +148,24 @@ def read_pickle(kind: str, name: str, persistent_load: Callable[[Any], Any] | No
         unpickler = pickle.Unpickler(io.BytesIO(data))
         if persistent_load is not None:
             unpickler.persistent_load = persistent_load  # type: ignore[method-assign]
-        return unpickler.load()
+        with _no_collection():
+            return unpickler.load()
     except Exception:  # corrupt or stale: any error unpickling means "no entry"
         return None
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused (as it was after): unpickling makes
+    tens of thousands of objects, none of them garbage, and each collection
+    the allocations trigger would walk all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write_pickle(

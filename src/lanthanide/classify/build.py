@@ -44,10 +44,11 @@ def fill(clf: Classifier, *, hs2022: bool) -> None:
         WORDS.update(store.load_tokens(book.version))
         _TOKENS_READ.add(book.version)
     known = len(WORDS)
-    clf.entries = rulebook_entries(book, clf.today)
-    clf.n_items = len(clf.entries)
+    built = rulebook_entries(book, clf.today)
+    clf.n_items = len(built)
     if hs2022:
-        clf.entries += heading_entries()
+        built += heading_entries()
+    clf.entries = built
     if len(WORDS) > known:  # texts tokenized now: store them for the next process
         store.save_tokens(book.version, WORDS)
     entries, n = clf.entries, clf.n_items

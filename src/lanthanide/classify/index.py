@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from lanthanide.classify import build, store
 from lanthanide.classify.build import _TOKENS_READ as _TOKENS_READ  # the tests' handle
@@ -103,7 +103,9 @@ class Classifier:
     """Index over a rulebook and the HS 2022 nomenclature."""
 
     # what the index holds (built by :func:`lanthanide.classify.build.fill`)
-    entries: list[Entry]
+    entries: Sequence[Entry]
+    """A list when built here; read from the cache, a
+    :class:`~lanthanide.classify.store.StoredEntries`."""
     n_items: int
     """The first ``n_items`` entries are rulebook items, the rest HS headings."""
     _by_code: dict[str, list[int]]
@@ -156,6 +158,9 @@ class Classifier:
                 continue
             if stem(w) in self._latin_vocab_set:
                 continue
+            # imported by the first word to correct (most queries have none)
+            from rapidfuzz import fuzz, process
+
             got = process.extractOne(w, self._latin_vocab, scorer=fuzz.ratio, score_cutoff=82.0)
             if got is not None:
                 fixes[w] = str(got[0])

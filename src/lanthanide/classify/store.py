@@ -23,7 +23,10 @@ stale:
   list the same items in the same order), so a classifier read back shares
   the rulebook's objects, as one built in the process does. The
   tokenizations of the items' control points (read when results are
-  explained) are stored with it.
+  explained) are stored with it. The ~6,800 HS heading entries are each
+  pickled on their own inside it and unpickled when first looked at
+  (:class:`StoredEntries`): a query scores them from the matrices and
+  masks and shows a handful.
 
 A missing, unreadable, corrupt or inconsistent entry is ignored and the index
 is built as before (then written, atomically); a build never depends on the
@@ -35,10 +38,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import pickle
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -49,9 +53,10 @@ if TYPE_CHECKING:
 
     from lanthanide.classify.entries import FieldIndex
     from lanthanide.classify.index import Classifier
+    from lanthanide.classify.results import Entry
     from lanthanide.rules.book import Rulebook
 
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"
 """Format version of the classifier's cache entries; bump on any change of
 what they hold."""
 
@@ -191,6 +196,13 @@ def _classifier_name(book: Rulebook, day: date) -> str:
     )
 
 
+def stored_path(book: Rulebook, day: date) -> Path | None:
+    """The file holding the classifier of ``book`` on ``day``, if it is
+    stored (``None``: not stored, or the cache is off)."""
+    where = disk.path(CLASSIFIER_KIND, _classifier_name(book, day))
+    return where if where is not None and where.is_file() else None
+
+
 class _Places:
     """The rulebook's objects by identity, and their places (persistent ids)."""
 
@@ -220,6 +232,59 @@ class _Places:
         raise LookupError(pid)
 
 
+class StoredEntries(Sequence["Entry"]):
+    """The entries of a classifier read from the cache: the rulebook items
+    as they are, each other entry (an HS heading) kept pickled until it is
+    first looked at, then kept. Reads as the list of a classifier built in
+    the process (the same entries, in order)."""
+
+    __slots__ = ("_blobs", "_items", "_read")
+
+    def __init__(self, items: list[Entry], blobs: list[bytes]) -> None:
+        self._items = items
+        self._blobs = blobs
+        self._read: dict[int, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._items) + len(self._blobs)
+
+    @overload
+    def __getitem__(self, i: int) -> Entry: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Entry]: ...
+    def __getitem__(self, i: int | slice) -> Entry | list[Entry]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        n = len(self._items)
+        if 0 <= i < n:
+            return self._items[i]
+        got = self._read.get(i)
+        if got is None:
+            if not n <= i < len(self):
+                raise IndexError("entry index out of range")
+            got = self._read[i] = pickle.loads(self._blobs[i - n])
+        return got
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # a list is not hashable either
+
+
+def _split(entries: Sequence[Entry], n: int) -> tuple[list[Entry], list[bytes]] | None:
+    """The entries as :class:`StoredEntries` stores them: the first ``n``
+    (rulebook items) whole, the others each pickled, or ``None`` when one of
+    those holds a rulebook object (then they are stored whole)."""
+    rest = entries[n:]
+    if any(e.refs or e.instrument is not None or e.also_in for e in rest):
+        return None
+    return list(entries[:n]), [pickle.dumps(e, protocol=disk.PICKLE_PROTOCOL) for e in rest]
+
+
 def _layout(book: Rulebook) -> list[tuple[str, str]]:
     """The rulebook's items in order (what the stored places point into)."""
     return [r.key for r in book.item_refs]
@@ -239,6 +304,9 @@ def save_classifier(clf: Classifier) -> None:
                         points[(True, text)] = got
     state = dict(vars(clf))
     state.pop("build_seconds", None)
+    split = _split(clf.entries, clf.n_items)
+    if split is not None:
+        state["entries"] = split
     places = _Places(clf.book)
     name = _classifier_name(clf.book, clf.today)
     state.pop("today", None)  # the day it is read for (same day_key)
@@ -267,6 +335,12 @@ def load_classifier(cls: type[Classifier], book: Rulebook, day: date) -> Classif
         return None
     if state.get("book") is not book:
         return None
+    stored = state.get("entries")
+    if isinstance(stored, tuple):  # the items whole and the others pickled (_split)
+        items, blobs = stored
+        if not (isinstance(items, list) and isinstance(blobs, list)):
+            return None
+        state["entries"] = StoredEntries(items, blobs)
     clf = cls.__new__(cls)
     clf.__dict__.update(state)
     clf.today = day

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, TypeVar
 
 import typer
-from typer.core import TyperArgument, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -199,11 +199,47 @@ def _messages(exc: BaseException, command: Any) -> tuple[list[str], int] | None:
     return None
 
 
+def defer_coercion(params: list[Any]) -> None:
+    """Let Typer build an option's value coercion (a pydantic adapter) only
+    for a value that needs one (:mod:`lanthanide.cli._coerce`); nothing with
+    a Typer that has no such coercion."""
+    try:
+        from lanthanide.cli import _coerce
+    except ImportError:
+        return
+    _coerce.defer(params)
+
+
+class Command(TyperCommand):
+    """A command whose options build their value coercion only when needed
+    (:func:`defer_coercion`)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        defer_coercion(self.get_params(ctx))
+        result: list[str] = super().parse_args(ctx, args)
+        return result
+
+
+class PlainGroup(TyperGroup):
+    """A Typer group whose options build their value coercion only when
+    needed (:func:`defer_coercion`); otherwise Typer's own."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        defer_coercion(self.get_params(ctx))
+        result: list[str] = super().parse_args(ctx, args)
+        return result
+
+
 class Group(TyperGroup):
     """A command group with the CLI's one error path: a domain error raised
     by any command below it becomes ``Error: FLAG: message`` on stderr and
     exit code 2 (1 for a registry refusal that is not bad input), never a
     traceback."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        defer_coercion(self.get_params(ctx))
+        result: list[str] = super().parse_args(ctx, args)
+        return result
 
     # ``ctx`` and the command are typer's vendored click types, which it does
     # not export; hence ``Any``.
@@ -274,7 +310,21 @@ def _load(spec: LazyCommand, name: str) -> Any:
         one.command(name)(obj)
         cmd = typer.main.get_command(one)
     cmd.name = name
+    _deferring(cmd)
     return cmd
+
+
+def _deferring(cmd: Any) -> None:
+    """Make Typer's plain commands and groups in the tree of ``cmd``
+    :class:`Command` and :class:`PlainGroup` (the same but for
+    :func:`defer_coercion`); a :class:`Group` defers already."""
+    if type(cmd) is TyperCommand:
+        cmd.__class__ = Command
+    elif type(cmd) is TyperGroup:
+        cmd.__class__ = PlainGroup
+    if not isinstance(cmd, LazyGroup):
+        for sub in getattr(cmd, "commands", {}).values():
+            _deferring(sub)
 
 
 class _LazyCommands(MutableMapping[str, Any]):

@@ -115,6 +115,12 @@ class CatalogueDeclared(_Strict):
     note: str | None = None
 
 
+# The default of ``LicenceCatalogue.declared``, built without validation
+# (``CatalogueDeclared()`` would build the model's validator at import,
+# deferred everywhere else; the default needs none), equal to it.
+NOTHING_DECLARED = CatalogueDeclared.model_construct()
+
+
 class LicenceCatalogue(_Strict):
     """An instrument's licence catalogue table (``licence_catalogue:`` in YAML)."""
 
@@ -122,7 +128,7 @@ class LicenceCatalogue(_Strict):
     file: str
     """CSV path relative to the YAML file."""
     valid: Period
-    declared: CatalogueDeclared = CatalogueDeclared()
+    declared: CatalogueDeclared = NOTHING_DECLARED
     sources: tuple[Source, ...] = Field(min_length=1)
     lines: tuple[CatalogueLine, ...] = ()
     """Filled from ``file`` on load."""

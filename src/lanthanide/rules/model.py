@@ -299,6 +299,12 @@ class DestinationScope(_Strict):
         return country not in self.countries
 
 
+# The default of the ``destinations`` fields: built without validation
+# (``DestinationScope()`` would build the model's validator at import,
+# deferred everywhere else; the defaults need none), equal to it.
+ALL_DESTINATIONS = DestinationScope.model_construct()
+
+
 class Selector(_Strict):
     """What a control applies to. Several keys widen the selection (union)."""
 
@@ -329,7 +335,7 @@ class Control(_Strict):
     id: str
     effect: Effect
     applies_to: Selector
-    destinations: DestinationScope = DestinationScope()
+    destinations: DestinationScope = ALL_DESTINATIONS
     end_uses: tuple[EndUse, ...] | None = None
     """If set, the control applies only to these end uses (or end users of
     that kind); an unstated end use raises a question."""
@@ -362,7 +368,7 @@ class Duty(_Strict):
     from an instrument of one of ``regimes`` if given; ``rare_earth``: when the
     case concerns a rare-earth item or tariff line."""
     regimes: tuple[Regime, ...] = ()
-    destinations: DestinationScope = DestinationScope()
+    destinations: DestinationScope = ALL_DESTINATIONS
     """Report the duty only for cases to these destinations (unstated: report it)."""
     sources: tuple[Source, ...] = Field(min_length=1)
 

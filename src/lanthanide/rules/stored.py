@@ -91,6 +91,14 @@ def name(root: Path, overlays: Sequence[Path]) -> str | None:
     return disk.key("rulebook", FORMAT, code_version(), h.hexdigest()) + ".pickle"
 
 
+def stored_path(root: Path, overlays: Sequence[Path]) -> Path | None:
+    """The file holding the rulebook in ``root`` with ``overlays`` on top,
+    if it is stored (``None``: not stored, or the cache is off)."""
+    entry = name(root, overlays)
+    where = disk.path(KIND, entry) if entry is not None else None
+    return where if where is not None and where.is_file() else None
+
+
 def load(entry: str) -> Rulebook | None:
     """The stored rulebook of ``entry``, or ``None`` (missing, untrusted,
     corrupt or not a rulebook of this entry)."""

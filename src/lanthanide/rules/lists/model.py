@@ -21,11 +21,17 @@ LIST_KINDS: tuple[ListKind, ...] = (
     "unreliable_entity_list",
     "countermeasure_list",
 )
+# built without validation (``Text(...)`` would build the model's validator at
+# import, deferred everywhere else; each has both texts), equal to ``Text(...)``
 LIST_TITLES: dict[str, Text] = {
-    "control_list": Text(zh="出口管制管控名单", en="export control list (control list)"),
-    "watch_list": Text(zh="关注名单", en="watch list"),
-    "unreliable_entity_list": Text(zh="不可靠实体清单", en="unreliable entity list"),
-    "countermeasure_list": Text(
+    "control_list": Text.model_construct(
+        zh="出口管制管控名单", en="export control list (control list)"
+    ),
+    "watch_list": Text.model_construct(zh="关注名单", en="watch list"),
+    "unreliable_entity_list": Text.model_construct(
+        zh="不可靠实体清单", en="unreliable entity list"
+    ),
+    "countermeasure_list": Text.model_construct(
         zh="反制清单", en="countermeasure list (Anti-Foreign Sanctions Law)"
     ),
 }
