@@ -84,6 +84,37 @@ def test_the_bundled_rulebook_is_stored_once_and_read_back_equal(
     assert a.to_dict() == b.to_dict()
 
 
+def test_the_readings_of_uncertain_statuses_are_stored_with_the_rulebook(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A determination with alternatives on a stored rulebook builds no
+    rulebook: every alternative reading's book was built before storing,
+    and decides as one built afresh from the same instruments."""
+    from lanthanide.decide import Engine, make_case
+    from lanthanide.rules import status
+
+    first = load_rulebook(overlays=[])
+    wanted = {(ref.status.id, r.id) for ref in first.uncertain for r in ref.status.alternatives}
+    assert wanted, "the bundled rulebook has uncertain statuses"
+    _forget()
+    second = load_rulebook(overlays=[])
+    assert set(second._readings) == wanted
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a rulebook was compiled although its readings are stored")
+
+    monkeypatch.setattr(Rulebook, "__init__", refuse)
+    ref = first.uncertain[0]
+    day = next(iter(ref.status.alternatives)).suspends[0].period.start
+    case = make_case(hs="2846901500", destination="US", on=day.isoformat())
+    got = Engine(second).decide(case)
+    monkeypatch.undo()
+    for (sid, rid), alt in second._readings.items():
+        fresh = Rulebook(status.apply(first.instruments.values(), sid, rid), version=alt.version)
+        assert [cc.uid for cc in fresh.controls] == [cc.uid for cc in alt.controls]
+    assert got.to_dict() == Engine(first).decide(case).to_dict()
+
+
 def test_a_changed_file_is_a_new_entry(cache_dir: Path, tmp_path: Path) -> None:
     root = write_book(tmp_path / "book", synthetic_docs())
     first = load_rulebook(root, overlays=[])

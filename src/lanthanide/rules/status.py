@@ -17,6 +17,7 @@ engine can decide a case under both and show the alternative.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -157,7 +158,10 @@ def under(book: Rulebook, status_id: str, reading_id: str) -> Rulebook:
     ref = next((r for r in book.uncertain if r.status.id == status_id), None)
     if ref is not None and ref.status.default.id == reading_id:
         return book
-    alt = type(book)(apply(book.instruments.values(), status_id, reading_id))
+    # the reading is part of the base book's content, so its version and the
+    # two ids name the derived book (no second digest of every instrument)
+    derived = hashlib.sha256(f"{book.version}|{status_id}|{reading_id}".encode()).hexdigest()
+    alt = type(book)(apply(book.instruments.values(), status_id, reading_id), version=derived[:12])
     alt.overlays = book.overlays
     book._readings[key] = alt
     return alt

@@ -114,6 +114,8 @@ def load(entry: str) -> Rulebook | None:
 
 
 def save(entry: str, book: Rulebook) -> None:
-    """Store ``book`` (freshly built: its per-date caches are empty) as ``entry``."""
+    """Store ``book`` (freshly built: its per-date caches are empty; the books
+    of its alternative readings built, :meth:`Rulebook.prepare_readings`) as
+    ``entry``."""
     if disk.write_pickle(KIND, entry, (entry, book)):
         disk.prune(KIND, ".pickle", KEEP)
