@@ -4,6 +4,7 @@ rejects, and summarise."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import Counter
@@ -34,6 +35,7 @@ class Summary:
     screened: int = 0
     rejected: int = 0
     keys: int = 0
+    """Distinct keys resolved (parameters reduced to those the tariff line reads)."""
     decided: int = 0
     determinations: int = 0
     """Distinct determinations (rows of the determinations file)."""
@@ -302,7 +304,12 @@ def screen(
     hs_n, dest_n = nums["dim_hs"].values, nums["dim_dest"].values
     eu_n, par_n = nums["dim_eu"].values, nums["dim_params"].values
     user_n, cons_n = nums["dim_user"].values, nums["dim_consignee"].values
-    keys: dict[tuple[int, ...], Key] = {}
+    # the key the resolver sees: the parameters reduced to those the tariff
+    # line can read (all it ever reads of them: Resolver.case_for), so keys
+    # that differ only in parameters no rule of the line reads are one key
+    keys: dict[tuple[int, ...], int] = {}
+    distinct: dict[Key, int] = {}
+    reduced: dict[tuple[int, int], str] = {}
     n = rejected = 0
     for kh, kd, kb, ke, kp, ku, kc, kn, cnt in key_rows:
         n += int(cnt)
@@ -311,11 +318,13 @@ def screen(
             continue
         ik = (kh, kd, kb, ke, kp, ku, kc)
         if ik not in keys:
-            keys[ik] = Key(
-                hs_n[kh], dest_n[kd], int(kb), eu_n[ke], par_n[kp], user_n[ku], cons_n[kc]
-            )
+            pj = reduced.get((kh, kp))
+            if pj is None:
+                pj = reduced[(kh, kp)] = json.dumps(space.decision_params(hs_n[kh], par_n[kp]))
+            key = Key(hs_n[kh], dest_n[kd], int(kb), eu_n[ke], pj, user_n[ku], cons_n[kc])
+            keys[ik] = distinct.setdefault(key, len(distinct))
     resolver = Resolver(book, space, inline=inline)
-    total = len(keys)
+    total = len(distinct)
     done = 0
 
     def decided(count: int) -> None:
@@ -325,9 +334,9 @@ def screen(
 
     n_workers = workers or os.cpu_count() or 1
     tick("decide", 0, total)
-    outcomes = resolver.decide_all(list(keys.values()), decided, n_workers)
+    outcomes = resolver.decide_all(list(distinct), decided, n_workers)
     tick("decide", total, total)
-    by_key = dict(zip(keys, outcomes, strict=True))
+    by_key = {ik: outcomes[i] for ik, i in keys.items()}
     # the engine puts the lines together itself (DuckDB, Parquet): no wide join and sort
     indexed = out_fmt == "parquet" and not inline and hasattr(engine, "write_indexed")
     result_rows: list[tuple[Any, ...]]
