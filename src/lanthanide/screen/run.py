@@ -4,6 +4,7 @@ rejects, and summarise."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import Counter
@@ -17,7 +18,7 @@ from lanthanide.screen import sql
 from lanthanide.screen.compile import KeySpace
 from lanthanide.screen.determinations import DETERMINATION_COLUMNS
 from lanthanide.screen.engines import Format, InputError, SqlEngine, input_format, read_header
-from lanthanide.screen.resolve import INLINE_COLUMNS, RESULT_COLUMNS, Resolver
+from lanthanide.screen.resolve import INLINE_COLUMNS, RESULT_COLUMNS, Outcome, Resolver
 from lanthanide.screen.sql import INPUT_COLUMNS
 
 Progress = Callable[[str, int, int], None]
@@ -34,6 +35,7 @@ class Summary:
     screened: int = 0
     rejected: int = 0
     keys: int = 0
+    """Distinct keys resolved (parameters reduced to those the tariff line reads)."""
     decided: int = 0
     determinations: int = 0
     """Distinct determinations (rows of the determinations file)."""
@@ -205,6 +207,20 @@ _RESULTS: tuple[tuple[str, str], ...] = (
 """Columns of the ``results`` table: the integer key, then the outcome."""
 
 
+def _values(outcomes: Sequence[Outcome]) -> Any:
+    """The output columns of the ``results`` rows (:data:`OUTPUT_COLUMNS`),
+    as an Arrow table in the rows' order."""
+    import pyarrow as pa
+
+    cols = list(zip(*(o.columns() for o in outcomes), strict=True)) if outcomes else None
+    return pa.table(
+        {
+            c: pa.array(list(cols[i]) if cols else [], type=pa.string())
+            for i, c in enumerate(sql.OUTPUT_COLUMNS)
+        }
+    )
+
+
 def screen(
     engine: SqlEngine,
     book: Rulebook,
@@ -288,7 +304,12 @@ def screen(
     hs_n, dest_n = nums["dim_hs"].values, nums["dim_dest"].values
     eu_n, par_n = nums["dim_eu"].values, nums["dim_params"].values
     user_n, cons_n = nums["dim_user"].values, nums["dim_consignee"].values
-    keys: dict[tuple[int, ...], Key] = {}
+    # the key the resolver sees: the parameters reduced to those the tariff
+    # line can read (all it ever reads of them: Resolver.case_for), so keys
+    # that differ only in parameters no rule of the line reads are one key
+    keys: dict[tuple[int, ...], int] = {}
+    distinct: dict[Key, int] = {}
+    reduced: dict[tuple[int, int], str] = {}
     n = rejected = 0
     for kh, kd, kb, ke, kp, ku, kc, kn, cnt in key_rows:
         n += int(cnt)
@@ -297,11 +318,13 @@ def screen(
             continue
         ik = (kh, kd, kb, ke, kp, ku, kc)
         if ik not in keys:
-            keys[ik] = Key(
-                hs_n[kh], dest_n[kd], int(kb), eu_n[ke], par_n[kp], user_n[ku], cons_n[kc]
-            )
+            pj = reduced.get((kh, kp))
+            if pj is None:
+                pj = reduced[(kh, kp)] = json.dumps(space.decision_params(hs_n[kh], par_n[kp]))
+            key = Key(hs_n[kh], dest_n[kd], int(kb), eu_n[ke], pj, user_n[ku], cons_n[kc])
+            keys[ik] = distinct.setdefault(key, len(distinct))
     resolver = Resolver(book, space, inline=inline)
-    total = len(keys)
+    total = len(distinct)
     done = 0
 
     def decided(count: int) -> None:
@@ -311,14 +334,21 @@ def screen(
 
     n_workers = workers or os.cpu_count() or 1
     tick("decide", 0, total)
-    outcomes = resolver.decide_all(list(keys.values()), decided, n_workers)
+    outcomes = resolver.decide_all(list(distinct), decided, n_workers)
     tick("decide", total, total)
-    by_key = dict(zip(keys, outcomes, strict=True))
-    result_rows = [
-        (*ik, *o.columns(), *(o.inline or ())) if inline else (*ik, *o.columns())
-        for ik, o in by_key.items()
-    ]
-    engine.register("results", _RESULTS + (INLINE_COLUMNS if inline else ()), result_rows)
+    by_key = {ik: outcomes[i] for ik, i in keys.items()}
+    # the engine puts the lines together itself (DuckDB, Parquet): no wide join and sort
+    indexed = out_fmt == "parquet" and not inline and hasattr(engine, "write_indexed")
+    result_rows: list[tuple[Any, ...]]
+    if indexed:
+        result_rows = [(i, *ik) for i, ik in enumerate(by_key)]
+        engine.register("results", (("rid", "int"), *_RESULTS[:7]), result_rows)
+    else:
+        result_rows = [
+            (*ik, *o.columns(), *(o.inline or ())) if inline else (*ik, *o.columns())
+            for ik, o in by_key.items()
+        ]
+        engine.register("results", _RESULTS + (INLINE_COLUMNS if inline else ()), result_rows)
 
     tick("write", 0, 1)
     written: list[Path] = []
@@ -328,7 +358,15 @@ def screen(
             engine.register("determinations", DETERMINATION_COLUMNS, det_rows)
             engine.write(sql.DETERMINATIONS, dets, out_fmt)
             written.append(dets)
-        engine.write(sql.output_sql(carry, inline, strict_ids, const), out, out_fmt)
+        if indexed:
+            engine.write_indexed(  # type: ignore[attr-defined]
+                sql.index_sql(strict_ids, const),
+                sql.carry_sql(carry),
+                _values(list(by_key.values())),
+                out,
+            )
+        else:
+            engine.write(sql.output_sql(carry, inline, strict_ids, const), out, out_fmt)
         written.append(out)
         if rejected:
             engine.write(sql.rejects_sql(strict_ids, const), rej, out_fmt)
