@@ -155,21 +155,7 @@ class SparkEngine:
             if not self._distinct:
                 self._distinct = self._all_distinct()
             return self._distinct[sql]
-        self._share_classification(sql)
         return self._fetch(sql)
-
-    def _share_classification(self, sql: str) -> None:
-        """Cache (lazily: filled by the query that first reads it) the
-        classification subquery of ``sql``
-        (:func:`~lanthanide.screen.sql.classify`, the per-line joins and
-        checks), so that the output written later, whose plan holds the
-        same subquery, reads the classified lines from the cache instead of
-        reading and classifying the input again (Spark substitutes a cached
-        plan wherever it recurs)."""
-        m = _CLASSIFY.search(sql)
-        if m is not None:
-            df = self.spark.sql(m.group(1)).persist()
-            self._cached.append(df)
 
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         table = self.spark.sql(sql).toArrow()
@@ -255,12 +241,6 @@ class SparkEngine:
 
 
 _DISTINCT = frozenset(distinct_sql(d.column) for d in DIMS)
-_CLASSIFY = re.compile(
-    r"FROM \((\nSELECT /\*\+ BROADCAST\([^)]*\) \*/ l\._row AS _row,.*?"
-    r"\nLEFT JOIN dup_ids d ON d\.line_id = l\.c_line_id\n)\) c\n",
-    re.DOTALL,
-)
-"""The :func:`~lanthanide.screen.sql.classify` subquery in a statement."""
 _ROW_ORDER = re.compile(r"\nORDER BY ((?:[a-z]+\.)?_row)\s*$")
 
 _ORDER_KEEPING = frozenset(
