@@ -18,7 +18,7 @@ from lanthanide.screen.engines import (
     check_columns,
     read_header,
 )
-from lanthanide.screen.sql import INPUT_COLUMNS
+from lanthanide.screen.sql import DIMS, INPUT_COLUMNS, distinct_sql
 
 
 class SparkEngine:
@@ -36,6 +36,8 @@ class SparkEngine:
         self.spark = session if session is not None else spark_session(master)
         self._views: list[str] = []
         self._cached: list[Any] = []
+        self._distinct: dict[str, list[tuple[Any, ...]]] = {}
+        """Prefetched answers of :func:`lanthanide.screen.sql.distinct_sql`, by statement."""
 
     def __enter__(self) -> SparkEngine:
         return self
@@ -65,6 +67,7 @@ class SparkEngine:
         except PySparkException as exc:
             raise InputError("INPUT", f"'{path}' cannot be read as {fmt}: {exc}") from None
         self._view("lines", lines)
+        self._distinct.clear()
 
     def _read_parquet(self, path: Path) -> Any:
         from pyspark.sql import functions as F
@@ -143,9 +146,34 @@ class SparkEngine:
         self._view(name, self._cache(self.spark.sql(sql)))
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
-        """The rows, fetched from the executors as Arrow."""
+        """The rows, fetched from the executors as Arrow. The distinct
+        values of a dimension's column (:func:`~lanthanide.screen.sql.distinct_sql`
+        of a column of :data:`~lanthanide.screen.sql.DIMS`) are fetched for
+        every dimension at the first such query, in one job (one pass over
+        ``lines``), and served from there."""
+        if sql in _DISTINCT:
+            if not self._distinct:
+                self._distinct = self._all_distinct()
+            return self._distinct[sql]
+        return self._fetch(sql)
+
+    def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         table = self.spark.sql(sql).toArrow()
         return list(zip(*(c.to_pylist() for c in table.columns), strict=True))
+
+    def _all_distinct(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Each dimension column's distinct values (as ``distinct_sql``
+        gives them), by its statement: one aggregation over the rows
+        ``(dimension, value)`` that ``stack`` makes of each line."""
+        pairs = ", ".join(f"{i}, COALESCE(c_{d.column}, '')" for i, d in enumerate(DIMS))
+        rows = self._fetch(
+            f"SELECT d, raw FROM (SELECT stack({len(DIMS)}, {pairs}) AS (d, raw) FROM lines) s "
+            "GROUP BY d, raw"
+        )
+        out: dict[str, list[tuple[Any, ...]]] = {distinct_sql(d.column): [] for d in DIMS}
+        for i, raw in rows:
+            out[distinct_sql(DIMS[i].column)].append((raw,))
+        return out
 
     def write(self, sql: str, path: Path, fmt: Format) -> None:
         """Written by the executors: a directory at ``path`` of part files
@@ -160,7 +188,7 @@ class SparkEngine:
                 "Spark writes a directory of part files there",
             )
         tmpdir = _tmp_beside(path)
-        df = self.spark.sql(sql)
+        df = self._ordered(sql)
         try:
             if fmt == "parquet":
                 df.write.mode("error").parquet(str(tmpdir))
@@ -184,7 +212,24 @@ class SparkEngine:
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
 
+    def _ordered(self, sql: str) -> Any:
+        """The DataFrame of ``sql``. A statement ending ``ORDER BY _row``
+        (the input's order) is sorted within each partition instead
+        (``SORT BY``) when nothing in its plan moves rows between
+        partitions (:func:`_keeps_partition_order`): the partitions are
+        then ranges of input rows in order (the scan's splits, or the CSV
+        tasks' byte ranges), so the part files are in line order without
+        a global sort (which samples the whole query in a job of its own,
+        then shuffles every output row)."""
+        m = _ROW_ORDER.search(sql)
+        if m is not None:
+            df = self.spark.sql(f"{sql[: m.start()]}\nSORT BY {m.group(1)}")
+            if _keeps_partition_order(df):
+                return df
+        return self.spark.sql(sql)
+
     def close(self) -> None:
+        self._distinct.clear()
         for df in self._cached:
             df.unpersist()
         for v in self._views:
@@ -193,6 +238,65 @@ class SparkEngine:
         self._views.clear()
         if self._own:
             self.spark.stop()
+
+
+_DISTINCT = frozenset(distinct_sql(d.column) for d in DIMS)
+_ROW_ORDER = re.compile(r"\nORDER BY ((?:[a-z]+\.)?_row)\s*$")
+
+_ORDER_KEEPING = frozenset(
+    {
+        "Project",
+        "Filter",
+        "Sort",
+        "ColumnarToRow",
+        "InputAdapter",
+        "WholeStageCodegen",
+        "InMemoryTableScan",
+        "Scan ExistingRDD",
+        "LocalTableScan",
+    }
+)
+"""Physical operators that keep their input's rows in their partitions, in order."""
+
+
+def _keeps_partition_order(df: Any) -> bool:
+    """Whether every row of ``df`` stays in the partition (and order) the
+    input's scan gave it: only :data:`_ORDER_KEEPING` operators, scans,
+    and broadcast joins (their streamed side; the broadcast side is a
+    small table whose order does not matter) between the result and the
+    scan, cached relations included. Read off the physical plan before
+    execution (adaptive execution adds no exchange where the plan has
+    none)."""
+    plan = df._jdf.queryExecution().executedPlan()
+    if plan.nodeName() == "AdaptiveSparkPlan":
+        plan = plan.executedPlan()  # before it runs: the initial plan, exchanges in
+    todo = [plan]
+    while todo:
+        node = todo.pop()
+        name = str(node.nodeName())
+        kids = node.children()
+        children = [kids.apply(i) for i in range(kids.size())]
+        if name.startswith("WholeStageCodegen"):
+            name = "WholeStageCodegen"
+        if name in ("BroadcastExchange", "BroadcastQueryStage"):
+            continue
+        if name == "InMemoryTableScan":  # a cached relation: its own plan
+            children = [node.relation().cachedPlan()]
+        elif name == "AdaptiveSparkPlan":
+            children, name = [node.executedPlan()], "Project"
+        elif name == "ResultQueryStage":
+            children, name = [node.plan()], "Project"
+        if name == "BroadcastHashJoin":
+            side = str(node.buildSide().toString())
+            children = [children[1] if side == "BuildLeft" else children[0]]
+        elif name.startswith("Scan ") and name != "Scan ExistingRDD":
+            if not children:
+                continue
+            return False
+        elif name not in _ORDER_KEEPING:
+            return False
+        todo.extend(children)
+    return True
 
 
 def is_output_dir(path: Path) -> bool:
