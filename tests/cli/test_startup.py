@@ -169,3 +169,19 @@ def test_cache_warm_that_cannot_write_says_so(
     assert got.exit_code == 1, got.output
     assert "NOT stored" in got.output and "ready" not in got.output
     assert "could not be written" in got.output
+
+
+def test_cache_warm_stores_a_rulebook_this_process_loaded_with_the_cache_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loaded earlier in the same process without storing (the cache was
+    off), the rulebook is still stored by ``cache warm`` into a cache that
+    can be written: "ready", exit 0."""
+    monkeypatch.setenv("LANTHANIDE_CACHE_DIR", "off")
+    assert runner.invoke(app, ["cache", "warm"]).exit_code == 0
+    fresh = tmp_path / "cache"
+    fresh.mkdir(mode=0o700)
+    monkeypatch.setenv("LANTHANIDE_CACHE_DIR", str(fresh))
+    got = runner.invoke(app, ["cache", "warm", "--json"])
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.output)["rulebook_stored"] is True

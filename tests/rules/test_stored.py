@@ -103,12 +103,12 @@ def test_the_readings_of_uncertain_statuses_are_stored_with_the_rulebook(
     def refuse(*args: object, **kwargs: object) -> object:
         raise AssertionError("a rulebook was compiled although its readings are stored")
 
-    monkeypatch.setattr(Rulebook, "__init__", refuse)
     ref = first.uncertain[0]
     day = next(iter(ref.status.alternatives)).suspends[0].period.start
     case = make_case(hs="2846901500", destination="US", on=day.isoformat())
-    got = Engine(second).decide(case)
-    monkeypatch.undo()
+    with monkeypatch.context() as m:
+        m.setattr(Rulebook, "__init__", refuse)
+        got = Engine(second).decide(case)
     for (sid, rid), alt in second._readings.items():
         fresh = Rulebook(status.apply(first.instruments.values(), sid, rid), version=alt.version)
         assert [cc.uid for cc in fresh.controls] == [cc.uid for cc in alt.controls]

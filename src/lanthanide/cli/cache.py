@@ -51,7 +51,17 @@ def warm(
     from lanthanide.rules.loader import default_dir
 
     dirs = [Path(d) for d in (rulebook or overlay.from_env())]
+    if where is not None and stored.stored_path(default_dir(), dirs) is None:
+        # loaded earlier in this process (the API, a test), so not stored by loading
+        entry = stored.name(default_dir(), dirs)
+        if entry is not None:
+            book.prepare_readings()
+            stored.save(entry, book)
     day = date.today()
+    if where is not None and store.stored_path(book, day) is None:
+        from lanthanide.classify import Classifier
+
+        Classifier.cached(book, today=day)  # built afresh here, and stored
     report = {
         "cache": str(where) if where is not None else None,
         "rulebook_version": book.version,
