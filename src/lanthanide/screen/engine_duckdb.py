@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,50 +124,6 @@ class DuckDBEngine:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def write_indexed(
-        self, index_sql: str, lines_sql: str, values: Any, path: Path, batch_rows: int = 131072
-    ) -> int:
-        """Write a Parquet file of the lines of ``lines_sql`` (``_row``, then
-        the columns to carry; a scan of ``lines`` alone, so in input order)
-        that ``index_sql`` names (``_row``, ``rid``, ``dup``: one row per
-        line to write, in any order), each followed by ``input_warnings``
-        and the columns of ``values`` (an Arrow table) at row ``rid``.
-        Atomic; returns the number of lines written.
-
-        No join and no sort of the wide rows: the index is three integer
-        columns, sorted; each batch of lines takes its run of the index and
-        the result columns by position, and DuckDB writes the stream."""
-        import pyarrow as pa
-
-        index = self.con.sql(f"SELECT * FROM ({index_sql}) i ORDER BY _row").to_arrow_table()
-        cursor = self.con.cursor()  # its own result stream, read while COPY runs here
-        reader = cursor.sql(lines_sql).to_arrow_reader(batch_rows)
-        schema = pa.schema(
-            [*list(reader.schema)[1:], pa.field("input_warnings", pa.string())]
-            + [pa.field(c, values.schema.field(c).type) for c in values.column_names]
-        )
-        count = [0]
-        stream = pa.RecordBatchReader.from_batches(
-            schema, _indexed_batches(reader, index, values, schema, count)
-        )
-        tmp = _tmp_beside(path)
-        try:
-            self.con.register("_arrow_out", stream)
-            try:
-                # a scan of one relation: COPY keeps its order
-                self.con.execute(
-                    f"COPY (SELECT * FROM _arrow_out) TO {_sql_str(str(tmp))} (FORMAT parquet)"
-                )
-            finally:
-                self.con.unregister("_arrow_out")
-            if count[0] != index.num_rows:
-                raise RuntimeError(f"wrote {count[0]} lines of {index.num_rows} accepted")
-            os.replace(tmp, path)
-        finally:
-            cursor.close()
-            tmp.unlink(missing_ok=True)
-        return count[0]
-
     def close(self) -> None:
         self.con.close()
         if self._temp is not None:
@@ -175,51 +131,3 @@ class DuckDBEngine:
 
             shutil.rmtree(self._temp, ignore_errors=True)
             self._temp = None
-
-
-def _indexed_batches(
-    reader: Any, index: Any, values: Any, schema: Any, count: list[int]
-) -> Iterator[Any]:
-    """The output batches of :meth:`DuckDBEngine.write_indexed`: each batch
-    of lines (checked to be in increasing ``_row``), the lines of the sorted
-    ``index`` among them, with their ``input_warnings`` and the ``values``
-    at their ``rid``. ``count[0]``: the lines yielded."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
-
-    rows = index.column("_row").combine_chunks()
-    rid = index.column("rid").combine_chunks()
-    dup = index.column("dup").combine_chunks()
-    row_np = rows.to_numpy(zero_copy_only=False)
-    warning = pa.scalar("duplicate_line_id", pa.string())
-    no_warning = pa.scalar(None, pa.string())
-    columns = [values.column(c).combine_chunks() for c in values.column_names]
-    last = None
-    for batch in reader:
-        if batch.num_rows == 0:
-            continue
-        at = batch.column(0)
-        first, end = at[0].as_py(), at[-1].as_py()
-        # a scan of one table keeps its order: checked, never assumed
-        if (last is not None and first <= last) or (
-            len(at) > 1 and not pc.all(pc.greater(at[1:], at[:-1])).as_py()
-        ):
-            raise RuntimeError("the lines came back out of input order")
-        last = end
-        # the accepted lines of this batch: a run of the sorted index
-        lo = int(np.searchsorted(row_np, first, side="left"))
-        hi = int(np.searchsorted(row_np, end, side="right"))
-        if hi == lo:
-            continue
-        kept = batch.filter(pc.is_in(at, value_set=rows.slice(lo, hi - lo)))
-        if kept.num_rows != hi - lo:
-            raise RuntimeError("a line of the index is not among the lines")
-        r = rid.slice(lo, hi - lo)
-        cols = [
-            *kept.columns[1:],
-            pc.if_else(pc.is_valid(dup.slice(lo, hi - lo)), warning, no_warning),
-            *(pc.take(c, r) for c in columns),
-        ]
-        count[0] += hi - lo
-        yield pa.RecordBatch.from_arrays(cols, schema=schema)

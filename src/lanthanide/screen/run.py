@@ -18,7 +18,7 @@ from lanthanide.screen import sql
 from lanthanide.screen.compile import KeySpace
 from lanthanide.screen.determinations import DETERMINATION_COLUMNS
 from lanthanide.screen.engines import Format, InputError, SqlEngine, input_format, read_header
-from lanthanide.screen.resolve import INLINE_COLUMNS, RESULT_COLUMNS, Outcome, Resolver
+from lanthanide.screen.resolve import INLINE_COLUMNS, RESULT_COLUMNS, Resolver
 from lanthanide.screen.sql import INPUT_COLUMNS
 
 Progress = Callable[[str, int, int], None]
@@ -207,20 +207,6 @@ _RESULTS: tuple[tuple[str, str], ...] = (
 """Columns of the ``results`` table: the integer key, then the outcome."""
 
 
-def _values(outcomes: Sequence[Outcome]) -> Any:
-    """The output columns of the ``results`` rows (:data:`OUTPUT_COLUMNS`),
-    as an Arrow table in the rows' order."""
-    import pyarrow as pa
-
-    cols = list(zip(*(o.columns() for o in outcomes), strict=True)) if outcomes else None
-    return pa.table(
-        {
-            c: pa.array(list(cols[i]) if cols else [], type=pa.string())
-            for i, c in enumerate(sql.OUTPUT_COLUMNS)
-        }
-    )
-
-
 def screen(
     engine: SqlEngine,
     book: Rulebook,
@@ -337,18 +323,11 @@ def screen(
     outcomes = resolver.decide_all(list(distinct), decided, n_workers)
     tick("decide", total, total)
     by_key = {ik: outcomes[i] for ik, i in keys.items()}
-    # the engine puts the lines together itself (DuckDB, Parquet): no wide join and sort
-    indexed = out_fmt == "parquet" and not inline and hasattr(engine, "write_indexed")
-    result_rows: list[tuple[Any, ...]]
-    if indexed:
-        result_rows = [(i, *ik) for i, ik in enumerate(by_key)]
-        engine.register("results", (("rid", "int"), *_RESULTS[:7]), result_rows)
-    else:
-        result_rows = [
-            (*ik, *o.columns(), *(o.inline or ())) if inline else (*ik, *o.columns())
-            for ik, o in by_key.items()
-        ]
-        engine.register("results", _RESULTS + (INLINE_COLUMNS if inline else ()), result_rows)
+    result_rows = [
+        (*ik, *o.columns(), *(o.inline or ())) if inline else (*ik, *o.columns())
+        for ik, o in by_key.items()
+    ]
+    engine.register("results", _RESULTS + (INLINE_COLUMNS if inline else ()), result_rows)
 
     tick("write", 0, 1)
     written: list[Path] = []
@@ -358,15 +337,7 @@ def screen(
             engine.register("determinations", DETERMINATION_COLUMNS, det_rows)
             engine.write(sql.DETERMINATIONS, dets, out_fmt)
             written.append(dets)
-        if indexed:
-            engine.write_indexed(  # type: ignore[attr-defined]
-                sql.index_sql(strict_ids, const),
-                sql.carry_sql(carry),
-                _values(list(by_key.values())),
-                out,
-            )
-        else:
-            engine.write(sql.output_sql(carry, inline, strict_ids, const), out, out_fmt)
+        engine.write(sql.output_sql(carry, inline, strict_ids, const), out, out_fmt)
         written.append(out)
         if rejected:
             engine.write(sql.rejects_sql(strict_ids, const), rej, out_fmt)

@@ -295,28 +295,6 @@ ORDER BY c._row
 """
 
 
-def index_sql(strict_ids: bool = False, const: Constants | None = None) -> str:
-    """One row per accepted line, in no order: ``_row``, the row ``rid`` of
-    its key in ``results`` (which then needs a ``rid`` column) and ``dup``
-    (as in :func:`classify`). With :func:`carry_sql`, the same lines and
-    values as :func:`output_sql`, for an engine that puts them together by
-    ``_row`` itself (DuckDB's ``write_indexed``)."""
-    return f"""
-SELECT /*+ BROADCAST(r) */ c._row AS _row, r.rid AS rid, c.dup AS dup
-FROM ({classify(strict_ids, const)}) c
-JOIN results r
-  ON {_KEY_JOIN}
-WHERE c.reason IS NULL
-"""
-
-
-def carry_sql(columns: Sequence[str]) -> str:
-    """Every record's ``_row`` and input ``columns`` as given, in input
-    order (a scan of ``lines`` alone)."""
-    cols = "".join(f", c_{c} AS {c}" for c in columns)
-    return f"SELECT _row{cols} FROM lines"
-
-
 DETERMINATIONS = """
 SELECT determination_id, rulebook_version, verdict, determination
 FROM determinations
