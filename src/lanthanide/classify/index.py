@@ -42,9 +42,10 @@ from lanthanide.classify.results import (
     Entry,
     Result,
 )
+from lanthanide.classify.spelling import correct
 from lanthanide.classify.status import demote, statuses
 from lanthanide.classify.status import window as status_window
-from lanthanide.classify.tokens import concept_tokens, normalise, stem, tokenize
+from lanthanide.classify.tokens import concept_tokens, normalise, tokenize
 from lanthanide.classify.weights import (
     BARE_ELEMENT_NOT_METAL,
     CODE_EXACT,
@@ -94,7 +95,6 @@ __all__ = [
 ]
 
 _CODE_TOKEN = re.compile(r"[0-9a-z][0-9a-z.\-]*[0-9a-z]")
-_LATIN_WORD = re.compile(r"[a-z][a-z\-]{3,}")
 _INTENT_ONLY = frozenset(["§technology"])
 _ELEMENT_WORDS = frozenset(n for _, _, _, names in ELEMENTS for n in names)
 
@@ -151,24 +151,6 @@ class Classifier:
         return got
 
     # ------------------------------------------------------------ querying
-    def _correct(self, norm: str) -> tuple[str, dict[str, str]]:
-        fixes: dict[str, str] = {}
-        for w in set(_LATIN_WORD.findall(norm)):
-            if len(w) < 5 or "-" in w or w in self._latin_vocab_set:
-                continue
-            if stem(w) in self._latin_vocab_set:
-                continue
-            # imported by the first word to correct (most queries have none)
-            from rapidfuzz import fuzz, process
-
-            got = process.extractOne(w, self._latin_vocab, scorer=fuzz.ratio, score_cutoff=82.0)
-            if got is not None:
-                fixes[w] = str(got[0])
-        if not fixes:
-            return norm, fixes
-        out = re.sub(r"[a-z][a-z\-]{3,}", lambda m: fixes.get(m.group(0), m.group(0)), norm)
-        return out, fixes
-
     def identify(self, text: str, kind: str | None, on: date) -> Identification:
         """Which rulebook items ``text`` names on ``on``, and how sure that is
         (see :mod:`lanthanide.classify.identify`)."""
@@ -257,7 +239,7 @@ class Classifier:
         and each result carries ``status_on``."""
         params = extract(text)
         norm = normalise(text)
-        corrected, fixes = self._correct(norm)
+        corrected, fixes = correct(norm, self._latin_vocab, self._latin_vocab_set)
         # keep symbol case from the raw text when nothing was corrected
         src = text if not fixes else corrected
         tok = tokenize(src)
