@@ -31,14 +31,15 @@ def _run(code: str, cache: Path | str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# The modules are listed by an ``atexit`` function: ``check`` and
+# ``classify`` end the process without returning from ``main`` (they run
+# the ``atexit`` functions, then leave).
 _CLI_THEN_MODULES = (
-    "import sys, runpy\n"
+    "import atexit, sys, runpy\n"
     "sys.argv = ['lanthanide', *{args!r}]\n"
-    "try:\n"
-    "    runpy.run_module('lanthanide', run_name='__main__')\n"
-    "except SystemExit:\n"
-    "    pass\n"
-    "print(sorted(m for m in {names!r} if m in sys.modules), file=sys.stderr)\n"
+    "atexit.register(lambda: print(sorted(m for m in {names!r} if m in sys.modules),"
+    " file=sys.stderr))\n"
+    "runpy.run_module('lanthanide', run_name='__main__')\n"
 )
 
 
