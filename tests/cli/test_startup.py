@@ -59,12 +59,47 @@ def test_check_with_defaults_builds_no_option_coercion(tmp_path: Path) -> None:
     assert got.stdout.startswith(f"Verdict: {json.loads(inproc.output)['verdict']} ")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--hs", "2853909026", "--to", "KR", "--on", "2025-06-01", "--format", "json"],
+        [
+            "check",
+            "--hs",
+            "2853909026",
+            "--kind",
+            "goods",
+            "--end-use",
+            "military",
+            "--format",
+            "json",
+        ],
+        ["classify", "gallium arsenide", "--kind", "goods", "--format", "json"],
+    ],
+    ids=" ".join,
+)
+def test_choices_given_as_text_build_no_option_coercion(tmp_path: Path, args: list[str]) -> None:
+    """``--format json``, ``--kind goods``: a text naming a choice is matched
+    without Typer's pydantic adapter (``typer._adapters``), and without Rich
+    for a JSON answer; the answer is the one given in-process."""
+    names = ["typer._adapters", "rich", "rich.console"]
+    _run(_CLI_THEN_MODULES.format(args=args, names=names), tmp_path)  # builds, stores
+    got = _run(_CLI_THEN_MODULES.format(args=args, names=names), tmp_path)
+    assert got.stderr.strip().splitlines()[-1] == "[]", got.stderr
+    assert json.loads(got.stdout) == json.loads(runner.invoke(app, args).output)
+
+
 BAD = [
     ["classify", "gallium", "--top", "x"],
     ["classify", "gallium", "--top", "0"],
     ["classify", "gallium", "--kind", "ore"],
     ["check", "--hs", "2853909026", "--kind", "nonsense"],
     ["check", "--hs", "2853909026", "--format", "yaml"],
+    ["check", "--hs", "2853909026", "--format", "JSON"],
+    ["check", "--hs", "2853909026", "--format", ""],
+    ["check", "--hs", "2853909026", "--kind", "goods", "--end-use", "military"],
+    ["check", "--hs", "2853909026", "--end-use", "Military", "--format", "json"],
+    ["classify", "gallium", "--kind", "technology", "--format", "json"],
     ["classify", "gallium arsenide", "--top", "2", "--format", "json"],
     ["check", "--hs", "2853909026", "--to", "KR", "--on", "2025-06-01", "--format", "json"],
 ]

@@ -9,10 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from lanthanide.cli.common import RULEBOOK_HELP, Fmt, client, emit, fail, out
+from lanthanide.cli.common import RULEBOOK_HELP, Fmt, client, console, emit, fail
 from lanthanide.vocab import VOCAB
 
 if TYPE_CHECKING:
@@ -47,7 +45,12 @@ _COLOUR = {
 
 def render(d: Determination, overlays: tuple[str, ...] = ()) -> None:
     """A determination as text and a table of findings; ``overlays``: the
-    overlay directories loaded (shown in the footer)."""
+    overlay directories loaded (shown in the footer). Rich is imported
+    here: a JSON answer needs none of it."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console("out")
     out.print(
         f"Verdict: [{_COLOUR[d.verdict]}]{d.verdict}[/]   (rulebook {d.rulebook_version}, "
         f"data as of {d.data_as_of}, date {d.case.on})",

@@ -7,11 +7,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from lanthanide._client import MAX_TOP, classification_json
-from lanthanide.cli.common import Fmt, client, emit
-from lanthanide.cli.common import out as _out
+from lanthanide.cli.common import Fmt, client, console, emit
 from lanthanide.vocab import VOCAB
 
 ClassifyKind = StrEnum("ClassifyKind", {k: k for k in VOCAB.classify_kind_ids})  # type: ignore[misc]
@@ -27,7 +25,11 @@ def _status(r: dict[str, Any]) -> str:
 
 
 def render(data: dict[str, Any]) -> None:
-    """A classification (its JSON form) as a table."""
+    """A classification (its JSON form) as a table (Rich imported here: a
+    JSON answer needs none of it)."""
+    from rich.table import Table
+
+    _out = console("out")
     if data["corrected"]:
         _out.print(f"(read as: {data['corrected']})", highlight=False)
     if data["params"]:
