@@ -89,6 +89,53 @@ def test_choices_given_as_text_build_no_option_coercion(tmp_path: Path, args: li
     assert json.loads(got.stdout) == json.loads(runner.invoke(app, args).output)
 
 
+_NEVER = (
+    "duckdb",
+    "sqlalchemy",
+    "fastapi",
+    "uvicorn",
+    "scipy",
+    "bm25s",
+    "yaml",
+    "pkg_resources",
+    "lanthanide.screen",
+    "lanthanide.registry",
+    "lanthanide.supply",
+    "typer._adapters",
+    "pydantic.plugin._loader",
+)
+_BY_TEXT = ("numpy", "jieba", "lanthanide.classify")
+_JSON = ("rich", "rich.console", "rich.table")
+ON = ["--on", "2025-06-01"]
+CASES = [
+    (
+        ["check", "--hs", "2853909026", "--to", "KR", *ON],
+        (*_NEVER, *_BY_TEXT, "lanthanide.parties"),
+    ),
+    (
+        ["check", "--hs", "2853909026", "--to", "KR", *ON, "--format", "json"],
+        (*_NEVER, *_BY_TEXT, *_JSON),
+    ),
+    (["check", "--text", "氧化镝", "--to", "US", *ON, "--format", "json"], (*_NEVER, *_JSON)),
+    (["classify", "氧化镝", "--format", "json"], (*_NEVER, *_JSON, "lanthanide.decide")),
+    (["classify", "gallium arsenide wafers"], (*_NEVER, "jieba", "lanthanide.decide")),
+]
+
+
+@pytest.mark.parametrize(("args", "never"), CASES, ids=[" ".join(a) for a, _ in CASES])
+def test_a_command_imports_nothing_it_does_not_need(
+    tmp_path: Path, args: list[str], never: tuple[str, ...]
+) -> None:
+    """With the cache filled, a ``check`` or ``classify`` process imports no
+    database, web or index-building library, no option coercion adapter, no
+    validator; a JSON answer no Rich; a case by tariff line no classifier
+    (NumPy, jieba); a Chinese text jieba without ``pkg_resources``."""
+    _run(_CLI_THEN_MODULES.format(args=args, names=never), tmp_path)  # builds, stores
+    got = _run(_CLI_THEN_MODULES.format(args=args, names=never), tmp_path)
+    assert got.stderr.strip().splitlines()[-1] == "[]", got.stderr
+    assert got.stdout
+
+
 BAD = [
     ["classify", "gallium", "--top", "x"],
     ["classify", "gallium", "--top", "0"],
