@@ -6,6 +6,7 @@ exits normally."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -131,3 +132,14 @@ def test_leave_returns_for_a_status_only_sys_exit_gives(
 ) -> None:
     monkeypatch.setattr(cli.os, "_exit", lambda n: pytest.fail(f"left with {n}"))
     assert cli._leave(code) is None
+
+
+def test_the_collector_is_off_only_in_a_check_or_classify_process(tmp_path: Path) -> None:
+    code = _MAIN.replace(
+        "atexit.register(lambda: print('atexit ran', file=sys.stderr))\n",
+        "import gc\natexit.register(lambda: print('gc', gc.isenabled(), file=sys.stderr))\n",
+    )
+    assert "gc False" in _cli(*CHECK, "--format", "json", code=code, cache=tmp_path).stderr
+    assert "gc True" in _cli("version", code=code, cache=tmp_path).stderr
+    assert CliRunner().invoke(app, [*CHECK, "--format", "json"]).exit_code == 0
+    assert gc.isenabled()  # the app called in-process leaves it alone
