@@ -38,24 +38,16 @@ def _classification(matched: dict[str, list[str]], corrected: str | None) -> dic
     }
 
 
-def _rendered(fn: Any, *args: Any, emoji: bool | None, capsys: pytest.CaptureFixture[str]) -> str:
-    """What ``fn(*args)`` prints, with the console it chooses (``None``) or
-    with the one of ``emoji`` forced."""
+def _rendered(fn: Any, arg: Any, forced: bool | None, capsys: pytest.CaptureFixture[str]) -> str:
+    """What ``fn(arg)`` prints with the console it chooses (``forced`` is
+    ``None``) or with the one of ``emoji=forced``."""
     common._CONSOLES.clear()
-    if emoji is not None:
-        forced = common.console("out", emoji=emoji)
-        original = common.console_for
-        try:
-            common.console_for = lambda texts, which="out": forced  # type: ignore[assignment]
+    with pytest.MonkeyPatch.context() as mp:
+        if forced is not None:
+            console = common.console("out", emoji=forced)
             for module in (check_cli, classify_cli):
-                module.console_for = common.console_for  # type: ignore[attr-defined]
-            fn(*args)
-        finally:
-            common.console_for = original
-            for module in (check_cli, classify_cli):
-                module.console_for = original  # type: ignore[attr-defined]
-    else:
-        fn(*args)
+                mp.setattr(module, "console_for", lambda texts, which="out": console)
+        fn(arg)
     common._CONSOLES.clear()
     return capsys.readouterr().out
 
@@ -72,11 +64,19 @@ def test_classify_table_as_the_usual_console_renders_it(
     matched: dict[str, list[str]], corrected: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = _classification(matched, corrected)
-    usual = _rendered(classify_cli.render, data, emoji=True, capsys=capsys)
-    assert _rendered(classify_cli.render, data, emoji=None, capsys=capsys) == usual
+    usual = _rendered(classify_cli.render, data, True, capsys)
+    assert _rendered(classify_cli.render, data, None, capsys) == usual
     assert "💎" in usual and ":gem:" not in usual  # the title's code, replaced
     if corrected:
         assert "😄" in usual
+
+
+def test_the_pattern_is_rich_s_own() -> None:
+    from rich._emoji_replace import _emoji_replace
+
+    defaults = _emoji_replace.__defaults__ or ()
+    (sub,) = [d for d in defaults if callable(d)]
+    assert sub.__self__.pattern == common._EMOJI_CODE.pattern
 
 
 def test_the_lookup_is_off_only_without_a_code() -> None:
@@ -122,9 +122,9 @@ def test_check_table_as_the_usual_console_renders_it(
     runner.invoke(app, args)
     monkeypatch.undo()
     (d,) = seen
-    usual = _rendered(check_cli.render, d, emoji=True, capsys=capsys)
+    usual = _rendered(check_cli.render, d, True, capsys)
     assert usual.startswith("Verdict: ")
-    assert _rendered(check_cli.render, d, emoji=None, capsys=capsys) == usual
+    assert _rendered(check_cli.render, d, None, capsys) == usual
 
 
 def test_an_error_with_a_code_is_printed_as_rich_prints_it() -> None:

@@ -184,9 +184,9 @@ def _leave(code: object) -> None:
     """End the process with ``sys.exit(code)``'s status, its ``atexit``
     functions run and its output flushed, but without the interpreter's
     teardown (freeing the rulebook's and the modules' objects one by one
-    took a quarter of a ``check`` process). Returns, for the caller to exit normally,
-    when that would not be the same: another thread is running, the status
-    is not a small integer or ``None``, or flushing the output fails."""
+    took a quarter of a ``check`` process). Returns, for the caller to exit
+    normally, when that would not be the same: another thread is running,
+    the status is not 0-255, a bool or ``None``, or flushing fails."""
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         return
