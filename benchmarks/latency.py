@@ -50,6 +50,7 @@ CLI = ["-m", "lanthanide.cli"]
 VALGRIND = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
 CHECK = [*CLI, "check", "--hs", "2853909026", "--to", "KR", "--on", "2025-06-01"]
 CLASSIFY = [*CLI, "classify", "gallium arsenide wafers"]
+CLASSIFY_ZH = [*CLI, "classify", "氧化镝"]
 
 COMMANDS: list[tuple[str, list[str], bool, float | None]] = [
     # (label, arguments of `python`, clear the cache before each run, goal in s)
@@ -60,6 +61,8 @@ COMMANDS: list[tuple[str, list[str], bool, float | None]] = [
     ("check --hs 2853909026 --to KR (cache filled)", CHECK, False, 0.8),
     ("classify 'gallium arsenide wafers' (cache empty)", CLASSIFY, True, None),
     ("classify 'gallium arsenide wafers' (cache filled)", CLASSIFY, False, 1.0),
+    ("check ... --format json (cache filled)", [*CHECK, "--format", "json"], False, 0.8),
+    ("classify '氧化镝' (cache filled)", CLASSIFY_ZH, False, 1.0),
 ]
 
 

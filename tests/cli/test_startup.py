@@ -31,14 +31,15 @@ def _run(code: str, cache: Path | str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# The modules are listed by an ``atexit`` function: ``check`` and
+# ``classify`` end the process without returning from ``main`` (they run
+# the ``atexit`` functions, then leave).
 _CLI_THEN_MODULES = (
-    "import sys, runpy\n"
+    "import atexit, sys, runpy\n"
     "sys.argv = ['lanthanide', *{args!r}]\n"
-    "try:\n"
-    "    runpy.run_module('lanthanide', run_name='__main__')\n"
-    "except SystemExit:\n"
-    "    pass\n"
-    "print(sorted(m for m in {names!r} if m in sys.modules), file=sys.stderr)\n"
+    "atexit.register(lambda: print(sorted(m for m in {names!r} if m in sys.modules),"
+    " file=sys.stderr))\n"
+    "runpy.run_module('lanthanide', run_name='__main__')\n"
 )
 
 
@@ -58,12 +59,99 @@ def test_check_with_defaults_builds_no_option_coercion(tmp_path: Path) -> None:
     assert got.stdout.startswith(f"Verdict: {json.loads(inproc.output)['verdict']} ")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--hs", "2853909026", "--to", "KR", "--on", "2025-06-01", "--format", "json"],
+        [
+            "check",
+            "--hs",
+            "2853909026",
+            "--kind",
+            "goods",
+            "--end-use",
+            "military",
+            "--format",
+            "json",
+        ],
+        ["classify", "gallium arsenide", "--kind", "goods", "--format", "json"],
+    ],
+    ids=" ".join,
+)
+def test_choices_given_as_text_build_no_option_coercion(tmp_path: Path, args: list[str]) -> None:
+    """``--format json``, ``--kind goods``: a text naming a choice is matched
+    without Typer's pydantic adapter (``typer._adapters``), and without Rich
+    for a JSON answer; the answer is the one given in-process."""
+    names = ["typer._adapters", "rich", "rich.console"]
+    _run(_CLI_THEN_MODULES.format(args=args, names=names), tmp_path)  # builds, stores
+    got = _run(_CLI_THEN_MODULES.format(args=args, names=names), tmp_path)
+    assert got.stderr.strip().splitlines()[-1] == "[]", got.stderr
+    assert json.loads(got.stdout) == json.loads(runner.invoke(app, args).output)
+
+
+_NEVER = (
+    "duckdb",
+    "sqlalchemy",
+    "fastapi",
+    "uvicorn",
+    "scipy",
+    "bm25s",
+    "yaml",
+    "pkg_resources",
+    "lanthanide.screen",
+    "lanthanide.registry",
+    "lanthanide.supply",
+    "typer._adapters",
+    "pydantic.plugin._loader",
+)
+_BY_TEXT = ("numpy", "jieba", "lanthanide.classify")
+_JSON = ("rich", "rich.console", "rich.table")
+ON = ["--on", "2025-06-01"]
+CASES = [
+    (
+        ["check", "--hs", "2853909026", "--to", "KR", *ON],
+        (*_NEVER, *_BY_TEXT, "lanthanide.parties", "rich._emoji_codes"),
+    ),
+    (
+        ["check", "--hs", "2853909026", "--to", "KR", *ON, "--format", "json"],
+        (*_NEVER, *_BY_TEXT, *_JSON),
+    ),
+    (["check", "--text", "氧化镝", "--to", "US", *ON, "--format", "json"], (*_NEVER, *_JSON)),
+    (["classify", "氧化镝", "--format", "json"], (*_NEVER, *_JSON, "lanthanide.decide")),
+    (["classify", "氧化镝"], (*_NEVER, "lanthanide.decide", "rich._emoji_codes")),
+    (
+        ["classify", "gallium arsenide wafers"],
+        (*_NEVER, "jieba", "lanthanide.decide", "rich._emoji_codes"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "never"), CASES, ids=[" ".join(a) for a, _ in CASES])
+def test_a_command_imports_nothing_it_does_not_need(
+    tmp_path: Path, args: list[str], never: tuple[str, ...]
+) -> None:
+    """With the cache filled, a ``check`` or ``classify`` process imports no
+    database, web or index-building library, no option coercion adapter, no
+    validator; a JSON answer no Rich, a table without emoji codes not Rich's
+    table of them; a case by tariff line no classifier (NumPy, jieba); a
+    Chinese text jieba without ``pkg_resources``."""
+    _run(_CLI_THEN_MODULES.format(args=args, names=never), tmp_path)  # builds, stores
+    got = _run(_CLI_THEN_MODULES.format(args=args, names=never), tmp_path)
+    assert got.stderr.strip().splitlines()[-1] == "[]", got.stderr
+    assert got.stdout
+
+
 BAD = [
     ["classify", "gallium", "--top", "x"],
     ["classify", "gallium", "--top", "0"],
     ["classify", "gallium", "--kind", "ore"],
     ["check", "--hs", "2853909026", "--kind", "nonsense"],
     ["check", "--hs", "2853909026", "--format", "yaml"],
+    ["check", "--hs", "2853909026", "--format", "JSON"],
+    ["check", "--hs", "2853909026", "--format", ""],
+    ["check", "--hs", "2853909026", "--kind", "goods", "--end-use", "military"],
+    ["check", "--hs", "2853909026", "--end-use", "Military", "--format", "json"],
+    ["classify", "gallium", "--kind", "technology", "--format", "json"],
     ["classify", "gallium arsenide", "--top", "2", "--format", "json"],
     ["check", "--hs", "2853909026", "--to", "KR", "--on", "2025-06-01", "--format", "json"],
 ]

@@ -4,15 +4,14 @@ Registered on the main app in :mod:`lanthanide.cli`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from lanthanide.cli.common import RULEBOOK_HELP, Fmt, client, emit, fail, out
+from lanthanide.cli.common import RULEBOOK_HELP, Fmt, client, console_for, emit, fail
 from lanthanide.vocab import VOCAB
 
 if TYPE_CHECKING:
@@ -34,6 +33,8 @@ def _parse_params(raw: list[str]) -> dict[str, str]:
     return params
 
 
+_FINDINGS = ("effect", "instrument", "item", "control point / paragraph", "valid")
+
 _COLOUR = {
     "prohibited": "bold red",
     "denial_presumed": "red",
@@ -47,54 +48,77 @@ _COLOUR = {
 
 def render(d: Determination, overlays: tuple[str, ...] = ()) -> None:
     """A determination as text and a table of findings; ``overlays``: the
-    overlay directories loaded (shown in the footer)."""
-    out.print(
+    overlay directories loaded (shown in the footer). Rich is imported
+    here: a JSON answer needs none of it. Everything is laid out first, so
+    that the console is chosen for the texts printed
+    (:func:`~lanthanide.cli.common.console_for`)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    texts: list[str] = []
+
+    def table(columns: tuple[str, ...], title: str, rows: Sequence[tuple[str, ...]]) -> Table:
+        t = Table(*columns, title=title, show_lines=True)
+        texts.extend((*columns, title))
+        for r in rows:
+            t.add_row(*r)
+            texts.extend(r)
+        return t
+
+    head = (
         f"Verdict: [{_COLOUR[d.verdict]}]{d.verdict}[/]   (rulebook {d.rulebook_version}, "
-        f"data as of {d.data_as_of}, date {d.case.on})",
-        markup=True,
+        f"data as of {d.data_as_of}, date {d.case.on})"
     )
+    texts.append(head)
+    findings = None
     if d.findings:
-        t = Table(
-            "effect",
-            "instrument",
-            "item",
-            "control point / paragraph",
-            "valid",
-            title="Findings",
-            show_lines=True,
-        )
+        rows: list[tuple[str, ...]] = []
         for f in d.findings:
             item = f"{f.item.code} {f.item.title}" if f.item else "—"
             cp = f.paragraph or ""
             if f.control_point:
                 cp = f"{cp}\n{f.control_point}" if cp else f.control_point
-            t.add_row(
-                f.effect,
-                f.instrument.number or f.instrument.id,
-                item,
-                cp or "—",
-                f"{f.validity.start} – {f.validity.end or 'open'}",
+            rows.append(
+                (
+                    f.effect,
+                    f.instrument.number or f.instrument.id,
+                    item,
+                    cp or "—",
+                    f"{f.validity.start} – {f.validity.end or 'open'}",
+                )
             )
-        out.print(t)
-    for q in d.questions:
-        out.print(
-            f"[magenta]?[/] {escape(f'[{q.field}]')} {escape(q.text)}", markup=True, highlight=False
-        )
-    for w in d.warnings:
-        out.print(f"[yellow]![/] {escape(w.text)}", markup=True, highlight=False)
-    for c in d.conflicts:
-        out.print(f"[red]conflict:[/] {escape(c.text)}", markup=True, highlight=False)
+        findings = table(_FINDINGS, "Findings", rows)
+    notes = [
+        *(f"[magenta]?[/] {escape(f'[{q.field}]')} {escape(q.text)}" for q in d.questions),
+        *(f"[yellow]![/] {escape(w.text)}" for w in d.warnings),
+        *(f"[red]conflict:[/] {escape(c.text)}" for c in d.conflicts),
+    ]
+    texts.extend(notes)
+    alternatives = None
     if d.alternatives:
-        t = Table("reading", "verdict", "findings", title="Alternatives", show_lines=True)
-        for a in d.alternatives:
-            t.add_row(
+        alts = [
+            (
                 f"{a.reading}: {a.text}" if a.text else a.reading,
                 a.verdict,
                 ", ".join(a.findings) or "—",
             )
-        out.print(t)
-    if overlays:
-        out.print(f"Overlays: {', '.join(overlays)}", highlight=False)
+            for a in d.alternatives
+        ]
+        alternatives = table(("reading", "verdict", "findings"), "Alternatives", alts)
+    footer = f"Overlays: {', '.join(overlays)}" if overlays else None
+    if footer is not None:
+        texts.append(footer)
+
+    out = console_for(texts)
+    out.print(head, markup=True)
+    if findings is not None:
+        out.print(findings)
+    for note in notes:
+        out.print(note, markup=True, highlight=False)
+    if alternatives is not None:
+        out.print(alternatives)
+    if footer is not None:
+        out.print(footer, highlight=False)
 
 
 def check(

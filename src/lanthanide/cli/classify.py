@@ -7,11 +7,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from lanthanide._client import MAX_TOP, classification_json
-from lanthanide.cli.common import Fmt, client, emit
-from lanthanide.cli.common import out as _out
+from lanthanide.cli.common import Fmt, client, console_for, emit
 from lanthanide.vocab import VOCAB
 
 ClassifyKind = StrEnum("ClassifyKind", {k: k for k in VOCAB.classify_kind_ids})  # type: ignore[misc]
@@ -26,14 +24,22 @@ def _status(r: dict[str, Any]) -> str:
     return f"\n{status.replace('_', ' ')}{note}"
 
 
+_COLUMNS = ("#", "code", "kind", "instrument", "title", "HS", "confidence", "matched")
+
+
 def render(data: dict[str, Any]) -> None:
-    """A classification (its JSON form) as a table."""
+    """A classification (its JSON form) as a table (Rich imported here: a
+    JSON answer needs none of it), laid out first so that the console is
+    chosen for the texts printed (:func:`~lanthanide.cli.common.console_for`)."""
+    from rich.table import Table
+
+    lines: list[str] = []
     if data["corrected"]:
-        _out.print(f"(read as: {data['corrected']})", highlight=False)
+        lines.append(f"(read as: {data['corrected']})")
     if data["params"]:
         ps = " ".join(f"--param {k}={v}" for k, v in data["params"].items())
-        _out.print(f"Parameters found: {ps}", highlight=False)
-    t = Table("#", "code", "kind", "instrument", "title", "HS", "confidence", "matched")
+        lines.append(f"Parameters found: {ps}")
+    rows = []
     for r in data["results"]:
         inst = r["instrument"]
         where = (inst["number"] or inst["id"]) if inst else "HS 2022 (no rulebook item)"
@@ -41,20 +47,30 @@ def render(data: dict[str, Any]) -> None:
         if r["title"]["en"]:
             title = f"{title}\n{r['title']['en']}" if title else r["title"]["en"]
         matched = "; ".join(f"{k}: {', '.join(v)}" for k, v in r["matched"].items())
-        t.add_row(
-            str(r["rank"]),
-            r["code"],
-            r["kind"],
-            where,
-            title,
-            ", ".join(r["hs"][:4]) + (" …" if len(r["hs"]) > 4 else ""),
-            f"{r['confidence']} ({r['score']:.1f})" + _status(r),
-            matched,
+        rows.append(
+            (
+                str(r["rank"]),
+                r["code"],
+                r["kind"],
+                where,
+                title,
+                ", ".join(r["hs"][:4]) + (" …" if len(r["hs"]) > 4 else ""),
+                f"{r['confidence']} ({r['score']:.1f})" + _status(r),
+                matched,
+            )
         )
+    none = "No rulebook item or tariff heading matches this text."
+    footer = f"rulebook {data['rulebook_version']}"
+    _out = console_for([*lines, *_COLUMNS, *(c for r in rows for c in r), none, footer])
+    for line in lines:
+        _out.print(line, highlight=False)
+    t = Table(*_COLUMNS)
+    for row in rows:
+        t.add_row(*row)
     _out.print(t)
     if not data["results"]:
-        _out.print("No rulebook item or tariff heading matches this text.")
-    _out.print(f"rulebook {data['rulebook_version']}", highlight=False)
+        _out.print(none)
+    _out.print(footer, highlight=False)
 
 
 def classify(

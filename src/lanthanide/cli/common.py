@@ -13,8 +13,9 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -32,22 +33,47 @@ if TYPE_CHECKING:
     out: Console
     err: Console
 
-_CONSOLES: dict[str, Console] = {}
+_CONSOLES: dict[tuple[str, bool], Console] = {}
+
+# Rich replaces emoji codes (":smile:") in every text it renders, looking
+# them up in a table of some 3,600 codes (200 kB of bytecode, imported on
+# the first lookup). A text without this pattern (Rich's own, in
+# ``rich._emoji_replace``; a test checks they are equal) is rendered the
+# same with the lookup off.
+_EMOJI_CODE = re.compile(r"(:(\S*?)(?:(?:\-)(emoji|text))?:)")
 
 
-def console(which: Literal["out", "err"]) -> Console:
+def console(which: Literal["out", "err"], *, emoji: bool = True) -> Console:
     """The process's console for standard output or standard error (made on
-    first use: ``out`` and ``err`` of this module are these two)."""
-    got = _CONSOLES.get(which)
+    first use: ``out`` and ``err`` of this module are these two);
+    ``emoji=False``: the same console but that it replaces no emoji code
+    (:func:`console_for`)."""
+    got = _CONSOLES.get((which, emoji))
     if got is None:
         from rich.console import Console
 
         if which == "out":
-            got = Console(soft_wrap=False, markup=False, width=None if sys.stdout.isatty() else 160)
+            got = Console(
+                soft_wrap=False,
+                markup=False,
+                emoji=emoji,
+                width=None if sys.stdout.isatty() else 160,
+            )
         else:
-            got = Console(stderr=True, markup=False, width=None if sys.stderr.isatty() else 160)
-        _CONSOLES[which] = got
+            got = Console(
+                stderr=True, markup=False, emoji=emoji, width=None if sys.stderr.isatty() else 160
+            )
+        _CONSOLES[(which, emoji)] = got
     return got
+
+
+def console_for(texts: Iterable[str], which: Literal["out", "err"] = "out") -> Console:
+    """The console to render ``texts`` (every text of what is printed next:
+    lines, markup, table cells, titles): one that looks up no emoji code
+    when none of them holds one (the output is the same, and Rich's table
+    of codes is not imported), else the usual one."""
+    needs = any(_EMOJI_CODE.search(t) is not None for t in texts)
+    return console(which, emoji=needs)
 
 
 def __getattr__(name: str) -> Any:
@@ -60,7 +86,8 @@ def print_error(line: str) -> None:
     """``Error: line`` in bold red on standard error (``line`` is not markup)."""
     from rich.markup import escape
 
-    console("err").print(f"[bold red]Error:[/] {escape(line)}", markup=True, highlight=False)
+    text = f"[bold red]Error:[/] {escape(line)}"
+    console_for([text], "err").print(text, markup=True, highlight=False)
 
 
 T = TypeVar("T")
