@@ -259,7 +259,7 @@ class Classifier:
         if RARE_EARTHS_IDS & found.keys() and "ree" not in found:
             implied_ree = True
             # a rare-earth element names rare earths (NdPr oxide → 2846)
-            found["ree"] = [f for c in RARE_EARTHS_IDS & found.keys() for f in found[c]]
+            found["ree"] = [f for c in list(found) if c in RARE_EARTHS_IDS for f in found[c]]
             if RARE_EARTHS_IDS & head_cons:
                 head_cons.add("ree")
         qwords = list(dict.fromkeys(tok.words))
