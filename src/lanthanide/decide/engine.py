@@ -34,6 +34,7 @@ from lanthanide.decide.matching import Match, Matcher, item_info
 from lanthanide.decide.model import Case, Determination, Reading
 from lanthanide.decide.notices import Notices
 from lanthanide.decide.party_model import Parties, as_readings, by_role
+from lanthanide.decide.plans import Plans
 from lanthanide.decide.selection import Selection
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.verdict import by_strictness, conflicts, ladder, strictness
@@ -50,13 +51,19 @@ class Engine:
     """Determinations against one rulebook. Build one per rulebook and keep
     it: it caches per-item control selections and per-day lists."""
 
-    def __init__(self, book: Rulebook) -> None:
+    def __init__(self, book: Rulebook, *, plans: int = 8192) -> None:
+        """``plans``: how many answers to keep for replay on other days of
+        their windows (:mod:`~lanthanide.decide.plans`; 0: none kept)."""
         self.book = book
         self.matcher = Matcher(book)
         self.selection = Selection(book)
         self.catalogue = Catalogue(book)
         self.notices = Notices(book)
         self._readings: dict[tuple[str, str], Engine] = {}
+        self.plans = Plans(plans) if plans > 0 else None
+        self._dated: tuple[tuple[int, str, str], ...] = ()
+        self._decided = 0
+        """Sheets decided (a kept answer must rest on one sheet)."""
 
     @property
     def rare_earth_prefixes(self) -> tuple[str, ...]:
@@ -78,7 +85,27 @@ class Engine:
         applied as findings and questions.
         The answer carries the alternatives of uncertain statuses bearing on
         the day (:mod:`~lanthanide.decide.alternatives`) unless
-        ``with_alternatives`` is false."""
+        ``with_alternatives`` is false.
+
+        An answer for a case by item or tariff line without a party
+        screening is kept and replayed for a case of the same shape on a day
+        of its window (:mod:`~lanthanide.decide.plans`): the same answer as
+        deciding again."""
+        plans = self.plans
+        if plans is None or as_readings(parties) or not (case.item or case.hs):
+            return self._answer(case, reading, parties, with_alternatives)
+        got = plans.get(case, with_alternatives)
+        if got is not None:
+            return got
+        before = self._decided
+        d = self._answer(case, reading, parties, with_alternatives)
+        if self._decided == before + 1:
+            plans.put(case, with_alternatives, d, self._dated)
+        return d
+
+    def _answer(
+        self, case: Case, reading: Reading | None, parties: Parties, with_alternatives: bool
+    ) -> Determination:
         d = self._decide_default(case, reading, parties)
         if not with_alternatives:
             return d
@@ -202,6 +229,8 @@ class Engine:
             sheet.warn(WarningCode.UNDETERMINED)
             warnings = sheet.warnings()
         checked = live.checked
+        self._decided += 1
+        self._dated = tuple(sheet.dated)
         return Determination(
             verdict=verdict,
             case=case,

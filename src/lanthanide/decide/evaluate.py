@@ -230,13 +230,12 @@ def not_in_force(cc: CompiledControl, dead: Dead, m: Match | None, sheet: Sheet)
     seen.add(key)
     if dead.warning is not None and dead.warning_key is not None:
         sheet.put(dead.warning_key, dead.warning)
-    sheet.trace.append(
-        TraceEntry(
-            dead.instrument,
-            dead.control,
-            m.ref.item.code if m else None,
-            "not in force on " + sheet.day_text + dead.outcome,
-        )
+    sheet.trace_on_day(
+        dead.instrument,
+        dead.control,
+        m.ref.item.code if m else None,
+        "not in force on ",
+        dead.outcome,
     )
 
 
