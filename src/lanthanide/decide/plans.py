@@ -22,11 +22,14 @@ cannot change a later answer through the one it holds.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
+from operator import attrgetter
 
 from lanthanide.decide.frozen import FrozenParams
 from lanthanide.decide.model import Case, Determination, Question, TraceEntry, Warning
 from lanthanide.decide.warnings import QuestionCode, Spec, WarningCode, render
+from lanthanide.rules.window import Window
 
 Shape = tuple[str | None, str | None, str | None, str | None, bool]
 """(item, tariff line, text, kind, with alternatives): what every answer reads."""
@@ -37,7 +40,11 @@ _TOKEN = "\x00on\x00"
 
 _Note = tuple[int, tuple[str, ...]]
 """A warning or question quoting the day: its index and its text split at the date."""
-_Recipe = tuple[tuple[tuple[int, str, str], ...], tuple[_Note, ...], tuple[_Note, ...]]
+_Notes = tuple[tuple[_Note, ...], tuple[_Note, ...]]
+_Dated = tuple[tuple[int, str, str], ...]
+"""Trace entries quoting the day: (index, text before the date, text after)."""
+_Reads = tuple[tuple[str, ...], tuple[str, ...]]
+"""The case facts an answer read besides its shape: attributes, parameters."""
 
 
 def _warning_spec(code: str) -> Spec:
@@ -54,99 +61,119 @@ def _split(spec: Spec, note: Warning | Question, day: date) -> tuple[str, ...] |
     return parts if day.isoformat().join(parts) == note.text else None
 
 
-def _recipe(d: Determination, dated: tuple[tuple[int, str, str], ...]) -> _Recipe | None:
-    """How to write ``d``'s day-quoting texts for another day (None: some
-    text cannot be rewritten; the plan then serves its own day only)."""
-    day = d.case.on
-    warnings: list[_Note] = []
-    for i, w in enumerate(d.warnings):
+def _notes(
+    warnings: tuple[Warning, ...], questions: tuple[Question, ...], day: date
+) -> _Notes | None:
+    """How to write the warnings and questions quoting the day for another
+    day (None: one cannot be rewritten; the plan then serves its own day)."""
+    on_warnings: list[_Note] = []
+    for i, w in enumerate(warnings):
         if "on" in w.params:
             parts = _split(_warning_spec(w.code), w, day)
             if parts is None:
                 return None
-            warnings.append((i, parts))
-    questions: list[_Note] = []
-    for i, q in enumerate(d.questions):
+            on_warnings.append((i, parts))
+    on_questions: list[_Note] = []
+    for i, q in enumerate(questions):
         if "on" in q.params:
             parts = _split(QuestionCode(q.code).spec, q, day)
             if parts is None:
                 return None
-            questions.append((i, parts))
-    iso = day.isoformat()
-    for i, before, after in dated:
-        if d.trace[i].outcome != before + iso + after:
-            return None
-    return dated, tuple(warnings), tuple(questions)
+            on_questions.append((i, parts))
+    return tuple(on_warnings), tuple(on_questions)
+
+
+def _getter(attrs: tuple[str, ...]) -> Callable[[Case], tuple[object, ...]]:
+    if len(attrs) > 1:
+        return attrgetter(*attrs)
+    if attrs:
+        name = attrs[0]
+        return lambda case: (getattr(case, name),)
+    return lambda case: ()
 
 
 class Plan:
-    """One kept answer: its window, the facts it read and their values."""
+    """One kept answer: everything but its case, its trace with the entries
+    quoting the day left blank (the case's day is put in on each replay),
+    and the next plan kept for the same facts (another window)."""
 
     __slots__ = (
-        "_recipe",
+        "_notes",
         "_worked",
-        "attrs",
-        "d",
+        "alternatives",
+        "checked",
+        "conflicts",
+        "data_as_of",
         "dated",
+        "day",
         "end",
-        "iso",
-        "params",
+        "facts",
+        "findings",
+        "matched",
+        "next",
+        "questions",
+        "rulebook_version",
         "start",
-        "values",
+        "trace",
+        "types",
+        "verdict",
+        "warnings",
+        "window",
     )
 
     def __init__(
         self,
         d: Determination,
-        attrs: tuple[str, ...],
-        params: tuple[str, ...],
-        dated: tuple[tuple[int, str, str], ...],
+        trace: tuple[TraceEntry, ...],
+        dated: _Dated,
+        types: tuple[type, ...],
+        shared: Shared,
     ) -> None:
-        self.d = d
+        self.verdict = d.verdict
+        self.findings = d.findings
+        self.questions = d.questions
+        self.warnings = d.warnings
+        self.conflicts = d.conflicts
+        self.matched = d.matched
+        self.checked = d.checked
+        self.trace = trace
+        self.dated = dated
+        self.rulebook_version = d.rulebook_version
+        self.data_as_of = d.data_as_of
+        self.window = shared.window(d.window)
         self.start = d.window.start
         self.end = d.window.end
-        self.iso = d.case.on.isoformat()
-        self.attrs = attrs
-        self.params = params
-        case = d.case
-        self.values = (
-            *(getattr(case, a) for a in attrs),
-            *(case.params.get(p) for p in params),
-        )
-        self.dated = dated
-        self._recipe: _Recipe | None = None
+        self.facts = shared.facts(d.facts)
+        self.alternatives = d.alternatives
+        self.day = d.case.on
+        self.types = types
+        """The types of the values of the facts read (``3`` and ``3.0`` are
+        equal keys, but may be written apart)."""
+        self.next: Plan | None = None
+        self._notes: _Notes | None = None
         self._worked = False
-        """Whether :attr:`_recipe` was worked out (on the first other day)."""
-
-    def fits(self, case: Case) -> bool:
-        """``case`` agrees with the kept one on every fact the answer read
-        (values and their types: ``3`` and ``3.0`` may be written apart)."""
-        values = (
-            *(getattr(case, a) for a in self.attrs),
-            *(case.params.get(p) for p in self.params),
-        )
-        return all(a == b and type(a) is type(b) for a, b in zip(values, self.values, strict=True))
+        """Whether :attr:`_notes` was worked out (on the first other day)."""
 
     def replay(self, case: Case) -> Determination | None:
         """The answer for ``case`` (a day of the window, the same facts read);
         None when its texts cannot be written for that day."""
-        d = self.d
         iso = case.on.isoformat()
-        trace, warnings, questions = d.trace, d.warnings, d.questions
-        if iso != self.iso:
+        trace = self.trace
+        if self.dated:
+            t = list(trace)
+            for i, before, after in self.dated:
+                e = t[i]
+                t[i] = TraceEntry(e.instrument, e.control, e.item, before + iso + after)
+            trace = tuple(t)
+        warnings, questions = self.warnings, self.questions
+        if case.on != self.day:
             if not self._worked:
-                self._recipe = _recipe(d, self.dated)
+                self._notes = _notes(warnings, questions, self.day)
                 self._worked = True
-            recipe = self._recipe
-            if recipe is None:
+            notes = self._notes
+            if notes is None:
                 return None
-            dated, on_warnings, on_questions = recipe
-            if dated:
-                t = list(trace)
-                for i, before, after in dated:
-                    e = t[i]
-                    t[i] = TraceEntry(e.instrument, e.control, e.item, before + iso + after)
-                trace = tuple(t)
+            on_warnings, on_questions = notes
             if on_warnings:
                 w = list(warnings)
                 for i, parts in on_warnings:
@@ -174,85 +201,192 @@ class Plan:
                     )
                 questions = tuple(q)
         return Determination(
-            d.verdict,
+            self.verdict,
             case,
-            d.findings,
+            self.findings,
             questions,
             warnings,
-            d.conflicts,
-            d.matched,
-            d.checked,
+            self.conflicts,
+            self.matched,
+            self.checked,
             trace,
-            d.rulebook_version,
-            d.data_as_of,
-            d.window,
-            d.facts,
-            d.alternatives,
-            d.parties,
-            d.consignee,
+            self.rulebook_version,
+            self.data_as_of,
+            self.window,
+            self.facts,
+            self.alternatives,
         )
+
+
+class Shared:
+    """One object for equal parts of kept answers (windows, fact sets, trace
+    entries): fewer objects kept, and fewer for the garbage collector to
+    walk. Bounded: a table past ``limit`` entries starts again."""
+
+    __slots__ = ("_facts", "_reads", "_trace", "_windows", "limit")
+
+    def __init__(self, limit: int = 65536) -> None:
+        self._windows: dict[Window, Window] = {}
+        self._facts: dict[frozenset[str], frozenset[str]] = {}
+        self._trace: dict[TraceEntry, TraceEntry] = {}
+        self._reads: dict[frozenset[str], _Reads | None] = {}
+        self.limit = limit
+
+    def window(self, w: Window) -> Window:
+        got = self._windows.get(w)
+        if got is None:
+            if len(self._windows) >= self.limit:
+                self._windows.clear()
+            got = self._windows[w] = w
+        return got
+
+    def facts(self, f: frozenset[str]) -> frozenset[str]:
+        got = self._facts.get(f)
+        if got is None:
+            if len(self._facts) >= self.limit:
+                self._facts.clear()
+            got = self._facts[f] = f
+        return got
+
+    def entry(self, e: TraceEntry) -> TraceEntry:
+        got = self._trace.get(e)
+        if got is None:
+            if len(self._trace) >= self.limit:
+                self._trace.clear()
+            got = self._trace[e] = e
+        return got
+
+    def reads(self, facts: frozenset[str]) -> _Reads | None:
+        """The facts read besides the shape (None: one this module cannot compare)."""
+        try:
+            return self._reads[facts]
+        except KeyError:
+            pass
+        extra = facts - SHAPE_FACTS
+        attrs = tuple(sorted(extra & CASE_FACTS))
+        params = tuple(sorted(f[7:] for f in extra if f.startswith("params.")))
+        got = (attrs, params) if len(attrs) + len(params) == len(extra) else None
+        if len(self._reads) >= self.limit:
+            self._reads.clear()
+        self._reads[facts] = got
+        return got
+
+
+class _Cell:
+    """The plans of one shape: per facts read, by the values of those facts."""
+
+    __slots__ = ("by_reads", "size")
+
+    def __init__(self) -> None:
+        self.by_reads: dict[
+            _Reads, tuple[Callable[[Case], tuple[object, ...]], dict[tuple[object, ...], Plan]]
+        ] = {}
+        self.size = 0
+
+
+def _values(
+    get: Callable[[Case], tuple[object, ...]], params: tuple[str, ...], case: Case
+) -> tuple[object, ...]:
+    got = get(case)
+    if params:
+        p = case.params
+        got = (*got, *[p.get(n) for n in params])
+    return got
 
 
 class Plans:
     """Kept answers by case shape, least recently used first out (at most
-    ``limit`` plans; at most ``per_shape`` of one shape)."""
+    ``limit`` plans; a shape holding more than ``per_shape`` starts again)."""
 
-    __slots__ = ("_by_shape", "hits", "limit", "per_shape", "size")
+    __slots__ = ("_by_shape", "_seen", "hits", "limit", "per_shape", "shared", "size")
 
-    def __init__(self, limit: int = 8192, per_shape: int = 64) -> None:
-        self._by_shape: OrderedDict[Shape, list[Plan]] = OrderedDict()
+    def __init__(self, limit: int = 8192, per_shape: int = 1024) -> None:
+        self._by_shape: OrderedDict[Shape, _Cell] = OrderedDict()
+        self._seen: set[tuple[object, ...]] = set()
+        """Shapes and values of the facts read of answers not kept: an
+        answer is kept when its shape and values come again (an answer asked
+        for once costs no memory, nor the collector's time)."""
         self.limit = limit
         self.per_shape = per_shape
         self.size = 0
         self.hits = 0
+        self.shared = Shared()
 
     def get(self, case: Case, with_alternatives: bool) -> Determination | None:
         shape = (case.item, case.hs, case.text, case.kind, with_alternatives)
-        plans = self._by_shape.get(shape)
-        if plans is None:
+        cell = self._by_shape.get(shape)
+        if cell is None:
             return None
         day = case.on
-        for plan in plans:
-            if plan.start <= day and (plan.end is None or day < plan.end) and plan.fits(case):
-                got = plan.replay(case)
-                if got is not None:
-                    self._by_shape.move_to_end(shape)
-                    self.hits += 1
-                    return got
+        for (_, params), (get, table) in cell.by_reads.items():
+            values = _values(get, params, case)
+            plan = table.get(values)
+            types: tuple[type, ...] | None = None
+            while plan is not None:
+                if plan.start <= day and (plan.end is None or day < plan.end):
+                    if types is None:
+                        types = tuple(map(type, values))
+                    if plan.types == types:
+                        got = plan.replay(case)
+                        if got is not None:
+                            self._by_shape.move_to_end(shape)
+                            self.hits += 1
+                            return got
+                plan = plan.next
         return None
 
-    def put(
-        self,
-        case: Case,
-        with_alternatives: bool,
-        d: Determination,
-        dated: tuple[tuple[int, str, str], ...],
-    ) -> None:
+    def put(self, case: Case, with_alternatives: bool, d: Determination, dated: _Dated) -> None:
         """Keep ``d``, the answer for ``case`` (``dated``: its trace entries
         quoting the day, from the sheet)."""
-        if d.case is not case or not d.window.contains(case.on):
+        if d.case is not case or d.parties is not None or d.consignee is not None:
             return
-        extra = d.facts - SHAPE_FACTS
-        attrs = tuple(sorted(extra & CASE_FACTS))
-        params = tuple(sorted(f[7:] for f in extra if f.startswith("params.")))
-        if len(attrs) + len(params) != len(extra):
+        if not d.window.contains(case.on):
+            return
+        shared = self.shared
+        reads = shared.reads(d.facts)
+        if reads is None:
             return  # a fact this module does not know how to compare
         shape = (case.item, case.hs, case.text, case.kind, with_alternatives)
         by_shape = self._by_shape
-        plans = by_shape.get(shape)
-        if plans is None:
-            plans = by_shape[shape] = []
+        cell = by_shape.get(shape)
+        slot = None if cell is None else cell.by_reads.get(reads)
+        get = _getter(reads[0]) if slot is None else slot[0]
+        values = _values(get, reads[1], case)
+        seen = (shape, reads, values)
+        if seen not in self._seen:
+            if len(self._seen) >= 4 * self.limit:
+                self._seen.clear()
+            self._seen.add(seen)
+            return
+        trace = [shared.entry(e) for e in d.trace]
+        if dated:
+            iso = case.on.isoformat()
+            for i, before, after in dated:
+                e = trace[i]
+                if e.outcome != before + iso + after:
+                    return
+                trace[i] = shared.entry(TraceEntry(e.instrument, e.control, e.item, ""))
+        if cell is None:
+            cell = by_shape[shape] = _Cell()
         else:
             by_shape.move_to_end(shape)
-        if len(plans) >= self.per_shape:
-            del plans[0]
-            self.size -= 1
-        plans.append(Plan(d, attrs, params, dated))
+            if cell.size >= self.per_shape:
+                self.size -= cell.size
+                cell = by_shape[shape] = _Cell()
+        slot = cell.by_reads.get(reads)
+        if slot is None:
+            slot = cell.by_reads[reads] = (get, {})
+        table = slot[1]
+        plan = Plan(d, tuple(trace), dated, tuple(map(type, values)), shared)
+        plan.next = table.get(values)
+        table[values] = plan
+        cell.size += 1
         self.size += 1
         while self.size > self.limit:
             _, dropped = by_shape.popitem(last=False)
-            self.size -= len(dropped)
+            self.size -= dropped.size
 
     def clear(self) -> None:
         self._by_shape.clear()
+        self._seen.clear()
         self.size = 0
