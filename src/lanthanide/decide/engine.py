@@ -29,9 +29,9 @@ from lanthanide.decide import parties as _parties
 from lanthanide.decide.candidates import several
 from lanthanide.decide.catalogue import Catalogue, Settled
 from lanthanide.decide.dual_use_net import catalogue_net
-from lanthanide.decide.evaluate import evaluate, not_in_force
+from lanthanide.decide.evaluate import NOT_IN_FORCE, evaluate, not_in_force
 from lanthanide.decide.matching import Match, Matcher, item_info
-from lanthanide.decide.model import Case, Determination, Reading
+from lanthanide.decide.model import Case, Determination, Reading, TraceEntry
 from lanthanide.decide.notices import Notices
 from lanthanide.decide.party_model import Parties, as_readings, by_role
 from lanthanide.decide.plans import Plans
@@ -161,6 +161,7 @@ class Engine:
     ) -> Determination:
         book = self.book
         sheet = Sheet(case.on)
+        day = sheet.day_text
         if found:
             sheet.warn(
                 WarningCode.PARAMS_FROM_TEXT,
@@ -182,12 +183,26 @@ class Engine:
                 matches += self.matcher.reading(case.text, reading, sheet)
 
         as_of = book.data_as_of
+        seen, trace, dated = sheet.seen, sheet.trace, sheet.dated
         for m in matches:
+            rid, code = id(m.ref), m.ref.item.code
             for cc, dead in self.selection.for_match(m, sheet):
                 if dead is None:
                     evaluate(cc, m, case, as_of, sheet, in_force=True)
-                else:
-                    not_in_force(cc, dead, m, sheet)
+                    continue
+                # not_in_force(cc, dead, m, sheet), inlined (the hot path)
+                key = (id(cc), rid)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if dead.warning is not None and dead.warning_key is not None:
+                    sheet.put(dead.warning_key, dead.warning)
+                dated.append((len(trace), NOT_IN_FORCE, dead.outcome))
+                trace.append(
+                    TraceEntry(
+                        dead.instrument, dead.control, code, NOT_IN_FORCE + day + dead.outcome
+                    )
+                )
             if m.certain and m.ref.item.code_status == "draft":
                 self.notices.draft_number(m, sheet)
         dead_on = self.selection.dead.get

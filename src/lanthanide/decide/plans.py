@@ -93,9 +93,9 @@ def _getter(attrs: tuple[str, ...]) -> Callable[[Case], tuple[object, ...]]:
 
 
 class Plan:
-    """One kept answer: everything but its case, its trace with the entries
-    quoting the day left blank (the case's day is put in on each replay),
-    and the next plan kept for the same facts (another window)."""
+    """One kept answer: everything but its case (the trace entries quoting
+    the day are written again on each replay), and the next plan kept for
+    the same facts (another window)."""
 
     __slots__ = (
         "_notes",
@@ -219,16 +219,16 @@ class Plan:
 
 
 class Shared:
-    """One object for equal parts of kept answers (windows, fact sets, trace
-    entries): fewer objects kept, and fewer for the garbage collector to
-    walk. Bounded: a table past ``limit`` entries starts again."""
+    """One object for equal parts of kept answers (windows, fact sets): fewer
+    objects kept, and fewer for the garbage collector to walk; and the facts
+    read besides the shape, per fact set. Bounded: a table past ``limit``
+    entries starts again."""
 
-    __slots__ = ("_facts", "_reads", "_trace", "_windows", "limit")
+    __slots__ = ("_facts", "_reads", "_windows", "limit")
 
     def __init__(self, limit: int = 65536) -> None:
         self._windows: dict[Window, Window] = {}
         self._facts: dict[frozenset[str], frozenset[str]] = {}
-        self._trace: dict[TraceEntry, TraceEntry] = {}
         self._reads: dict[frozenset[str], _Reads | None] = {}
         self.limit = limit
 
@@ -246,14 +246,6 @@ class Shared:
             if len(self._facts) >= self.limit:
                 self._facts.clear()
             got = self._facts[f] = f
-        return got
-
-    def entry(self, e: TraceEntry) -> TraceEntry:
-        got = self._trace.get(e)
-        if got is None:
-            if len(self._trace) >= self.limit:
-                self._trace.clear()
-            got = self._trace[e] = e
         return got
 
     def reads(self, facts: frozenset[str]) -> _Reads | None:
@@ -358,14 +350,12 @@ class Plans:
                 self._seen.clear()
             self._seen.add(seen)
             return
-        trace = [shared.entry(e) for e in d.trace]
+        trace = d.trace
         if dated:
             iso = case.on.isoformat()
             for i, before, after in dated:
-                e = trace[i]
-                if e.outcome != before + iso + after:
-                    return
-                trace[i] = shared.entry(TraceEntry(e.instrument, e.control, e.item, ""))
+                if trace[i].outcome != before + iso + after:
+                    return  # not as the sheet recorded it: not kept
         if cell is None:
             cell = by_shape[shape] = _Cell()
         else:
@@ -377,7 +367,7 @@ class Plans:
         if slot is None:
             slot = cell.by_reads[reads] = (get, {})
         table = slot[1]
-        plan = Plan(d, tuple(trace), dated, tuple(map(type, values)), shared)
+        plan = Plan(d, trace, dated, tuple(map(type, values)), shared)
         plan.next = table.get(values)
         table[values] = plan
         cell.size += 1
