@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -148,3 +149,35 @@ def test_one_shape_keeps_at_most_its_share() -> None:
         for _ in range(2):  # the second time kept
             plans.put(case, True, engine.decide(case), ())
         assert 0 < plans.size <= 4
+
+
+def test_threads_sharing_an_engine_get_their_own_answers() -> None:
+    rng = random.Random(23)
+    pool = shapes(20, rng)
+    cases = [
+        make_case(
+            countries=codes(),
+            on=date(2018, 1, 1) + timedelta(days=rng.randrange(9 * 365)),
+            **pool[rng.randrange(len(pool))],
+        )
+        for _ in range(600)
+    ]
+    want = [FRESH.decide(c).to_dict(trace=True) for c in cases]
+    engine = Engine(BOOK, plans=40)
+    got: dict[int, dict[str, Any]] = {}
+    again: dict[int, dict[str, Any]] = {}
+
+    def work(offset: int) -> None:
+        for i in range(offset, len(cases), 4):
+            got[i] = engine.decide(cases[i]).to_dict(trace=True)
+        for i in range(offset, len(cases), 4):  # again: replayed now
+            again[i] = engine.decide(cases[i]).to_dict(trace=True)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [got[i] for i in range(len(cases))] == want
+    assert [again[i] for i in range(len(cases))] == want
+    assert engine.plans is not None and engine.plans.hits > 0

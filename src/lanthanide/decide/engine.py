@@ -61,9 +61,11 @@ class Engine:
         self.notices = Notices(book)
         self._readings: dict[tuple[str, str], Engine] = {}
         self.plans = Plans(plans) if plans > 0 else None
-        self._dated: tuple[tuple[int, str, str], ...] = ()
-        self._decided = 0
-        """Sheets decided (a kept answer must rest on one sheet)."""
+        self._dated: dict[int, tuple[tuple[TraceEntry, ...], tuple[tuple[int, str, str], ...]]] = {}
+        """By the identity of a determination's trace: the sheet's record of
+        its entries quoting the day (an answer is kept only with that record:
+        one resting on a single sheet; a dict, not an attribute, so that
+        threads sharing the engine never take each other's)."""
 
     @property
     def rare_earth_prefixes(self) -> tuple[str, ...]:
@@ -97,10 +99,10 @@ class Engine:
         got = plans.get(case, with_alternatives)
         if got is not None:
             return got
-        before = self._decided
         d = self._answer(case, reading, parties, with_alternatives)
-        if self._decided == before + 1:
-            plans.put(case, with_alternatives, d, self._dated)
+        record = self._dated.pop(id(d.trace), None)
+        if record is not None and record[0] is d.trace:
+            plans.put(case, with_alternatives, d, record[1])
         return d
 
     def _answer(
@@ -244,8 +246,11 @@ class Engine:
             sheet.warn(WarningCode.UNDETERMINED)
             warnings = sheet.warnings()
         checked = live.checked
-        self._decided += 1
-        self._dated = tuple(sheet.dated)
+        entries = tuple(sheet.trace)
+        if self.plans is not None:
+            if len(self._dated) >= 64:  # records of answers not kept (texts, parties)
+                self._dated.clear()
+            self._dated[id(entries)] = (entries, tuple(sheet.dated))
         return Determination(
             verdict=verdict,
             case=case,
@@ -255,7 +260,7 @@ class Engine:
             conflicts=tuple(found_conflicts),
             matched=tuple([item_info(m.ref) for m in matches if m.certain]),
             checked=checked,
-            trace=tuple(sheet.trace),
+            trace=entries,
             rulebook_version=book.version,
             data_as_of=book.data_as_of,
             window=sheet.span.window(),

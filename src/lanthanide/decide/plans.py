@@ -16,13 +16,15 @@ screening are kept (a text needs its reading, a party its screening).
 Plans are kept per (item, tariff line, text, kind) in least-recently-used
 order, at most ``limit`` plans in all. Every part of a replayed answer is
 immutable (frozen dataclasses, tuples, :class:`FrozenParams`), so a caller
-cannot change a later answer through the one it holds.
+cannot change a later answer through the one it holds. Threads may share an
+engine: a race can lose a plan or keep one twice, never mix two answers.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
 from operator import attrgetter
 
@@ -321,7 +323,8 @@ class Plans:
                     if plan.types == types:
                         got = plan.replay(case)
                         if got is not None:
-                            self._by_shape.move_to_end(shape)
+                            with suppress(KeyError):  # dropped by another thread meanwhile
+                                self._by_shape.move_to_end(shape)
                             self.hits += 1
                             return got
                 plan = plan.next
@@ -359,7 +362,8 @@ class Plans:
         if cell is None:
             cell = by_shape[shape] = _Cell()
         else:
-            by_shape.move_to_end(shape)
+            with suppress(KeyError):
+                by_shape.move_to_end(shape)
             if cell.size >= self.per_shape:
                 self.size -= cell.size
                 cell = by_shape[shape] = _Cell()
@@ -372,7 +376,7 @@ class Plans:
         table[values] = plan
         cell.size += 1
         self.size += 1
-        while self.size > self.limit:
+        while self.size > self.limit and by_shape:
             _, dropped = by_shape.popitem(last=False)
             self.size -= dropped.size
 
