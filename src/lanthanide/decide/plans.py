@@ -85,7 +85,18 @@ def _notes(
     return tuple(on_warnings), tuple(on_questions)
 
 
+_GETTERS: dict[tuple[str, ...], Callable[[Case], tuple[object, ...]]] = {}
+
+
 def _getter(attrs: tuple[str, ...]) -> Callable[[Case], tuple[object, ...]]:
+    """The values of ``attrs`` of a case, as a tuple (made once per names)."""
+    got = _GETTERS.get(attrs)
+    if got is None:
+        got = _GETTERS[attrs] = _make_getter(attrs)
+    return got
+
+
+def _make_getter(attrs: tuple[str, ...]) -> Callable[[Case], tuple[object, ...]]:
     if len(attrs) > 1:
         return attrgetter(*attrs)
     if attrs:
