@@ -106,9 +106,9 @@ def _make_getter(attrs: tuple[str, ...]) -> Callable[[Case], tuple[object, ...]]
 
 
 class Plan:
-    """One kept answer: everything but its case (the trace entries quoting
-    the day are written again on each replay), and the next plan kept for
-    the same facts (another window)."""
+    """One kept answer: everything but its case (what quotes the kept day is
+    written again for another day), and the next plan kept for the same
+    facts (another window)."""
 
     __slots__ = (
         "_notes",
@@ -170,16 +170,15 @@ class Plan:
     def replay(self, case: Case) -> Determination | None:
         """The answer for ``case`` (a day of the window, the same facts read);
         None when its texts cannot be written for that day."""
-        iso = case.on.isoformat()
-        trace = self.trace
-        if self.dated:
-            t = list(trace)
-            for i, before, after in self.dated:
-                e = t[i]
-                t[i] = TraceEntry(e.instrument, e.control, e.item, before + iso + after)
-            trace = tuple(t)
-        warnings, questions = self.warnings, self.questions
-        if case.on != self.day:
+        trace, warnings, questions = self.trace, self.warnings, self.questions
+        if case.on != self.day:  # the kept texts quote the kept day: written for this one
+            iso = case.on.isoformat()
+            if self.dated:
+                t = list(trace)
+                for i, before, after in self.dated:
+                    e = t[i]
+                    t[i] = TraceEntry(e.instrument, e.control, e.item, before + iso + after)
+                trace = tuple(t)
             if not self._worked:
                 self._notes = _notes(warnings, questions, self.day)
                 self._worked = True
