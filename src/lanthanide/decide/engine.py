@@ -118,7 +118,10 @@ class Engine:
             key = (status_id, reading_id)
             engine = self._readings.get(key)
             if engine is None:
-                engine = self._readings[key] = Engine(self.book.under(status_id, reading_id))
+                engine = self._readings[key] = Engine(
+                    self.book.under(status_id, reading_id),
+                    plans=0 if self.plans is None else self.plans.limit,
+                )
             return engine.decide(case, reading, parties, with_alternatives=False)
 
         d = alternatives.attach(self.book, d, decide_under)
