@@ -23,7 +23,7 @@ engine: a race can lose a plan or keep one twice, never mix two answers.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
 from operator import attrgetter
@@ -149,9 +149,7 @@ class Plan:
         self.conflicts = d.conflicts
         self.matched = d.matched
         self.checked = d.checked
-        self.trace: tuple[tuple[str, str, str | None, str], ...] = tuple(map(tuple, trace))  # type: ignore[arg-type]
-        """Plain tuples: the collector stops walking them (named tuples it
-        walks for ever), and a replay makes the entries anew."""
+        self.trace = trace
         self.dated = dated
         self.rulebook_version = d.rulebook_version
         self.data_as_of = d.data_as_of
@@ -172,16 +170,15 @@ class Plan:
     def replay(self, case: Case) -> Determination | None:
         """The answer for ``case`` (a day of the window, the same facts read);
         None when its texts cannot be written for that day."""
-        raw: Sequence[tuple[str, str, str | None, str]] = self.trace
-        warnings, questions = self.warnings, self.questions
+        trace, warnings, questions = self.trace, self.warnings, self.questions
         if case.on != self.day:  # the kept texts quote the kept day: written for this one
             iso = case.on.isoformat()
             if self.dated:
-                t = list(raw)
+                t = list(trace)
                 for i, before, after in self.dated:
                     e = t[i]
-                    t[i] = (e[0], e[1], e[2], before + iso + after)
-                raw = t
+                    t[i] = TraceEntry(e.instrument, e.control, e.item, before + iso + after)
+                trace = tuple(t)
             if not self._worked:
                 self._notes = _notes(warnings, questions, self.day)
                 self._worked = True
@@ -215,8 +212,6 @@ class Plan:
                         FrozenParams({**oq.params, "on": on}),
                     )
                 questions = tuple(q)
-        make = tuple.__new__
-        trace = tuple([make(TraceEntry, e) for e in raw])
         return Determination(
             self.verdict,
             case,
