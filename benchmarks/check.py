@@ -10,8 +10,12 @@ single-threaded Python), per wall second and per CPU second of this process
 (``time.process_time``; a loaded machine disturbs it less). ``decide()``
 alone is timed on the cases that name an item or a tariff line (a text needs
 the classifier's reading first), on the engine warmed by the earlier rows
-and on a new engine each run (its caches filled during the run; memos kept
-by object identity outside the engine stay warm). ``--base DIR``: the same
+(which keeps their answers: every later run replays them,
+``lanthanide.decide.plans``), on a new engine each run (its caches filled
+during the run; memos kept by object identity outside the engine stay
+warm), on a warm engine that keeps no answers (``plans=0``: what deciding
+costs), and on a new engine over one case of each shape (no answer kept can
+serve another case). ``--base DIR``: the same
 in-process rows on an earlier checkout (``DIR/src``), in a child process
 started after this one's runs, with the load average of each.
 """
@@ -72,6 +76,19 @@ def varied_cases(n: int, seed: int = 7) -> list[Case]:
     return out
 
 
+def distinct_shapes(cases: list[Case]) -> list[Case]:
+    """The first case of each shape (item, tariff line, kind, destination,
+    end use, parameters): no two can share a kept answer."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for c in cases:
+        shape = (c.item, c.hs, c.kind, c.destination, c.end_use, tuple(sorted(c.params.items())))
+        if shape not in seen:
+            seen.add(shape)
+            out.append(c)
+    return out
+
+
 def timed(fn: object, runs: int) -> tuple[list[float], list[float]]:
     """Wall and CPU seconds of each run."""
     walls, cpus = [], []
@@ -92,6 +109,7 @@ def in_process(n: int, runs: int) -> tuple[str, list[tuple[str, float, float]]]:
     for c in cases[:200]:
         check(engine, classifier, c)  # warm the caches (text index, per-date lists)
     plain = [c for c in cases if c.text is None]
+    distinct = distinct_shapes(plain)
 
     def bare() -> None:
         for c in cases:
@@ -110,12 +128,30 @@ def in_process(n: int, runs: int) -> tuple[str, list[tuple[str, float, float]]]:
         for c in plain:
             fresh.decide(c)
 
+    try:
+        unkept = Engine(book, plans=0)  # type: ignore[call-arg]
+    except TypeError:  # an earlier checkout (--base): it keeps no answers
+        unkept = Engine(book)
+    for c in plain:
+        unkept.decide(c)
+
+    def decide_unkept() -> None:
+        for c in plain:
+            unkept.decide(c)
+
+    def decide_distinct() -> None:
+        fresh = Engine(book)
+        for c in distinct:
+            fresh.decide(c)
+
     rows = []
     for name, fn, k in (
         ("check() in-process (baseline)", bare, len(cases)),
         ("check() + to_dict()", with_json, len(cases)),
         (f"Engine.decide(), {len(plain)} cases without text", decide_only, len(plain)),
         ("Engine.decide(), a new Engine each run", decide_fresh, len(plain)),
+        ("Engine.decide(), no answers kept (plans=0)", decide_unkept, len(plain)),
+        (f"Engine.decide(), new Engine, {len(distinct)} shapes", decide_distinct, len(distinct)),
     ):
         walls, cpus = timed(fn, runs)
         rows.append(

@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import date
 
 from lanthanide.decide.daycache import DayCache
+from lanthanide.decide.frozen import FrozenParams
 from lanthanide.decide.matching import refs
 from lanthanide.decide.model import RANK, Alternative, Determination, Question
 from lanthanide.decide.sheet import make_warning
@@ -160,7 +161,7 @@ def attach(book: Rulebook, d: Determination, decide_under: DecideUnder) -> Deter
                         pending,
                         ref.instrument.id,
                         QuestionCode.LEGAL_STATUS,
-                        qparams,
+                        FrozenParams(qparams),
                     )
                 )
     window = span.window()

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any
 
 from lanthanide.decide.matching import Match
-from lanthanide.decide.model import Case, TraceEntry
+from lanthanide.decide.model import Case
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.warnings import WarningCode
 from lanthanide.rules.book import TECH_CATALOGUE, Rulebook
@@ -68,23 +68,16 @@ class Catalogue:
                     listed = True
                     known_absent = False
                 elif code in self.added_on and span.before(self.added_on[code]):
-                    sheet.trace.append(
-                        TraceEntry(
-                            view.instrument.id,
-                            "catalogue",
-                            code,
-                            f"not yet in the catalogue on {case.on}: added on "
-                            f"{self.added_on[code]}",
-                        )
+                    sheet.trace_on_day(
+                        view.instrument.id,
+                        "catalogue",
+                        code,
+                        "not yet in the catalogue on ",
+                        f": added on {self.added_on[code]}",
                     )
                 elif code in view.deleted_codes:
-                    sheet.trace.append(
-                        TraceEntry(
-                            view.instrument.id,
-                            "catalogue",
-                            code,
-                            f"deleted from the catalogue by {case.on}",
-                        )
+                    sheet.trace_on_day(
+                        view.instrument.id, "catalogue", code, "deleted from the catalogue by ", ""
                     )
                 else:
                     known_absent = False

@@ -29,11 +29,12 @@ from lanthanide.decide import parties as _parties
 from lanthanide.decide.candidates import several
 from lanthanide.decide.catalogue import Catalogue, Settled
 from lanthanide.decide.dual_use_net import catalogue_net
-from lanthanide.decide.evaluate import evaluate, not_in_force
+from lanthanide.decide.evaluate import NOT_IN_FORCE, evaluate, not_in_force
 from lanthanide.decide.matching import Match, Matcher, item_info
-from lanthanide.decide.model import Case, Determination, Reading
+from lanthanide.decide.model import Case, Determination, Reading, TraceEntry
 from lanthanide.decide.notices import Notices
 from lanthanide.decide.party_model import Parties, as_readings, by_role
+from lanthanide.decide.plans import Plans
 from lanthanide.decide.selection import Selection
 from lanthanide.decide.sheet import Sheet
 from lanthanide.decide.verdict import by_strictness, conflicts, ladder, strictness
@@ -50,13 +51,21 @@ class Engine:
     """Determinations against one rulebook. Build one per rulebook and keep
     it: it caches per-item control selections and per-day lists."""
 
-    def __init__(self, book: Rulebook) -> None:
+    def __init__(self, book: Rulebook, *, plans: int = 8192) -> None:
+        """``plans``: how many answers to keep for replay on other days of
+        their windows (:mod:`~lanthanide.decide.plans`; 0: none kept)."""
         self.book = book
         self.matcher = Matcher(book)
         self.selection = Selection(book)
         self.catalogue = Catalogue(book)
         self.notices = Notices(book)
         self._readings: dict[tuple[str, str], Engine] = {}
+        self.plans = Plans(plans) if plans > 0 else None
+        self._dated: dict[int, tuple[tuple[TraceEntry, ...], tuple[tuple[int, str, str], ...]]] = {}
+        """By the identity of a determination's trace: the sheet's record of
+        its entries quoting the day (an answer is kept only with that record:
+        one resting on a single sheet; a dict, not an attribute, so that
+        threads sharing the engine never take each other's)."""
 
     @property
     def rare_earth_prefixes(self) -> tuple[str, ...]:
@@ -78,7 +87,27 @@ class Engine:
         applied as findings and questions.
         The answer carries the alternatives of uncertain statuses bearing on
         the day (:mod:`~lanthanide.decide.alternatives`) unless
-        ``with_alternatives`` is false."""
+        ``with_alternatives`` is false.
+
+        An answer for a case by item or tariff line without a party
+        screening is kept and replayed for a case of the same shape on a day
+        of its window (:mod:`~lanthanide.decide.plans`): the same answer as
+        deciding again."""
+        plans = self.plans
+        if plans is None or as_readings(parties) or not (case.item or case.hs):
+            return self._answer(case, reading, parties, with_alternatives)
+        got = plans.get(case, with_alternatives)
+        if got is not None:
+            return got
+        d = self._answer(case, reading, parties, with_alternatives)
+        record = self._dated.pop(id(d.trace), None)
+        if record is not None and record[0] is d.trace:
+            plans.put(case, with_alternatives, d, record[1])
+        return d
+
+    def _answer(
+        self, case: Case, reading: Reading | None, parties: Parties, with_alternatives: bool
+    ) -> Determination:
         d = self._decide_default(case, reading, parties)
         if not with_alternatives:
             return d
@@ -89,7 +118,10 @@ class Engine:
             key = (status_id, reading_id)
             engine = self._readings.get(key)
             if engine is None:
-                engine = self._readings[key] = Engine(self.book.under(status_id, reading_id))
+                engine = self._readings[key] = Engine(
+                    self.book.under(status_id, reading_id),
+                    plans=0 if self.plans is None else self.plans.limit,
+                )
             return engine.decide(case, reading, parties, with_alternatives=False)
 
         d = alternatives.attach(self.book, d, decide_under)
@@ -134,6 +166,7 @@ class Engine:
     ) -> Determination:
         book = self.book
         sheet = Sheet(case.on)
+        day = sheet.day_text
         if found:
             sheet.warn(
                 WarningCode.PARAMS_FROM_TEXT,
@@ -155,12 +188,26 @@ class Engine:
                 matches += self.matcher.reading(case.text, reading, sheet)
 
         as_of = book.data_as_of
+        seen, trace, dated = sheet.seen, sheet.trace, sheet.dated
         for m in matches:
+            rid, code = id(m.ref), m.ref.item.code
             for cc, dead in self.selection.for_match(m, sheet):
                 if dead is None:
                     evaluate(cc, m, case, as_of, sheet, in_force=True)
-                else:
-                    not_in_force(cc, dead, m, sheet)
+                    continue
+                # not_in_force(cc, dead, m, sheet), inlined (the hot path)
+                key = (id(cc), rid)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if dead.warning is not None and dead.warning_key is not None:
+                    sheet.put(dead.warning_key, dead.warning)
+                dated.append((len(trace), NOT_IN_FORCE, dead.outcome))
+                trace.append(
+                    TraceEntry(
+                        dead.instrument, dead.control, code, NOT_IN_FORCE + day + dead.outcome
+                    )
+                )
             if m.certain and m.ref.item.code_status == "draft":
                 self.notices.draft_number(m, sheet)
         dead_on = self.selection.dead.get
@@ -202,6 +249,11 @@ class Engine:
             sheet.warn(WarningCode.UNDETERMINED)
             warnings = sheet.warnings()
         checked = live.checked
+        entries = tuple(sheet.trace)
+        if self.plans is not None:
+            if len(self._dated) >= 64:  # records of answers not kept (texts, parties)
+                self._dated.clear()
+            self._dated[id(entries)] = (entries, tuple(sheet.dated))
         return Determination(
             verdict=verdict,
             case=case,
@@ -211,7 +263,7 @@ class Engine:
             conflicts=tuple(found_conflicts),
             matched=tuple([item_info(m.ref) for m in matches if m.certain]),
             checked=checked,
-            trace=tuple(sheet.trace),
+            trace=entries,
             rulebook_version=book.version,
             data_as_of=book.data_as_of,
             window=sheet.span.window(),

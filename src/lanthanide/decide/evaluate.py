@@ -220,6 +220,10 @@ def dead_on(cc: CompiledControl, span: Span) -> Dead | None:
     return Dead(cc.instrument.id, cc.control.id, " " + _valid_text(valid), key, warning)
 
 
+NOT_IN_FORCE = "not in force on "
+"""The trace outcome of a control not in force, before the case's date."""
+
+
 def not_in_force(cc: CompiledControl, dead: Dead, m: Match | None, sheet: Sheet) -> None:
     """What :func:`evaluate` does with a control not in force on the day
     (``dead``, from :func:`dead_on` on a span of the same window)."""
@@ -230,13 +234,8 @@ def not_in_force(cc: CompiledControl, dead: Dead, m: Match | None, sheet: Sheet)
     seen.add(key)
     if dead.warning is not None and dead.warning_key is not None:
         sheet.put(dead.warning_key, dead.warning)
-    sheet.trace.append(
-        TraceEntry(
-            dead.instrument,
-            dead.control,
-            m.ref.item.code if m else None,
-            "not in force on " + sheet.day_text + dead.outcome,
-        )
+    sheet.trace_on_day(
+        dead.instrument, dead.control, m.ref.item.code if m else None, NOT_IN_FORCE, dead.outcome
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from lanthanide.decide.frozen import FrozenParams
 from lanthanide.decide.model import RANK, Finding, Question, TraceEntry, Warning
 from lanthanide.decide.warnings import QuestionCode, WarningCode, render
 from lanthanide.rules.window import Span
@@ -49,13 +50,14 @@ def make_warning(code: WarningCode, instrument: str | None, params: dict[str, An
 def _make_warning(code: WarningCode, instrument: str | None, params: dict[str, Any]) -> Warning:
     params = _iso(params)
     public = f"duty:{params['duty']}" if code is WarningCode.DUTY else code.value
-    return Warning(public, render(code.spec, params), instrument, params)
+    return Warning(public, render(code.spec, params), instrument, FrozenParams(params))
 
 
 class Sheet:
     __slots__ = (
         "_asked",
         "_warned",
+        "dated",
         "day_text",
         "facts",
         "findings",
@@ -78,6 +80,9 @@ class Sheet:
         self._asked: list[Question] = []
         self._warned: dict[str, Warning] = {}
         self.trace: list[TraceEntry] = []
+        self.dated: list[tuple[int, str, str]] = []
+        """Trace entries quoting the case's date: (index, text before the
+        date, text after it) (:meth:`trace_on_day`)."""
         self.seen: set[tuple[int, int]] = set()
         """(control, item ref) pairs evaluated, by identity."""
         self.pending: list[str] = []
@@ -89,6 +94,16 @@ class Sheet:
 
     def read(self, fact: str) -> None:
         self.facts.add(fact)
+
+    def trace_on_day(
+        self, instrument: str, control: str, item: str | None, before: str, after: str
+    ) -> None:
+        """A trace entry whose outcome quotes the case's date: ``before``,
+        the date, ``after`` (recorded, so that an answer replayed for
+        another day of its window quotes that day)."""
+        trace = self.trace
+        self.dated.append((len(trace), before, after))
+        trace.append(TraceEntry(instrument, control, item, before + self.day_text + after))
 
     def put(self, key: str, warning: Warning) -> None:
         """Add a warning made beforehand (once per ``key``)."""
@@ -122,7 +137,13 @@ class Sheet:
         **params: Any,
     ) -> None:
         q = Question(
-            field, render(code.spec, params), options, pending_effect, instrument, code, params
+            field,
+            render(code.spec, params),
+            options,
+            pending_effect,
+            instrument,
+            code,
+            FrozenParams(params),
         )
         self._asked.append(q)
         if pending_effect:

@@ -67,6 +67,8 @@ def ladder(definite: int, pending: int, unknown_coverage: bool) -> str:
 
 
 def by_strictness(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    if isinstance(findings, list) and len(findings) < 2:
+        return tuple(findings)  # nothing to order
     return tuple(sorted(findings, key=lambda f: -RANK.get(f.effect, 0)))
 
 
