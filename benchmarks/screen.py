@@ -94,6 +94,7 @@ eng.close()
 print(json.dumps({
     "lines": s.lines, "seconds": secs, "keys": s.keys, "decided": s.decided,
     "rss_mb": s.peak_rss_mb if engine_name == "duckdb" else hwm(), "child_rss_mb": child,
+    "self_mb": hwm(), "workers": s.workers,
     "stages": s.stages,
 }))
 """
@@ -162,6 +163,7 @@ def _median(runs: list[dict[str, float]]) -> dict[str, float]:
     out = dict(ordered[len(ordered) // 2])
     out["rss_mb"] = max(r["rss_mb"] for r in runs)
     out["child_rss_mb"] = max(r.get("child_rss_mb", 0.0) for r in runs)
+    out["self_mb"] = max(r.get("self_mb", r["rss_mb"]) for r in runs)
     out["runs"] = len(runs)
     return out
 
@@ -289,6 +291,21 @@ def main() -> None:
             f"{name:34} {int(r['lines']):>11,} {r['seconds']:>8.2f} {rate:>12,.0f} {mem:>9} "
             f"{int(r.get('keys', 0)):>7} {int(r.get('decided', 0)):>8} "
             f"{rate / base_rate:>10.1f} {floor:>10}"
+        )
+    split = [(name, r) for name, r, _ in rows if name.startswith("screen, DuckDB")]
+    if split:
+        print()
+        print(
+            f"{'peak MB per process (largest run)':34} {'main':>9} {'workers':>9} {'processes':>9}"
+        )
+        for name, r in split:
+            print(
+                f"{name:34} {r['self_mb']:>9.0f} {r['rss_mb'] - r['self_mb']:>9.0f} "
+                f"{int(r.get('workers', 1)):>9}"
+            )
+        print(
+            "(peak MB above sums each process's own peak; the workers end before the "
+            "output is written, so the peaks do not coincide)"
         )
     staged = [(name, r) for name, r, _ in rows if r.get("stages")]
     if staged:
