@@ -383,15 +383,24 @@ def screen(
         workers=resolver.processes,
         stages=stages,
     )
+    # the lines per (outcome, destination) first: far fewer than the key rows
+    per: Counter[tuple[int, int]] = Counter()
+    made: dict[int, Any] = {}
     for kh, kd, kb, ke, kp, ku, kc, kn, cnt in key_rows:
         if kn == -1:
             continue
         o = by_key[(kh, kd, kb, ke, kp, ku, kc)]
-        cnt = int(cnt)
+        made[id(o)] = o
+        per[(id(o), kn)] += int(cnt)
+    for (oid, kn), cnt in per.items():
+        o = made[oid]
         summary.by_verdict[o.verdict] += cnt
         for inst in {i for i in o.instruments.split(";") if i}:
             summary.by_instrument[inst] += cnt
-        summary.by_destination.setdefault(dest_n[kn] or "(none)", Counter())[o.verdict] += cnt
+        dest = dest_n[kn] or "(none)"
+        if dest not in summary.by_destination:
+            summary.by_destination[dest] = Counter()
+        summary.by_destination[dest][o.verdict] += cnt
     summary.peak_rss_mb = peak_rss_mb(resolver.workers_rss_kb)
     summary.seconds = time.perf_counter() - t0
     return summary
