@@ -461,9 +461,23 @@ def _peak_kb(pid: int | None) -> int:
     return 0
 
 
+def own_peak_kb() -> int:
+    """Peak resident memory of this process (KiB): ``VmHWM``, which an
+    ``exec`` resets — ``ru_maxrss`` carries the peak of the process that
+    forked it (a spawned worker would report its parent's) — else, off
+    Linux, ``ru_maxrss``."""
+    import os
+
+    kb = _peak_kb(os.getpid())
+    if kb:
+        return kb
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _decide_task(task: tuple[int, list[Key]]) -> tuple[int, _TaskResult]:
     import os
-    import resource
 
     n, keys = task
     assert _WORKER is not None
@@ -482,5 +496,4 @@ def _decide_task(task: tuple[int, list[Key]]) -> tuple[int, _TaskResult]:
                 _SENT.add(o.determination_id)
                 distinct.append(o)
         index.append(j)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return n, (distinct, index, resolver.decided - before, os.getpid(), rss)
+    return n, (distinct, index, resolver.decided - before, os.getpid(), own_peak_kb())

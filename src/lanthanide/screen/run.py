@@ -129,9 +129,9 @@ def _remove(path: Path) -> None:
 def peak_rss_mb(workers_kb: Mapping[int, int] | None = None) -> float:
     """Peak resident memory of this process, plus the peaks the finished
     workers reported, plus (Linux) every descendant still running."""
-    import resource
+    from lanthanide.screen.resolve import own_peak_kb
 
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + sum((workers_kb or {}).values())
+    kb = own_peak_kb() + sum((workers_kb or {}).values())
     return kb / 1024 + _live_children_mb()
 
 
