@@ -22,7 +22,9 @@ Every run is repeated ``--repeat`` times (default 3) and the median time is
 reported (peak memory: the largest of the runs).
 
 Prints lines/s, peak resident memory (the screening process plus its
-worker processes and, for Spark, the JVM), the ratio to the per-line
+worker processes and, for Spark, the JVM: each process's own peak,
+summed; and, per DuckDB row, the main process's and the workers' peaks
+apart and the largest sum at one time, sampled every 0.1 s), the ratio to the per-line
 baseline and the share of the floor's speed (100 % = as fast as just
 reading and writing), then the seconds of each stage of every screening
 row (read, validate, classify, decide, write). Figures on a shared machine
@@ -68,6 +70,34 @@ def children_hwm():
         frontier = {p for p, pp in parents.items() if pp in frontier} - found
         found |= frontier
     return sum(hwm(p) for p in found)
+
+def tree_rss():
+    # resident memory now of this process and all its descendants (MB)
+    me, parents = os.getpid(), {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    parents[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, frontier = {me}, {me}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier} - found
+        found |= frontier
+    total = 0.0
+    for p in found:
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+def sample_peak(stop, out, every=0.1):
+    # the largest sum of the tree's resident memory, sampled every 0.1 s
+    while not stop.wait(every):
+        out[0] = max(out[0], tree_rss())
 """
 
 _RUN = (
@@ -80,6 +110,10 @@ from lanthanide.screen import make_engine, screen
 engine_name, src, out, master, limit, workers = sys.argv[1:7]
 src, out = Path(src), Path(out)
 book = load_rulebook()
+import threading
+stop, peak = threading.Event(), [0.0]
+sampler = threading.Thread(target=sample_peak, args=(stop, peak), daemon=True)
+sampler.start()
 t0 = time.perf_counter()
 if engine_name == "spark":
     eng = make_engine("spark", master)
@@ -89,11 +123,14 @@ else:
     )
 s = screen(eng, book, src, out, workers=int(workers) if workers else None)
 secs = time.perf_counter() - t0
+stop.set()
+sampler.join()
 child = children_hwm()
 eng.close()
 print(json.dumps({
     "lines": s.lines, "seconds": secs, "keys": s.keys, "decided": s.decided,
     "rss_mb": s.peak_rss_mb if engine_name == "duckdb" else hwm(), "child_rss_mb": child,
+    "self_mb": hwm(), "workers": s.workers, "together_mb": peak[0],
     "stages": s.stages,
 }))
 """
@@ -162,6 +199,8 @@ def _median(runs: list[dict[str, float]]) -> dict[str, float]:
     out = dict(ordered[len(ordered) // 2])
     out["rss_mb"] = max(r["rss_mb"] for r in runs)
     out["child_rss_mb"] = max(r.get("child_rss_mb", 0.0) for r in runs)
+    out["self_mb"] = max(r.get("self_mb", r["rss_mb"]) for r in runs)
+    out["together_mb"] = max(r.get("together_mb", 0.0) for r in runs)
     out["runs"] = len(runs)
     return out
 
@@ -289,6 +328,23 @@ def main() -> None:
             f"{name:34} {int(r['lines']):>11,} {r['seconds']:>8.2f} {rate:>12,.0f} {mem:>9} "
             f"{int(r.get('keys', 0)):>7} {int(r.get('decided', 0)):>8} "
             f"{rate / base_rate:>10.1f} {floor:>10}"
+        )
+    split = [(name, r) for name, r, _ in rows if name.startswith("screen, DuckDB")]
+    if split:
+        print()
+        print(
+            f"{'peak MB per process (largest run)':34} {'main':>9} {'workers':>9} "
+            f"{'processes':>9} {'together':>9}"
+        )
+        for name, r in split:
+            print(
+                f"{name:34} {r['self_mb']:>9.0f} {r['rss_mb'] - r['self_mb']:>9.0f} "
+                f"{int(r.get('workers', 1)):>9} {r['together_mb']:>9.0f}"
+            )
+        print(
+            "(peak MB in the table above sums each process's own peak; the workers end "
+            "before the output is written, so those peaks do not coincide: 'together' is "
+            "the largest sum of the processes' resident memory at one time, sampled every 0.1 s)"
         )
     staged = [(name, r) for name, r, _ in rows if r.get("stages")]
     if staged:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,15 +31,19 @@ class DuckDBEngine:
         memory_limit: str | None = None,
         temp_directory: Path | None = None,
     ) -> None:
-        """``memory_limit`` (e.g. ``2GB``): DuckDB's ``memory_limit``; what
-        does not fit spills to ``temp_directory`` (created if missing and
-        removed on close when this engine created it)."""
+        """``memory_limit`` (e.g. ``2GB``): the memory of the run in this
+        process — DuckDB's ``memory_limit``, lowered before each write by
+        what the rest of the process holds (the decided keys and
+        determinations: :meth:`write`); what does not fit spills to
+        ``temp_directory`` (created if missing and removed on close when
+        this engine created it)."""
         import duckdb
 
         self._duckdb = duckdb
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET enable_progress_bar = false")
         self._temp: Path | None = None
+        self._budget = _bytes(memory_limit) if memory_limit else None
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         try:
@@ -115,9 +120,27 @@ class DuckDBEngine:
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return self.con.execute(sql).fetchall()
 
+    def _fit(self) -> None:
+        """Lower DuckDB's limit to the budget less what this process holds
+        outside DuckDB (resident memory less DuckDB's own), so the write —
+        its sort spilling to disk — keeps the whole process within the
+        budget (at least a quarter of it is left to DuckDB)."""
+        if self._budget is None:
+            return
+        rss = _resident_bytes()
+        if rss is None:
+            return
+        (duck,) = self.con.execute(
+            "SELECT COALESCE(SUM(memory_usage_bytes), 0) FROM duckdb_memory()"
+        ).fetchone() or (0,)
+        other = max(0, rss - int(duck))
+        limit = max(self._budget - other, self._budget // 4)
+        self.con.execute(f"SET memory_limit = '{int(limit)}B'")
+
     def write(self, sql: str, path: Path, fmt: Format) -> None:
         tmp = _tmp_beside(path)
         opts = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+        self._fit()
         try:
             self.con.execute(f"COPY ({sql}) TO {_sql_str(str(tmp))} ({opts})")
             os.replace(tmp, path)
@@ -131,3 +154,36 @@ class DuckDBEngine:
 
             shutil.rmtree(self._temp, ignore_errors=True)
             self._temp = None
+
+
+_UNITS = {
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
+}
+
+
+def _bytes(size: str) -> int | None:
+    """``2GB``, ``1.5GiB``, ``512 MB`` in bytes as DuckDB reads them
+    (KB = 1000, KiB = 1024); None when not of that form (DuckDB then
+    judges the text)."""
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*", size)
+    if m is None or m.group(2).upper() not in _UNITS:
+        return None
+    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
+
+
+def _resident_bytes() -> int | None:
+    """This process's resident memory now (Linux ``/proc``; None elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")

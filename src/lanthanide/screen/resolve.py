@@ -10,6 +10,7 @@ those it read, agree."""
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -188,6 +189,10 @@ class Resolver:
         self._stored: dict[str, Outcome] = {}
         self._texts = _dets.StoredText(book)
         self._by_text: dict[str, Outcome] = {}
+        self._present: dict[str, list[int]] | None = None
+        """Per tariff line (as memoised), the sorted date buckets of the
+        keys being resolved (None: every bucket). A window is memoised
+        only on those: no other bucket is ever looked up."""
         self.decided = 0
         self.workers_rss_kb: dict[int, int] = {}
         self.processes = 1
@@ -281,16 +286,39 @@ class Resolver:
             read |= {"destination"}
         facts = tuple(sorted(read))
         values = tuple(fact_value(case, f) for f in facts)
-        for b in buckets:
-            table = self._memo.setdefault((case.hs or "", b), {}).setdefault(facts, {})
+        hs = case.hs or ""
+        for b in self._memoised(hs, buckets):
+            table = self._memo.setdefault((hs, b), {}).setdefault(facts, {})
             table.setdefault(values, out)
         self.decided += 1
         return out
+
+    def _memoised(self, hs: str, buckets: range) -> Iterable[int]:
+        """The buckets of ``buckets`` worth a memo cell: those of the keys
+        being resolved (a window can span hundreds of buckets, a batch's
+        tariff line holds a few of them)."""
+        if self._present is None:
+            return buckets
+        present = self._present.get(hs, ())
+        lo = bisect.bisect_left(present, buckets.start)
+        hi = bisect.bisect_left(present, buckets.stop)
+        return present[lo:hi]
+
+    def _expect(self, keys: Iterable[Key]) -> None:
+        """Note the date buckets of ``keys`` (added to those noted before)."""
+        found: dict[str, set[int]] = {}
+        for k in keys:
+            found.setdefault("0000000000" if k.hs == "*" else k.hs, set()).add(k.bucket)
+        present = self._present if self._present is not None else {}
+        for hs, got in found.items():
+            present[hs] = sorted(got.union(present.get(hs, ())))
+        self._present = present
 
     def outcomes(self, keys: list[Key], tick: Callable[[int], None] | None = None) -> list[Outcome]:
         """Each key's outcome. Keys in multi-day buckets are decided first:
         their cells can then answer the one-day buckets (rulebook dates)
         they contain."""
+        self._expect(keys)
         space = self.space
         order = sorted(
             range(len(keys)), key=lambda i: not space.representative_date(keys[i].bucket)[1]
@@ -433,9 +461,23 @@ def _peak_kb(pid: int | None) -> int:
     return 0
 
 
+def own_peak_kb() -> int:
+    """Peak resident memory of this process (KiB): ``VmHWM``, which an
+    ``exec`` resets — ``ru_maxrss`` carries the peak of the process that
+    forked it (a spawned worker would report its parent's) — else, off
+    Linux, ``ru_maxrss``."""
+    import os
+
+    kb = _peak_kb(os.getpid())
+    if kb:
+        return kb
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _decide_task(task: tuple[int, list[Key]]) -> tuple[int, _TaskResult]:
     import os
-    import resource
 
     n, keys = task
     assert _WORKER is not None
@@ -454,5 +496,4 @@ def _decide_task(task: tuple[int, list[Key]]) -> tuple[int, _TaskResult]:
                 _SENT.add(o.determination_id)
                 distinct.append(o)
         index.append(j)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return n, (distinct, index, resolver.decided - before, os.getpid(), rss)
+    return n, (distinct, index, resolver.decided - before, os.getpid(), own_peak_kb())

@@ -129,9 +129,9 @@ def _remove(path: Path) -> None:
 def peak_rss_mb(workers_kb: Mapping[int, int] | None = None) -> float:
     """Peak resident memory of this process, plus the peaks the finished
     workers reported, plus (Linux) every descendant still running."""
-    import resource
+    from lanthanide.screen.resolve import own_peak_kb
 
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + sum((workers_kb or {}).values())
+    kb = own_peak_kb() + sum((workers_kb or {}).values())
     return kb / 1024 + _live_children_mb()
 
 
@@ -282,7 +282,21 @@ def screen(
 
     tick("classify", 0, 1)
     engine.materialise("dup_ids", sql.DUP_IDS)
-    key_rows = engine.query(sql.keys_sql(strict_ids, const))
+    # the integer key packed into one column when it fits (one-column
+    # GROUP BY and join); the radix of each key column is its numbering
+    radix = [
+        len(nums["dim_hs"].values),
+        len(nums["dim_dest"].values),
+        len(space.bounds) + 1,
+        *(len(nums[d].values) for d in ("dim_eu", "dim_params", "dim_user", "dim_consignee")),
+    ]
+    mult = sql.packing(radix)
+    key_rows = engine.query(sql.keys_sql(strict_ids, const, mult))
+    if mult is not None:  # back to the columns (the rejected row: NULL keys)
+        key_rows = [
+            (*(sql.unpack(int(k), mult) if k is not None else (None,) * 7), kn, cnt)
+            for k, kn, cnt in key_rows
+        ]
     tick("classify", 1, 1)
 
     from lanthanide.screen.compile import Key
@@ -323,11 +337,18 @@ def screen(
     outcomes = resolver.decide_all(list(distinct), decided, n_workers)
     tick("decide", total, total)
     by_key = {ik: outcomes[i] for ik, i in keys.items()}
+
+    def packed(ik: tuple[int, ...]) -> tuple[int, ...]:
+        return ik if mult is None else (sum(v * m for v, m in zip(ik, mult, strict=True)),)
+
     result_rows = [
-        (*ik, *o.columns(), *(o.inline or ())) if inline else (*ik, *o.columns())
+        (*packed(ik), *o.columns(), *(o.inline or ())) if inline else (*packed(ik), *o.columns())
         for ik, o in by_key.items()
     ]
-    engine.register("results", _RESULTS + (INLINE_COLUMNS if inline else ()), result_rows)
+    fields = (_RESULTS if mult is None else (("k", "int"), *_RESULTS[len(sql.KEY_COLUMNS) :])) + (
+        INLINE_COLUMNS if inline else ()
+    )
+    engine.register("results", fields, result_rows)
 
     tick("write", 0, 1)
     written: list[Path] = []
@@ -337,7 +358,7 @@ def screen(
             engine.register("determinations", DETERMINATION_COLUMNS, det_rows)
             engine.write(sql.DETERMINATIONS, dets, out_fmt)
             written.append(dets)
-        engine.write(sql.output_sql(carry, inline, strict_ids, const), out, out_fmt)
+        engine.write(sql.output_sql(carry, inline, strict_ids, const, mult), out, out_fmt)
         written.append(out)
         if rejected:
             engine.write(sql.rejects_sql(strict_ids, const), rej, out_fmt)
@@ -362,15 +383,24 @@ def screen(
         workers=resolver.processes,
         stages=stages,
     )
+    # the lines per (outcome, destination) first: far fewer than the key rows
+    per: Counter[tuple[int, int]] = Counter()
+    made: dict[int, Any] = {}
     for kh, kd, kb, ke, kp, ku, kc, kn, cnt in key_rows:
         if kn == -1:
             continue
         o = by_key[(kh, kd, kb, ke, kp, ku, kc)]
-        cnt = int(cnt)
+        made[id(o)] = o
+        per[(id(o), kn)] += int(cnt)
+    for (oid, kn), cnt in per.items():
+        o = made[oid]
         summary.by_verdict[o.verdict] += cnt
         for inst in {i for i in o.instruments.split(";") if i}:
             summary.by_instrument[inst] += cnt
-        summary.by_destination.setdefault(dest_n[kn] or "(none)", Counter())[o.verdict] += cnt
+        dest = dest_n[kn] or "(none)"
+        if dest not in summary.by_destination:
+            summary.by_destination[dest] = Counter()
+        summary.by_destination[dest][o.verdict] += cnt
     summary.peak_rss_mb = peak_rss_mb(resolver.workers_rss_kb)
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -22,7 +22,8 @@ Relations:
   given, its integer key and its reject reason (NULL: accepted). The keys,
   the output and the rejects each read ``lines`` through it; no per-line
   table is materialised, so memory holds only the small tables.
-* ``results`` — one row per distinct key (:data:`KEY_COLUMNS`): verdict, effects, instruments,
+* ``results`` — one row per distinct key (:data:`KEY_COLUMNS`, or packed
+  into one integer ``k`` by :func:`packing`): verdict, effects, instruments,
   items, question and warning codes, ``determination_id`` (and, for
   ``--detail inline``, the JSON columns with the date as a placeholder);
   ``determinations`` — each distinct determination once, by id.
@@ -250,13 +251,58 @@ LEFT JOIN dup_ids d ON d.line_id = l.c_line_id
 """
 
 
-def keys_sql(strict_ids: bool = False, const: Constants | None = None) -> str:
-    """Each distinct key of the accepted lines (:data:`KEY_COLUMNS`), its
-    destination's number ``kn`` and its number of lines ``n``; all rejected
-    lines in one row with NULL keys and ``kn`` -1 (so the counts need no
-    other pass over the lines)."""
-    keys = ", ".join(KEY_COLUMNS)
-    accepted = ", ".join(f"CASE WHEN reason IS NULL THEN {k} END AS {k}" for k in KEY_COLUMNS)
+PACK_LIMIT = 2**62
+"""A packed key (:func:`packing`) stays below this (a signed 64-bit integer)."""
+
+
+def packing(radix: Sequence[int]) -> tuple[int, ...] | None:
+    """The multipliers that pack a line's integer key (:data:`KEY_COLUMNS`,
+    each ``0 <= value < radix``) into one integer ``k = sum(value *
+    multiplier)``, so lines group and join on one column; None when the
+    product of the radices reaches :data:`PACK_LIMIT` (the keys are then
+    grouped and joined column by column)."""
+    if len(radix) != len(KEY_COLUMNS) or any(r < 1 for r in radix):
+        raise ValueError(f"one radix of at least 1 per key column, got {list(radix)}")
+    out: list[int] = []
+    m = 1
+    for r in reversed(radix):
+        out.append(m)
+        m *= r
+    return tuple(reversed(out)) if m < PACK_LIMIT else None
+
+
+def unpack(k: int, multipliers: Sequence[int]) -> tuple[int, ...]:
+    """The key columns of a packed key (inverse of :func:`packing`)."""
+    out: list[int] = []
+    for m in multipliers:
+        v, k = divmod(k, m)
+        out.append(v)
+    return tuple(out)
+
+
+def _packed(alias: str, multipliers: Sequence[int]) -> str:
+    return " + ".join(
+        f"{alias}.{c}" if m == 1 else f"{alias}.{c} * {m}"
+        for c, m in zip(KEY_COLUMNS, multipliers, strict=True)
+    )
+
+
+def keys_sql(
+    strict_ids: bool = False,
+    const: Constants | None = None,
+    multipliers: Sequence[int] | None = None,
+) -> str:
+    """Each distinct key of the accepted lines (:data:`KEY_COLUMNS`; with
+    ``multipliers``, one column ``k``, the key packed by :func:`packing`),
+    its destination's number ``kn`` and its number of lines ``n``; all
+    rejected lines in one row with NULL keys and ``kn`` -1 (so the counts
+    need no other pass over the lines)."""
+    names = ["k"] if multipliers else list(KEY_COLUMNS)
+    if multipliers:
+        accepted = f"CASE WHEN reason IS NULL THEN {_packed('c', multipliers)} END AS k"
+    else:
+        accepted = ", ".join(f"CASE WHEN reason IS NULL THEN {k} END AS {k}" for k in KEY_COLUMNS)
+    keys = ", ".join(names)
     return f"""
 SELECT {keys}, kn, COUNT(*) AS n
 FROM (
@@ -275,11 +321,14 @@ def output_sql(
     inline: bool = False,
     strict_ids: bool = False,
     const: Constants | None = None,
+    multipliers: Sequence[int] | None = None,
 ) -> str:
     """One row per accepted line, in input order: the input ``columns`` as
     given, then :data:`LINE_COLUMNS`, :data:`OUTPUT_COLUMNS` (and :data:`INLINE_COLUMNS`, each
     line's date put into the texts that quote it, with ``inline``). Needs
-    ``results`` keyed by :data:`KEY_COLUMNS`."""
+    ``results`` keyed by :data:`KEY_COLUMNS` (with ``multipliers``: by the
+    packed key ``k``, as :func:`keys_sql` gave it)."""
+    join = f"{_packed('c', multipliers)} = r.k" if multipliers else _KEY_JOIN
     cols = [f"c.c_{c} AS {c}" for c in columns]
     cols.append("CASE WHEN c.dup IS NOT NULL THEN 'duplicate_line_id' END AS input_warnings")
     cols += [f"r.{c} AS {c}" for c in OUTPUT_COLUMNS]
@@ -289,7 +338,7 @@ def output_sql(
 SELECT /*+ BROADCAST(r) */ {", ".join(cols)}
 FROM ({classify(strict_ids, const)}) c
 JOIN results r
-  ON {_KEY_JOIN}
+  ON {join}
 WHERE c.reason IS NULL
 ORDER BY c._row
 """
