@@ -182,7 +182,7 @@ class Resolver:
     ) -> None:
         self.book = book
         self.space = space or KeySpace(book)
-        self.engine = engine or Engine(book)
+        self.engine = engine or Engine(book, plans=0)  # a key is decided once: none to replay
         self.inline = inline
         self._memo: dict[tuple[str, int], dict[Facts, dict[tuple[object, ...], Outcome]]] = {}
         self._params: dict[tuple[str, str], dict[str, float | str]] = {}
