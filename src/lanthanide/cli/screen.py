@@ -113,7 +113,10 @@ def run(
         str | None,
         typer.Option(
             "--memory-limit",
-            help="DuckDB memory limit, e.g. 2GB; beyond it DuckDB spills beside the output.",
+            help=(
+                "Memory budget of the screening process, e.g. 2GB; beyond it DuckDB"
+                " spills beside the output."
+            ),
         ),
     ] = None,
     rulebook: Annotated[list[Path] | None, typer.Option("--rulebook", help=RULEBOOK_HELP)] = None,
