@@ -20,6 +20,7 @@ from lanthanide.screen.engines import (
 )
 from lanthanide.screen.sql import (
     DIMS,
+    DUP_IDS,
     INPUT_COLUMNS,
     classify,
     constants,
@@ -159,8 +160,14 @@ class SparkEngine:
 
     def materialise(self, name: str, sql: str) -> None:
         """Computed once, cached (uncompressed columns, see
-        :func:`spark_session`) for the queries and writes that read it."""
-        self._view(name, self._cache(self.spark.sql(sql)))
+        :func:`spark_session`) for the queries and writes that read it.
+        :data:`~lanthanide.screen.sql.DUP_IDS` after the distinct values
+        were fetched: its rows came with them (:meth:`_all_distinct`), and
+        are registered as a small table."""
+        if sql == DUP_IDS and sql in self._distinct:
+            self.register(name, (("line_id", "string"), ("n", "int")), self._distinct[sql])
+        else:
+            self._view(name, self._cache(self.spark.sql(sql)))
         self._forget()
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
@@ -181,16 +188,26 @@ class SparkEngine:
 
     def _all_distinct(self) -> dict[str, list[tuple[Any, ...]]]:
         """Each dimension column's distinct values (as ``distinct_sql``
-        gives them), by its statement: one aggregation over the rows
-        ``(dimension, value)`` that ``stack`` makes of each line."""
+        gives them), by its statement, and the rows of
+        :data:`~lanthanide.screen.sql.DUP_IDS` (the line ids on several
+        parsed records, with their count): one aggregation over the rows
+        ``(dimension, value)`` that ``stack`` makes of each line, its line
+        id being one more dimension, kept when counted twice or more."""
         pairs = ", ".join(f"{i}, COALESCE(c_{d.column}, '')" for i, d in enumerate(DIMS))
+        ids = len(DIMS)
+        pairs += f", {ids}, CASE WHEN _corrupt IS NULL THEN c_line_id END"
         rows = self._fetch(
-            f"SELECT d, raw FROM (SELECT stack({len(DIMS)}, {pairs}) AS (d, raw) FROM lines) s "
-            "GROUP BY d, raw"
+            f"SELECT d, raw, COUNT(*) AS n FROM (SELECT stack({ids + 1}, {pairs}) AS (d, raw) "
+            f"FROM lines) s WHERE d < {ids} OR raw IS NOT NULL "
+            f"GROUP BY d, raw HAVING d < {ids} OR COUNT(*) > 1"
         )
         out: dict[str, list[tuple[Any, ...]]] = {distinct_sql(d.column): [] for d in DIMS}
-        for i, raw in rows:
-            out[distinct_sql(DIMS[i].column)].append((raw,))
+        out[DUP_IDS] = []
+        for i, raw, n in rows:
+            if i == ids:
+                out[DUP_IDS].append((raw, n))
+            else:
+                out[distinct_sql(DIMS[i].column)].append((raw,))
         return out
 
     def write(self, sql: str, path: Path, fmt: Format) -> None:
