@@ -18,15 +18,7 @@ from lanthanide.screen.engines import (
     check_columns,
     read_header,
 )
-from lanthanide.screen.sql import (
-    DIMS,
-    DUP_IDS,
-    INPUT_COLUMNS,
-    classify,
-    constants,
-    distinct_sql,
-    rejects_sql,
-)
+from lanthanide.screen.sql import DIMS, INPUT_COLUMNS, distinct_sql
 
 
 class SparkEngine:
@@ -46,11 +38,6 @@ class SparkEngine:
         self._cached: list[Any] = []
         self._distinct: dict[str, list[tuple[Any, ...]]] = {}
         """Prefetched answers of :func:`lanthanide.screen.sql.distinct_sql`, by statement."""
-        self._dims: dict[str, list[tuple[Any, ...]]] = {}
-        """The registered dimension tables' rows, by name (their constants
-        name the classification statement, see :meth:`_shared`)."""
-        self._classified: dict[str, tuple[str, Any]] = {}
-        """Cached classifications: statement -> (view name, DataFrame)."""
 
     def __enter__(self) -> SparkEngine:
         return self
@@ -81,8 +68,6 @@ class SparkEngine:
             raise InputError("INPUT", f"'{path}' cannot be read as {fmt}: {exc}") from None
         self._view("lines", lines)
         self._distinct.clear()
-        self._dims.clear()
-        self._forget()
 
     def _read_parquet(self, path: Path) -> Any:
         from pyspark.sql import functions as F
@@ -154,21 +139,11 @@ class SparkEngine:
             schema=schema,
         )
         self._view(name, self.spark.createDataFrame(table))
-        if name in _DIM_NAMES:
-            self._dims[name] = list(rows)
-            self._forget()
 
     def materialise(self, name: str, sql: str) -> None:
         """Computed once, cached (uncompressed columns, see
-        :func:`spark_session`) for the queries and writes that read it.
-        :data:`~lanthanide.screen.sql.DUP_IDS` after the distinct values
-        were fetched: its rows came with them (:meth:`_all_distinct`), and
-        are registered as a small table."""
-        if sql == DUP_IDS and sql in self._distinct:
-            self.register(name, (("line_id", "string"), ("n", "int")), self._distinct[sql])
-        else:
-            self._view(name, self._cache(self.spark.sql(sql)))
-        self._forget()
+        :func:`spark_session`) for the queries and writes that read it."""
+        self._view(name, self._cache(self.spark.sql(sql)))
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """The rows, fetched from the executors as Arrow. The distinct
@@ -180,7 +155,7 @@ class SparkEngine:
             if not self._distinct:
                 self._distinct = self._all_distinct()
             return self._distinct[sql]
-        return self._fetch(self._shared(sql))
+        return self._fetch(sql)
 
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         table = self.spark.sql(sql).toArrow()
@@ -188,26 +163,16 @@ class SparkEngine:
 
     def _all_distinct(self) -> dict[str, list[tuple[Any, ...]]]:
         """Each dimension column's distinct values (as ``distinct_sql``
-        gives them), by its statement, and the rows of
-        :data:`~lanthanide.screen.sql.DUP_IDS` (the line ids on several
-        parsed records, with their count): one aggregation over the rows
-        ``(dimension, value)`` that ``stack`` makes of each line, its line
-        id being one more dimension, kept when counted twice or more."""
+        gives them), by its statement: one aggregation over the rows
+        ``(dimension, value)`` that ``stack`` makes of each line."""
         pairs = ", ".join(f"{i}, COALESCE(c_{d.column}, '')" for i, d in enumerate(DIMS))
-        ids = len(DIMS)
-        pairs += f", {ids}, CASE WHEN _corrupt IS NULL THEN c_line_id END"
         rows = self._fetch(
-            f"SELECT d, raw, COUNT(*) AS n FROM (SELECT stack({ids + 1}, {pairs}) AS (d, raw) "
-            f"FROM lines) s WHERE d < {ids} OR raw IS NOT NULL "
-            f"GROUP BY d, raw HAVING d < {ids} OR COUNT(*) > 1"
+            f"SELECT d, raw FROM (SELECT stack({len(DIMS)}, {pairs}) AS (d, raw) FROM lines) s "
+            "GROUP BY d, raw"
         )
         out: dict[str, list[tuple[Any, ...]]] = {distinct_sql(d.column): [] for d in DIMS}
-        out[DUP_IDS] = []
-        for i, raw, n in rows:
-            if i == ids:
-                out[DUP_IDS].append((raw, n))
-            else:
-                out[distinct_sql(DIMS[i].column)].append((raw,))
+        for i, raw in rows:
+            out[distinct_sql(DIMS[i].column)].append((raw,))
         return out
 
     def write(self, sql: str, path: Path, fmt: Format) -> None:
@@ -223,7 +188,7 @@ class SparkEngine:
                 "Spark writes a directory of part files there",
             )
         tmpdir = _tmp_beside(path)
-        df = self._ordered(self._shared(sql))
+        df = self._ordered(sql)
         try:
             if fmt == "parquet":
                 df.write.mode("error").parquet(str(tmpdir))
@@ -247,49 +212,6 @@ class SparkEngine:
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
 
-    def _shared(self, sql: str) -> str:
-        """``sql`` reading the per-line classification from a cache. The
-        keys, the output and the rejects statements each classify every
-        line (:func:`~lanthanide.screen.sql.classify`: seven joins, the
-        number checks); here the classification is computed once, cached
-        (memory, then disk) at its first use, and the three read it: the
-        subquery ``FROM (<classify>) c`` becomes ``FROM <view> c``, and
-        :func:`~lanthanide.screen.sql.rejects_sql` becomes its rejected
-        rows (the same branches in the same order, so the same codes and
-        reasons). The statements are recognised by their exact text, built
-        from the constants of the registered dimensions; any other
-        statement runs as given."""
-        if len(self._dims) < len(DIMS):
-            return sql
-        const = constants(self._dims)
-        for strict in (False, True):
-            text = classify(strict, const)
-            wrapped = f"FROM ({text}) c"
-            if wrapped in sql:
-                return sql.replace(wrapped, f"FROM {self._classification(text)} c")
-            if sql == rejects_sql(strict, const):
-                return _REJECTS.format(view=self._classification(text))
-        return sql
-
-    def _classification(self, sql: str) -> str:
-        """The view of the classification ``sql``, cached (built by the
-        first query that reads it)."""
-        got = self._classified.get(sql)
-        if got is None:
-            from pyspark import StorageLevel
-
-            df = self.spark.sql(sql).persist(StorageLevel.MEMORY_AND_DISK)
-            got = self._classified[sql] = (f"classified_{len(self._views)}", df)
-            self._view(got[0], df)
-        return got[0]
-
-    def _forget(self) -> None:
-        """Drop the cached classifications (their inputs changed)."""
-        for view, df in self._classified.values():
-            df.unpersist()
-            self.spark.catalog.dropTempView(view)
-        self._classified.clear()
-
     def _ordered(self, sql: str) -> Any:
         """The DataFrame of ``sql``. A statement ending ``ORDER BY _row``
         (the input's order) is sorted within each partition instead
@@ -308,8 +230,6 @@ class SparkEngine:
 
     def close(self) -> None:
         self._distinct.clear()
-        self._dims.clear()
-        self._forget()
         for df in self._cached:
             df.unpersist()
         for v in self._views:
@@ -321,13 +241,6 @@ class SparkEngine:
 
 
 _DISTINCT = frozenset(distinct_sql(d.column) for d in DIMS)
-_DIM_NAMES = frozenset(d.name for d in DIMS)
-_REJECTS = (
-    "SELECT _row AS row, c_line_id AS line_id, code, reason, "
-    + ", ".join(f"c_{c} AS {c}" for c in INPUT_COLUMNS[1:])
-    + "\nFROM {view}\nWHERE reason IS NOT NULL\nORDER BY _row"
-)
-""":func:`lanthanide.screen.sql.rejects_sql` over a cached classification."""
 _ROW_ORDER = re.compile(r"\nORDER BY ((?:[a-z]+\.)?_row)\s*$")
 
 _ORDER_KEEPING = frozenset(
