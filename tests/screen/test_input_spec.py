@@ -290,3 +290,23 @@ def test_spark_agrees_with_duckdb_line_by_line(
     assert sp[1] == duck[1]
     assert sp[2] == duck[2]
     assert (d / "spark.csv").is_dir() and (d / "spark.csv" / "_SUCCESS").exists()
+
+
+def test_spark_line_ids_on_several_records(tmp_path: Path, spark: Any) -> None:
+    """Spark flags (and with ``strict_ids`` rejects) the line ids on several
+    records as DuckDB does."""
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "line_id,date,tariff_line,destination\nA,2024-06-01,2846901990,US\n"
+        "B,2024-06-01,2846901990,US\nA,2024-06-01,8471300000,JP\nC,bad,2846901990,US\n"
+    )
+    for strict in (False, True):
+        duck = _run(DuckDBEngine(), src, tmp_path / f"d{strict}.csv", strict)
+        sp = _run(SparkEngine(session=spark), src, tmp_path / f"s{strict}.csv", strict)
+        assert sp[0].lines == duck[0].lines == 4
+        assert sp[1] == duck[1] and sp[2] == duck[2]
+        assert [r["code"] for r in sp[2]] == (
+            ["duplicate_line_id", "duplicate_line_id", "invalid_date"]
+            if strict
+            else ["invalid_date"]
+        )
