@@ -55,9 +55,9 @@ def hwm(pid="self"):
         pass
     return 0.0
 
-def children_hwm():
-    # peak resident sets of descendant processes still alive (Spark's JVM)
-    me, parents = os.getpid(), {}
+def descendants():
+    # the processes still alive below this one
+    parents = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
             try:
@@ -65,26 +65,19 @@ def children_hwm():
                     parents[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 pass
-    found, frontier = set(), {me}
+    found, frontier = set(), {os.getpid()}
     while frontier:
         frontier = {p for p, pp in parents.items() if pp in frontier} - found
         found |= frontier
-    return sum(hwm(p) for p in found)
+    return found
+
+def children_hwm():
+    # peak resident sets of descendant processes still alive (Spark's JVM)
+    return sum(hwm(p) for p in descendants())
 
 def tree_rss():
     # resident memory now of this process and all its descendants (MB)
-    me, parents = os.getpid(), {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as fh:
-                    parents[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    found, frontier = {me}, {me}
-    while frontier:
-        frontier = {p for p, pp in parents.items() if pp in frontier} - found
-        found |= frontier
+    found = descendants() | {os.getpid()}
     total = 0.0
     for p in found:
         try:
